@@ -1,0 +1,450 @@
+"""Bulk validation: raw account mappings -> an `AccountTable` plus a rejection report.
+
+The rules (type, range, fallback, vocabulary) are read from the pydantic contract in
+`ingest.contract`, then applied a column at a time, which is what lets 100,000 accounts
+validate in a fraction of the time their JSON takes to parse. Every problem is reported
+with the account's index, id, field path and a plain reason; every other account is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import types
+import typing
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import annotated_types
+import numpy as np
+from pydantic.fields import FieldInfo
+
+from customer_success_mcp.ingest.contract import SECTIONS, Account, KnownValues, ModuleUsage
+from customer_success_mcp.scoring.profile import Profile, normalise_label
+from customer_success_mcp.scoring.table import AccountTable
+
+Kind = Literal["number", "integer", "flag", "label", "date", "tier", "tier_list", "text_list"]
+_NUMBER_TYPES = {int, float, type(None)}
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one input field is checked and stored, as read from the contract."""
+
+    path: str
+    section: str | None
+    name: str
+    kind: Kind
+    low: float | None = None
+    high: float | None = None
+    fallback: Any = None
+    vocabulary: tuple[str, ...] = ()
+
+
+@dataclass
+class Problems:
+    """Per-account findings: rejections (fatal) and notes (the account is still scored)."""
+
+    errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    notes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def reject(self, row: int, path: str, reason: str) -> None:
+        self.errors.setdefault(row, []).append((path, reason))
+
+    def note(self, row: int, path: str, text: str) -> None:
+        self.notes.setdefault(row, []).append((path, text))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
+    """Strip Optional and Annotated, collecting constraint metadata on the way."""
+    metadata = list(metadata)
+    changed = True
+    while changed:
+        changed = False
+        origin = typing.get_origin(annotation)
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation, changed = args[0], True
+        elif origin is typing.Annotated:
+            base, *extra = typing.get_args(annotation)
+            for item in extra:
+                metadata.extend(item.metadata if isinstance(item, FieldInfo) else [item])
+            annotation, changed = base, True
+    return annotation, metadata
+
+
+def _rule(path: str, section: str | None, name: str, info: FieldInfo) -> FieldRule | None:
+    annotation, metadata = _unwrap(info.annotation, info.metadata)
+    low = next((m.ge for m in metadata if isinstance(m, annotated_types.Ge)), None)
+    high = next((m.le for m in metadata if isinstance(m, annotated_types.Le)), None)
+    vocab = next((m.values for m in metadata if isinstance(m, KnownValues)), ())
+    fallback = None if info.default_factory is not None else info.default
+    kind: Kind
+    if annotation is bool:
+        kind = "flag"
+    elif annotation is int:
+        kind = "integer"
+    elif annotation is float:
+        kind = "number"
+    elif annotation is dt.date:
+        kind = "date"
+    elif annotation is str and vocab:
+        kind = "label"
+    elif annotation is str:
+        kind = "tier"
+    elif typing.get_origin(annotation) is list:
+        kind = "tier_list" if name == "available_tiers" else "text_list"
+    else:
+        return None
+    return FieldRule(path, section, name, kind, low, high, fallback, vocab)
+
+
+def _contract_rules() -> tuple[list[FieldRule], list[FieldRule]]:
+    """(top-level scalar rules, section field rules), in contract order."""
+    top = []
+    for name in ("arr", "contract_start_date", "contract_end_date"):
+        rule = _rule(name, None, name, Account.model_fields[name])
+        assert rule is not None
+        top.append(rule)
+    nested = []
+    for section, model in SECTIONS.items():
+        for name, info in model.model_fields.items():
+            rule = _rule(f"{section}.{name}", section, name, info)
+            if rule is not None:
+                nested.append(rule)
+    return top, nested
+
+
+TOP_RULES, SECTION_RULES = _contract_rules()
+_MODULE_RULES = {name: _rule(name, None, name, info) for name, info in ModuleUsage.model_fields.items()}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _range_reason(rule: FieldRule) -> str:
+    if rule.low is not None and rule.high is not None:
+        return f"must be between {rule.low:g} and {rule.high:g}"
+    if rule.low is not None:
+        return f"must be {rule.low:g} or more"
+    return f"must be {rule.high:g} or less"
+
+
+def _number_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndarray:
+    """Numbers as floats (NaN where absent); wrong types, non-finite and out-of-range rejected."""
+    kinds = set(map(type, raw))
+    if kinds <= _NUMBER_TYPES:
+        try:
+            arr = np.array(raw, dtype=float)
+        except OverflowError:
+            arr = None
+    else:
+        arr = None
+    if arr is None:
+        arr = np.full(len(raw), np.nan)
+        for i, v in enumerate(raw):
+            if v is None:
+                continue
+            if type(v) not in (int, float):
+                what = "true/false" if isinstance(v, bool) else type(v).__name__
+                problems.reject(i, rule.path, f"must be a number, got {what} {_describe(v)}")
+                continue
+            try:
+                arr[i] = float(v)
+            except OverflowError:
+                problems.reject(i, rule.path, "is too large to be a real figure")
+    finite = np.isfinite(arr)
+    if not finite.all():
+        for i in np.flatnonzero(~finite).tolist():
+            if raw[i] is not None and type(raw[i]) in (int, float):
+                problems.reject(i, rule.path, "must be a finite number (not NaN or infinity)")
+                arr[i] = np.nan
+    bad = np.zeros(len(raw), dtype=bool)
+    if rule.low is not None:
+        bad |= arr < rule.low
+    if rule.high is not None:
+        bad |= arr > rule.high
+    if bad.any():
+        reason = _range_reason(rule)
+        for i in np.flatnonzero(bad).tolist():
+            problems.reject(i, rule.path, f"{reason}, got {raw[i]!r}")
+    if rule.kind == "integer":
+        whole = np.isnan(arr) | (arr == np.floor(arr))
+        for i in np.flatnonzero(~whole).tolist():
+            problems.reject(i, rule.path, f"must be a whole number, got {raw[i]!r}")
+    return arr
+
+
+def _flag_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndarray:
+    arr = np.full(len(raw), np.nan)
+    for i, v in enumerate(raw):
+        if v is True:
+            arr[i] = 1.0
+        elif v is False:
+            arr[i] = 0.0
+        elif v is not None:
+            problems.reject(i, rule.path, f"must be true or false, got {_describe(v)}")
+    return arr
+
+
+def _date_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndarray:
+    arr = np.full(len(raw), np.nan)
+    for i, v in enumerate(raw):
+        if v is None:
+            continue
+        if type(v) is not str:
+            problems.reject(i, rule.path, f"must be a date as YYYY-MM-DD, got {_describe(v)}")
+            continue
+        try:
+            day = dt.date.fromisoformat(v) if len(v) == 10 else dt.datetime.fromisoformat(v).date()
+        except ValueError:
+            problems.reject(i, rule.path, f"must be a date as YYYY-MM-DD, got {_describe(v)}")
+            continue
+        arr[i] = day.toordinal()
+    return arr
+
+
+def _label_column(rule: FieldRule, raw: list[Any], problems: Problems) -> list[Any]:
+    known = set(rule.vocabulary)
+    out: list[Any] = [None] * len(raw)
+    cache: dict[str, str] = {}
+    for i, v in enumerate(raw):
+        if v is None:
+            continue
+        if type(v) is not str:
+            problems.reject(i, rule.path, f"must be text, got {_describe(v)}")
+            continue
+        label = cache.get(v)
+        if label is None:
+            label = cache[v] = normalise_label(v)
+        if label not in known:
+            problems.note(
+                i, rule.path,
+                f"{_describe(v)} is not one of {', '.join(rule.vocabulary)}; scored as unrecognised",
+            )  # fmt: skip
+        out[i] = label
+    return out
+
+
+def tier_key(text: str) -> str:
+    """'Enterprise Plus' -> 'enterprise_plus', the spelling of the tier ladder."""
+    return normalise_label(text).replace("-", "_")
+
+
+def _text_list(rule: FieldRule, value: Any, row: int, problems: Problems) -> list[str] | None:
+    if not isinstance(value, list) or not all(type(x) is str for x in value):
+        problems.reject(row, rule.path, "must be a list of text values")
+        return None
+    if rule.kind == "tier_list":
+        return [tier_key(x) for x in value]
+    return value
+
+
+def _module_problems(value: Any, row: int, problems: Problems) -> dict[str, tuple[bool, float]]:
+    """product_usage: module -> (adopted, usage_pct)."""
+    modules: dict[str, tuple[bool, float]] = {}
+    if not isinstance(value, dict):
+        problems.reject(row, "product_usage", "must be an object of module name -> usage")
+        return modules
+    for name, entry in value.items():
+        path = f"product_usage.{name}"
+        if not isinstance(entry, dict):
+            problems.reject(row, path, "must be an object with adopted and usage_pct")
+            continue
+        adopted = entry.get("adopted", False)
+        usage = entry.get("usage_pct", 0)
+        if type(adopted) is not bool:
+            problems.reject(row, f"{path}.adopted", f"must be true or false, got {_describe(adopted)}")
+            continue
+        if type(usage) not in (int, float) or not math.isfinite(usage):
+            problems.reject(row, f"{path}.usage_pct", f"must be a number, got {_describe(usage)}")
+            continue
+        if not 0 <= usage <= 100:
+            problems.reject(row, f"{path}.usage_pct", f"must be between 0 and 100, got {usage!r}")
+            continue
+        modules[name] = (adopted, float(usage))
+    return modules
+
+
+# --------------------------------------------------------------------------- table
+
+
+@dataclass
+class ValidatedAccounts:
+    table: AccountTable
+    accepted_rows: list[int]
+    problems: Problems
+    ids_by_row: list[str | None]
+    total: int
+
+
+def _identity(records: list[Any], profile: Profile, problems: Problems) -> tuple[list, list, list, list]:
+    """ids, names, segments and segment sources; rows that are not objects are rejected."""
+    n = len(records)
+    ids: list[str | None] = [None] * n
+    names: list[str] = [""] * n
+    segments: list[str] = [profile.default_segment] * n
+    sources: list[str] = ["default"] * n
+    aliases = profile.segment_aliases()
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            problems.reject(i, "(account)", f"must be an object, got {type(rec).__name__}")
+            continue
+        cid = rec.get("customer_id")
+        if type(cid) is int:
+            cid = str(cid)
+        if type(cid) is not str or not cid.strip():
+            problems.reject(i, "customer_id", "is required and must be non-empty text")
+        else:
+            ids[i] = cid.strip()
+        name = rec.get("name")
+        if type(name) is not str or not name.strip():
+            problems.reject(i, "name", "is required and must be non-empty text")
+        else:
+            names[i] = name.strip()
+        seg = rec.get("segment")
+        if seg is not None:
+            key = aliases.get(normalise_label(seg)) if type(seg) is str else None
+            if key is None:
+                known = ", ".join(profile.segments)
+                problems.reject(i, "segment", f"{_describe(seg)} is not a known segment ({known})")
+            else:
+                segments[i], sources[i] = key, "input"
+    counts = Counter(i for i in ids if i is not None)
+    dupes = {cid for cid, c in counts.items() if c > 1}
+    if dupes:
+        first_rows: dict[str, list[int]] = {}
+        for i, cid in enumerate(ids):
+            if cid in dupes:
+                first_rows.setdefault(cid, []).append(i)
+        for cid, rows in first_rows.items():
+            where = ", ".join(str(r) for r in rows)
+            for r in rows:
+                problems.reject(r, "customer_id", f"{cid!r} appears more than once (rows {where})")
+    return ids, names, segments, sources
+
+
+def _derive_segments(arr: np.ndarray, segments: list[str], sources: list[str], profile: Profile,
+                     problems: Problems) -> None:
+    """Segment from ARR where the account gave none; the profile's default where ARR is absent too."""
+    ladder = profile.segments_by_floor()
+    for i, src in enumerate(sources):
+        if src != "default":
+            continue
+        value = arr[i]
+        if value != value:
+            problems.note(i, "segment", f"no segment and no ARR; {profile.default_segment} benchmarks used")
+            continue
+        for key, seg in ladder:
+            if value > seg.arr_floor or (seg.arr_floor_inclusive and value == seg.arr_floor):
+                segments[i], sources[i] = key, "arr"
+                break
+
+
+def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
+    """Check every account against the contract; build the table of the accepted ones."""
+    problems = Problems()
+    n = len(records)
+    ids, names, segments, sources = _identity(records, profile, problems)
+    dicts = [r if isinstance(r, dict) else {} for r in records]
+
+    values: dict[str, np.ndarray] = {}
+    labels: dict[str, list[Any]] = {}
+    present: dict[str, np.ndarray] = {}
+    lists: dict[str, list[Any]] = {}
+
+    def store(rule: FieldRule, raw: list[Any]) -> None:
+        if rule.kind in ("number", "integer"):
+            col = _number_column(rule, raw, problems)
+        elif rule.kind == "flag":
+            col = _flag_column(rule, raw, problems)
+        elif rule.kind == "date":
+            col = _date_column(rule, raw, problems)
+        elif rule.kind == "label":
+            col_l = _label_column(rule, raw, problems)
+            present[rule.path] = np.fromiter((v is not None for v in col_l), bool, n)
+            labels[rule.path] = [rule.fallback if v is None else v for v in col_l]
+            return
+        elif rule.kind == "tier":
+            col_t: list[Any] = [None] * n
+            for i, v in enumerate(raw):
+                if v is None:
+                    continue
+                if type(v) is not str:
+                    problems.reject(i, rule.path, f"must be text, got {_describe(v)}")
+                else:
+                    col_t[i] = tier_key(v)
+            present[rule.path] = np.fromiter((v is not None for v in col_t), bool, n)
+            labels[rule.path] = col_t
+            return
+        else:
+            col_list: list[Any] = [None] * n
+            for i, v in enumerate(raw):
+                if v is not None:
+                    col_list[i] = _text_list(rule, v, i, problems)
+            present[rule.path] = np.fromiter((v is not None for v in col_list), bool, n)
+            lists[rule.path] = col_list
+            return
+        mask = ~np.isnan(col)
+        present[rule.path] = mask
+        if rule.fallback is not None and not mask.all():
+            col = np.where(mask, col, float(rule.fallback))
+        values[rule.path] = col
+
+    for rule in TOP_RULES:
+        store(rule, [d.get(rule.name) for d in dicts])
+
+    by_section: dict[str, list[FieldRule]] = {}
+    for rule in SECTION_RULES:
+        by_section.setdefault(rule.section or "", []).append(rule)
+    for section, rules in by_section.items():
+        secs = [d.get(section) for d in dicts]
+        if not set(map(type, secs)) <= {dict, type(None)}:
+            for i, s in enumerate(secs):
+                if s is not None and not isinstance(s, dict):
+                    problems.reject(i, section, f"must be an object, got {type(s).__name__}")
+                    secs[i] = None
+        for rule in rules:
+            store(rule, [s.get(rule.name) if s else None for s in secs])
+
+    modules: list[dict[str, tuple[bool, float]] | None] = [None] * n
+    for i, d in enumerate(dicts):
+        pu = d.get("product_usage")
+        if pu is not None:
+            modules[i] = _module_problems(pu, i, problems)
+    present["product_usage"] = np.fromiter((m is not None for m in modules), bool, n)
+
+    _derive_segments(values["arr"], segments, sources, profile, problems)
+
+    accepted = [i for i in range(n) if i not in problems.errors]
+    records_out = [
+        {
+            "modules": modules[i] or {},
+            "departments_current": lists["departments.current"][i] or [],
+            "departments_potential": lists["departments.potential"][i] or [],
+            "available_tiers": lists["contract.available_tiers"][i],
+        }
+        for i in accepted
+    ]
+    idx = np.asarray(accepted, dtype=np.intp)
+    table = AccountTable(
+        ids=[ids[i] for i in accepted],  # type: ignore[misc]
+        names=[names[i] for i in accepted],
+        segments=[segments[i] for i in accepted],
+        segment_source=[sources[i] for i in accepted],
+        values={k: v[idx] for k, v in values.items()},
+        labels={k: [v[i] for i in accepted] for k, v in labels.items()},
+        present={k: v[idx] for k, v in present.items()},
+        records=records_out,
+    )
+    return ValidatedAccounts(table, accepted, problems, ids, n)

@@ -1,0 +1,319 @@
+"""The built-in profiles: the reference model (default) and the five-dimension framework."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from customer_success_mcp.scoring.profile import Profile
+
+_BENCHMARKS = {
+    "enterprise": {
+        "login_frequency_target": 90, "feature_adoption_target": 80, "dau_mau_target": 0.50,
+        "support_ticket_volume_max": 5, "meeting_attendance_target": 95, "nps_target": 9,
+        "csat_target": 4.5, "open_tickets_max": 10, "escalation_rate_max": 0.25,
+        "avg_resolution_hours_max": 72, "exec_sponsor_target": 90, "multi_threading_target": 5,
+    },
+    "mid-market": {
+        "login_frequency_target": 80, "feature_adoption_target": 70, "dau_mau_target": 0.40,
+        "support_ticket_volume_max": 8, "meeting_attendance_target": 85, "nps_target": 8,
+        "csat_target": 4.0, "open_tickets_max": 15, "escalation_rate_max": 0.30,
+        "avg_resolution_hours_max": 96, "exec_sponsor_target": 75, "multi_threading_target": 3,
+    },
+    "smb": {
+        "login_frequency_target": 70, "feature_adoption_target": 60, "dau_mau_target": 0.30,
+        "support_ticket_volume_max": 10, "meeting_attendance_target": 75, "nps_target": 7,
+        "csat_target": 3.8, "open_tickets_max": 20, "escalation_rate_max": 0.40,
+        "avg_resolution_hours_max": 120, "exec_sponsor_target": 60, "multi_threading_target": 2,
+    },
+}  # fmt: skip
+
+_SEGMENTS: dict[str, dict[str, Any]] = {
+    "enterprise": {
+        "label": "Enterprise",
+        "aliases": ["ent", "large", "strategic-enterprise"],
+        "arr_floor": 100_000, "arr_floor_inclusive": False,
+        "green_min": 75, "yellow_min": 50,
+        "seat_expansion_factor": 0.25, "review_every_days": 7,
+        "touch_model": "high-touch: about 1 CSM per 8 accounts, weekly or bi-weekly contact, "
+        "a QBR every quarter",
+    },
+    "mid-market": {
+        "label": "Mid-market",
+        "aliases": ["mid market", "midmarket", "mm", "mid", "commercial"],
+        "arr_floor": 25_000, "arr_floor_inclusive": True,
+        "green_min": 70, "yellow_min": 45,
+        "seat_expansion_factor": 0.20, "review_every_days": 14,
+        "touch_model": "medium-touch: about 1 CSM per 25 accounts, monthly contact, "
+        "a QBR twice a year",
+    },
+    "smb": {
+        "label": "SMB",
+        "aliases": ["small business", "small and medium business", "small-medium business"],
+        "arr_floor": 0, "arr_floor_inclusive": True,
+        "green_min": 65, "yellow_min": 40,
+        "seat_expansion_factor": 0.15, "review_every_days": 30,
+        "touch_model": "tech-touch: 1 CSM per 100 or more accounts, automated and triggered "
+        "contact, QBRs on request",
+    },
+}  # fmt: skip
+
+_SENTIMENT = {"positive": 100, "neutral": 60, "negative": 20, "unknown": 50}
+
+
+def _metric(name: str, field: str, direction: str, weight: float, benchmark: str | None = None,
+            **extra: Any) -> dict[str, Any]:
+    return {"name": name, "field": field, "direction": direction, "weight": weight,
+            "benchmark": benchmark, **extra}  # fmt: skip
+
+
+_USAGE = {
+    "name": "usage", "label": "Usage", "weight": 0.30,
+    "previous_field": "previous_period.usage_score",
+    "metrics": [
+        _metric("login_frequency", "usage.login_frequency", "higher", 0.35, "login_frequency_target"),
+        _metric("feature_adoption", "usage.feature_adoption", "higher", 0.40, "feature_adoption_target"),
+        _metric("dau_mau_ratio", "usage.dau_mau_ratio", "higher", 0.25, "dau_mau_target"),
+    ],
+}  # fmt: skip
+_ENGAGEMENT = {
+    "name": "engagement", "label": "Engagement", "weight": 0.25,
+    "previous_field": "previous_period.engagement_score",
+    "metrics": [
+        _metric("support_ticket_volume", "engagement.support_ticket_volume", "lower", 0.20,
+                "support_ticket_volume_max"),
+        _metric("meeting_attendance", "engagement.meeting_attendance", "higher", 0.30,
+                "meeting_attendance_target"),
+        _metric("nps_score", "engagement.nps_score", "higher", 0.25, "nps_target"),
+        _metric("csat_score", "engagement.csat_score", "higher", 0.25, "csat_target"),
+    ],
+}  # fmt: skip
+_SUPPORT = {
+    "name": "support", "label": "Support", "weight": 0.20,
+    "previous_field": "previous_period.support_score",
+    "metrics": [
+        _metric("open_tickets", "support.open_tickets", "lower", 0.35, "open_tickets_max"),
+        _metric("escalation_rate", "support.escalation_rate", "lower", 0.35, "escalation_rate_max"),
+        _metric("avg_resolution_hours", "support.avg_resolution_hours", "lower", 0.30,
+                "avg_resolution_hours_max"),
+    ],
+}  # fmt: skip
+_RELATIONSHIP = {
+    "name": "relationship", "label": "Relationship", "weight": 0.25,
+    "previous_field": "previous_period.relationship_score",
+    "metrics": [
+        _metric("executive_sponsor_engagement", "relationship.executive_sponsor_engagement",
+                "higher", 0.35, "exec_sponsor_target"),
+        _metric("multi_threading_depth", "relationship.multi_threading_depth", "higher", 0.30,
+                "multi_threading_target"),
+        _metric("renewal_sentiment", "relationship.renewal_sentiment", "mapping", 0.35,
+                mapping=_SENTIMENT, mapping_other=50),
+    ],
+}  # fmt: skip
+
+_RECOMMENDATIONS = [
+    ("login_frequency", "subscore", "<", 60,
+     "Logins are well under the segment target: review usage with the customer and re-launch "
+     "the core workflows"),
+    ("feature_adoption", "subscore", "<", 50,
+     "Few features are in use: plan enablement sessions on the capabilities they bought"),
+    ("dau_mau_ratio", "subscore", "<", 50,
+     "Daily use is shallow (low DAU/MAU): find the workflows that should be daily and coach them"),
+    ("meeting_attendance", "subscore", "<", 60,
+     "The customer is missing meetings: reset the cadence and agree an agenda they value"),
+    ("nps_score", "value", "<", 7,
+     "NPS is below 7: hold a feedback session and close the loop on what they raise"),
+    ("csat_score", "value", "<", 3.5,
+     "Support satisfaction is low: review recent tickets with the support lead"),
+    ("open_tickets", "benchmark_share", ">", 0.5,
+     "The open-ticket backlog is over half the segment maximum: agree a clean-up plan with support"),
+    ("escalation_rate", "benchmark_share", ">", 0.5,
+     "Escalations run high: look for the root cause behind the escalated tickets"),
+    ("avg_resolution_hours", "benchmark_share", ">", 0.5,
+     "Tickets take long to resolve: ask support for a faster path on this account"),
+    ("executive_sponsor_engagement", "subscore", "<", 50,
+     "The executive sponsor is disengaged: arrange an executive meeting on business outcomes"),
+    ("multi_threading_depth", "value", "<", 2,
+     "The relationship hangs on one person: build contacts in other teams and levels"),
+    ("renewal_sentiment", "value", "==", "negative",
+     "Renewal sentiment is negative: start a save plan now"),
+]  # fmt: skip
+
+_TREND_PRIORITY = {
+    "green:declining": "high",
+    "yellow:declining": "critical",
+    "yellow:improving": "medium",
+    "red:improving": "high",
+    "red:stable": "critical",
+    # Not in the reference framework's table; a red account that keeps falling is our most urgent case.
+    "red:declining": "critical",
+}
+
+
+def _levels(*pairs: tuple[str, Any, str]) -> list[dict[str, Any]]:
+    return [{"op": op, "value": value, "severity": sev} for op, value, sev in pairs]
+
+
+_WARNINGS = [
+    ("usage_decline.login_trend", "Logins down {abs:g}%",
+     _levels(("<=", -20, "critical"), ("<=", -10, "high"), ("<", -5, "medium"))),
+    ("usage_decline.feature_adoption_change", "Feature adoption down {abs:g} pts",
+     _levels(("<=", -15, "high"), ("<", -5, "medium"))),
+    ("usage_decline.dau_mau_change", "DAU/MAU down {abs:g}", _levels(("<=", -0.10, "high"))),
+    ("engagement_drop.meeting_cancellations", "{value:g} meetings cancelled",
+     _levels((">=", 3, "critical"), (">=", 2, "high"))),
+    ("engagement_drop.response_time_days", "Replies take {value:g} days",
+     _levels((">=", 7, "critical"), (">=", 4, "high"))),
+    ("engagement_drop.nps_change", "NPS down {abs:g} pts",
+     _levels(("<=", -4, "critical"), ("<=", -2, "high"))),
+    ("support_issues.unresolved_critical", "{value:g} unresolved critical ticket(s)",
+     _levels((">=", 2, "critical"), (">=", 1, "high"))),
+    ("support_issues.open_escalations", "{value:g} open escalation(s)",
+     _levels((">=", 2, "high"), (">=", 1, "medium"))),
+    ("support_issues.satisfaction_trend", "Support satisfaction {value}",
+     _levels(("==", "critical", "critical"), ("==", "declining", "high"))),
+    ("relationship_signals.champion_left", "Champion has left", _levels(("true", None, "critical"))),
+    ("relationship_signals.sponsor_change", "Executive sponsor changed",
+     _levels(("true", None, "high"))),
+    ("relationship_signals.competitor_mentions", "Competitor named {value:g} time(s)",
+     _levels((">=", 3, "critical"), (">=", 1, "medium"))),
+    ("commercial_factors.contract_type", "Month-to-month contract",
+     _levels(("==", "month-to-month", "medium"))),
+    ("commercial_factors.pricing_complaints", "Pricing complaints", _levels(("true", None, "high"))),
+    ("commercial_factors.budget_cuts_mentioned", "Budget cuts mentioned",
+     _levels(("true", None, "high"))),
+]  # fmt: skip
+
+_INTERVENTIONS = {
+    "critical": {
+        "label": "Executive rescue", "respond_within_days": 2,
+        "owner": "CS leader with the executive sponsor",
+        "steps": [
+            "Brief CS leadership and the account executive today and name one rescue owner",
+            "Hold an executive-to-executive call with the customer within 48 hours",
+            "Write a save plan with dated value milestones and walk the customer through it",
+            "Form a rescue team (CSM, solutions engineer, support lead) and review it daily",
+            "Settle the commercial options (term, scope, concessions) before the renewal talk",
+            "Prepare a competitive response if another vendor is in play",
+        ],
+    },
+    "high": {
+        "label": "CSM intervention", "respond_within_days": 7, "owner": "CSM with manager review",
+        "steps": [
+            "Call the main contact this week and hear the problems first-hand",
+            "Resolve or escalate the open support issues behind the warnings",
+            "Run a value review: the outcomes promised against those delivered",
+            "Re-engage the executive sponsor, or find a new one",
+            "Agree a 30-day recovery plan and check it weekly",
+        ],
+    },
+    "medium": {
+        "label": "Proactive outreach", "respond_within_days": 14, "owner": "CSM",
+        "steps": [
+            "Reach out within two weeks with a short usage and outcomes review",
+            "Offer enablement on the features they use least",
+            "Add contacts beyond the main champion",
+            "Check the warning signals again at the next scoring run",
+        ],
+    },
+    "low": {
+        "label": "Standard cadence", "respond_within_days": 30, "owner": "CSM",
+        "steps": [
+            "Keep the segment's normal touch cadence",
+            "Share product updates and customer stories that fit their goals",
+            "Review the health trend at each scoring run",
+            "Start renewal preparation 120 days before the contract ends",
+        ],
+    },
+}  # fmt: skip
+
+_CHURN = {
+    "weights": {"usage_decline": 0.30, "engagement_drop": 0.25, "support_issues": 0.20,
+                "relationship_signals": 0.15, "commercial_factors": 0.10},
+    "usage_subweights": {"login": 0.40, "feature": 0.35, "dau_mau": 0.25},
+    "engagement_subweights": {"cancellations": 0.30, "response": 0.35, "nps": 0.35},
+    "support_subweights": {"escalations": 0.35, "critical": 0.35, "satisfaction": 0.30},
+    "satisfaction_trend_scores": {"improving": 10, "stable": 30, "declining": 70, "critical": 95},
+    "contract_type_points": {"month-to-month": 30, "quarterly": 15},
+    "renewal_multipliers": [(30, 1.5), (60, 1.35), (90, 1.2), (180, 1.1)],
+    "tier_floors": {"critical": 80, "high": 60, "medium": 40},
+    "warnings": [{"field": f, "text": t, "levels": lv} for f, t, lv in _WARNINGS],
+}  # fmt: skip
+
+_EXPANSION = {
+    "tier_multipliers": {"starter": 1.0, "professional": 1.8, "enterprise": 3.0,
+                         "enterprise_plus": 4.5},
+    "module_fractions": {
+        "core_platform": 0.00, "analytics_module": 0.15, "integrations_module": 0.12,
+        "api_access": 0.10, "advanced_reporting": 0.18, "security_module": 0.20,
+        "automation_module": 0.15, "collaboration_module": 0.10, "data_export": 0.08,
+        "custom_workflows": 0.22, "sso_module": 0.08, "audit_module": 0.10,
+    },
+    "effort_multipliers": {"low": 3, "medium": 2, "high": 1},
+}  # fmt: skip
+
+
+def _default_profile_data() -> dict[str, Any]:
+    return {
+        "name": "default",
+        "description": "The reference model: four health dimensions, five churn categories and "
+        "the expansion catalogue, with the reference scripts' known defects fixed.",
+        "default_segment": "mid-market",
+        "segments": {k: {**v, "benchmarks": _BENCHMARKS[k]} for k, v in _SEGMENTS.items()},
+        "health": {
+            "dimensions": [_USAGE, _ENGAGEMENT, _SUPPORT, _RELATIONSHIP],
+            "recommendations": [
+                {"metric": m, "on": on, "op": op, "threshold": th, "text": text}
+                for m, on, op, th, text in _RECOMMENDATIONS
+            ],
+            "trend_priority": _TREND_PRIORITY,
+        },
+        "churn": _CHURN,
+        "expansion": _EXPANSION,
+        "interventions": _INTERVENTIONS,
+    }
+
+
+_OUTCOME_BENCHMARKS = {
+    "enterprise": {"goals_met_target": 80, "kpi_improvement_target": 20, "time_to_value_max_days": 120},
+    "mid-market": {"goals_met_target": 75, "kpi_improvement_target": 15, "time_to_value_max_days": 90},
+    "smb": {"goals_met_target": 70, "kpi_improvement_target": 10, "time_to_value_max_days": 60},
+}  # fmt: skip
+
+_OUTCOMES = {
+    "name": "outcomes", "label": "Business outcomes", "weight": 0.15,
+    "previous_field": "previous_period.outcomes_score",
+    "metrics": [
+        _metric("goals_met", "outcomes.goals_met_pct", "higher", 0.35, "goals_met_target",
+                missing_subscore=50),
+        _metric("roi_attainment", "outcomes.roi_achieved", "attainment", 0.25,
+                target_field="outcomes.roi_promised", missing_subscore=50),
+        _metric("kpi_improvement", "outcomes.kpi_improvement_pct", "higher", 0.25,
+                "kpi_improvement_target", missing_subscore=50),
+        _metric("time_to_value", "outcomes.time_to_value_days", "lower", 0.15,
+                "time_to_value_max_days", missing_subscore=50),
+    ],
+}  # fmt: skip
+
+
+def _five_dimension_profile_data() -> dict[str, Any]:
+    data = _default_profile_data()
+    data["name"] = "five_dimension"
+    data["description"] = (
+        "The five-dimension framework: product usage 30%, engagement 25%, support 20%, "
+        "business outcomes 15%, relationship 10%; green from 80, yellow from 50."
+    )
+    for key, seg in data["segments"].items():
+        seg["green_min"], seg["yellow_min"] = 80, 50
+        seg["benchmarks"] = {**seg["benchmarks"], **_OUTCOME_BENCHMARKS[key]}
+    usage = {**_USAGE, "label": "Product usage"}
+    relationship = {**_RELATIONSHIP, "weight": 0.10}
+    data["health"]["dimensions"] = [usage, _ENGAGEMENT, _SUPPORT, _OUTCOMES, relationship]
+    return data
+
+
+DEFAULT_PROFILE = Profile.model_validate(_default_profile_data())
+FIVE_DIMENSION_PROFILE = Profile.model_validate(_five_dimension_profile_data())
+BUILTIN_PROFILES: dict[str, Profile] = {
+    "default": DEFAULT_PROFILE,
+    "five_dimension": FIVE_DIMENSION_PROFILE,
+}

@@ -1,0 +1,112 @@
+"""Result models: the explained score of one account, as the CLI and MCP tools show it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class MetricBreakdown(BaseModel):
+    metric: str
+    input_field: str
+    value: float | str | None = Field(description="The input used (fallback if not supplied)")
+    supplied: bool = Field(description="False when the fallback value was used")
+    benchmark: float | None = Field(description="Segment target (higher) or maximum (lower)")
+    direction: str
+    subscore: float
+    weight: float
+
+
+class DimensionBreakdown(BaseModel):
+    dimension: str
+    label: str
+    score: float
+    weight: float
+    classification: str
+    previous_score: float | None
+    trend: str
+    metrics: list[MetricBreakdown]
+
+
+class HealthExplanation(BaseModel):
+    score: float
+    classification: str
+    trend: str
+    trend_priority: str = Field(description="critical, high, medium or normal (the tier's cadence)")
+    green_min: float
+    yellow_min: float
+    dimensions: list[DimensionBreakdown]
+    recommendations: list[str]
+    coverage: float = Field(description="Share of the health inputs the account supplied, 0-1")
+
+
+class SignalBreakdown(BaseModel):
+    signal: str
+    input_field: str
+    value: float | str | None
+    supplied: bool
+    points: float
+
+
+class CategoryBreakdown(BaseModel):
+    category: str
+    score: float
+    weight: float
+    signals: list[SignalBreakdown]
+
+
+class WarningSignal(BaseModel):
+    severity: Literal["critical", "high", "medium", "low"]
+    signal: str
+    field: str
+
+
+class ChurnExplanation(BaseModel):
+    risk_score: float
+    raw_score: float
+    risk_tier: str
+    urgency_multiplier: float
+    days_to_renewal: int | None
+    categories: list[CategoryBreakdown]
+    warning_signals: list[WarningSignal]
+    intervention: str
+    respond_within_days: int
+    owner: str
+    recommended_actions: list[str]
+    coverage: float = Field(description="Share of the churn inputs the account supplied, 0-1")
+
+
+class Opportunity(BaseModel):
+    type: str
+    category: str
+    estimated_revenue: float
+    effort: str
+    rationale: str
+    priority_score: float
+    target_tier: str | None = None
+    module: str | None = None
+    department: str | None = None
+    additional_seats: int | None = None
+
+
+class AdoptionSummary(BaseModel):
+    total_modules: int
+    adopted_modules: int
+    adoption_rate: float
+    avg_usage_pct: float
+    seat_utilisation: float
+    current_tier: str | None
+    departments_covered: int
+    departments_potential: int
+    enablement_needed: list[str] = Field(
+        default_factory=list, description="Adopted modules used under the enablement threshold"
+    )
+
+
+class ExpansionExplanation(BaseModel):
+    total_estimated_revenue: float
+    opportunity_count: int
+    opportunities: list[Opportunity]
+    adoption_summary: AdoptionSummary
+    coverage: float = Field(description="Share of the expansion inputs the account supplied, 0-1")

@@ -1,0 +1,425 @@
+"""Scoring profiles: every weight, threshold, benchmark and ladder the engine uses.
+
+A profile is data, validated on construction. `DEFAULT_PROFILE` reproduces the reference
+scripts (see docs/scoring-model in the README); `FIVE_DIMENSION_PROFILE` is the alternative
+framework with a business-outcomes dimension. Users override either with a TOML file
+(`load_profile`), which is deep-merged onto its base and validated as a whole.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITY_ORDER: tuple[Severity, ...] = ("critical", "high", "medium", "low")
+WEIGHT_TOLERANCE = 1e-6
+
+
+class ProfileError(ValueError):
+    """A profile file or override that cannot be used; the message names the bad key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_weights(weights: dict[str, float], where: str) -> None:
+    total = sum(weights.values())
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        parts = ", ".join(f"{k}={v:g}" for k, v in weights.items())
+        raise ValueError(f"{where} weights must sum to 1, got {total:g} ({parts})")
+
+
+# --------------------------------------------------------------------------- segments
+
+
+class SegmentSpec(_Strict):
+    """One customer segment: how to recognise it, its benchmarks and health thresholds."""
+
+    label: str
+    aliases: list[str] = Field(default_factory=list, description="Other spellings that mean this segment")
+    arr_floor: float = Field(ge=0, description="Derive this segment when ARR is at or above the floor")
+    arr_floor_inclusive: bool = True
+    green_min: float = Field(ge=0, le=100)
+    yellow_min: float = Field(ge=0, le=100)
+    benchmarks: dict[str, float]
+    seat_expansion_factor: float = Field(ge=0, le=10)
+    review_every_days: int = Field(gt=0, description="How often accounts of this segment are scored")
+    touch_model: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SegmentSpec:
+        if self.yellow_min > self.green_min:
+            raise ValueError(f"yellow_min ({self.yellow_min:g}) must not exceed green_min ({self.green_min:g})")
+        bad = [k for k, v in self.benchmarks.items() if not math.isfinite(v) or v < 0]
+        if bad:
+            raise ValueError(f"benchmarks must be finite and >= 0: {', '.join(bad)}")
+        return self
+
+
+# --------------------------------------------------------------------------- health
+
+
+class MetricSpec(_Strict):
+    """A health sub-metric: which input it reads and how it turns into a 0-100 sub-score."""
+
+    name: str
+    field: str = Field(description="Input path, section.field")
+    direction: Literal["higher", "lower", "mapping", "attainment"]
+    benchmark: str | None = Field(None, description="Segment benchmark key (target or max)")
+    target_field: str | None = Field(
+        None, description="For 'attainment': the input the value is measured against"
+    )
+    weight: float = Field(ge=0, le=1)
+    mapping: dict[str, float] = Field(default_factory=dict)
+    mapping_other: float = 50.0
+    missing_subscore: float | None = Field(
+        None, description="Sub-score when the input is absent (else the input default is scored)"
+    )
+
+    @model_validator(mode="after")
+    def _needs(self) -> MetricSpec:
+        if self.direction == "mapping" and not self.mapping:
+            raise ValueError(f"metric {self.name}: a mapping metric needs a mapping")
+        if self.direction == "attainment" and not self.target_field:
+            raise ValueError(f"metric {self.name}: an attainment metric needs a target_field")
+        if self.direction in ("higher", "lower") and not self.benchmark:
+            raise ValueError(f"metric {self.name}: a {self.direction} metric needs a benchmark")
+        return self
+
+
+class DimensionSpec(_Strict):
+    name: str
+    label: str
+    weight: float = Field(ge=0, le=1)
+    previous_field: str = Field(description="Input path of last period's score for the trend")
+    metrics: list[MetricSpec]
+
+    @model_validator(mode="after")
+    def _weights(self) -> DimensionSpec:
+        _check_weights({m.name: m.weight for m in self.metrics}, f"dimension {self.name} metric")
+        return self
+
+
+class RecommendationRule(_Strict):
+    """Recommend an action when a metric crosses a line.
+
+    `on`: "subscore" compares the 0-100 sub-score; "value" the raw input; "benchmark_share"
+    compares the raw input with `threshold` x the segment benchmark.
+    """
+
+    metric: str
+    on: Literal["subscore", "value", "benchmark_share"]
+    op: Literal["<", ">", "=="]
+    threshold: float | str
+    text: str
+
+
+class HealthModel(_Strict):
+    dimensions: list[DimensionSpec]
+    previous_overall_field: str = "previous_period.overall_score"
+    trend_delta: float = Field(5.0, ge=0, description="Change beyond which a trend is not stable")
+    recommendations: list[RecommendationRule]
+    trend_priority: dict[str, str] = Field(
+        description="'<class>:<trend>' -> priority; absent combinations are 'normal'"
+    )
+
+    @model_validator(mode="after")
+    def _weights(self) -> HealthModel:
+        _check_weights({d.name: d.weight for d in self.dimensions}, "health dimension")
+        known = {m.name for d in self.dimensions for m in d.metrics}
+        unknown = [r.metric for r in self.recommendations if r.metric not in known]
+        if unknown:
+            raise ValueError(f"recommendations name unknown metrics: {', '.join(unknown)}")
+        return self
+
+    @property
+    def metrics(self) -> list[tuple[DimensionSpec, MetricSpec]]:
+        return [(d, m) for d in self.dimensions for m in d.metrics]
+
+
+# --------------------------------------------------------------------------- churn
+
+
+class WarningLevel(_Strict):
+    op: Literal["<=", "<", ">=", ">", "==", "true"]
+    value: float | str | None = None
+    severity: Severity
+
+
+class WarningRule(_Strict):
+    """A warning signal on one input; the first matching level (most severe first) applies.
+
+    `text` may use {value} and {abs} (the value without its sign).
+    """
+
+    field: str
+    levels: list[WarningLevel]
+    text: str
+
+
+class ChurnModel(_Strict):
+    weights: dict[str, float]
+    # usage_decline
+    login_decline_scale: float = 3.0
+    feature_decline_scale: float = 4.0
+    dau_mau_decline_scale: float = 500.0
+    usage_subweights: dict[str, float]
+    # engagement_drop
+    cancellation_points: float = 25.0
+    response_days_baseline: float = 1.0
+    response_day_points: float = 15.0
+    nps_drop_points: float = 20.0
+    engagement_subweights: dict[str, float]
+    # support_issues
+    escalation_points: float = 35.0
+    critical_ticket_points: float = 50.0
+    satisfaction_trend_scores: dict[str, float]
+    satisfaction_trend_other: float = 30.0
+    support_subweights: dict[str, float]
+    # relationship_signals
+    champion_left_points: float = 45.0
+    sponsor_change_points: float = 30.0
+    competitor_many_at: int = 3
+    competitor_many_points: float = 35.0
+    competitor_each_points: float = 12.0
+    # commercial_factors
+    contract_type_points: dict[str, float]
+    pricing_complaint_points: float = 35.0
+    budget_cut_points: float = 40.0
+    # renewal urgency: (max days, multiplier), ascending; beyond the last one, 1.0
+    renewal_multipliers: list[tuple[int, float]]
+    tier_floors: dict[str, float] = Field(description="Lowest score of each tier above low")
+    warnings: list[WarningRule]
+
+    @model_validator(mode="after")
+    def _valid(self) -> ChurnModel:
+        _check_weights(self.weights, "churn category")
+        _check_weights(self.usage_subweights, "churn usage_decline")
+        _check_weights(self.engagement_subweights, "churn engagement_drop")
+        _check_weights(self.support_subweights, "churn support_issues")
+        days = [d for d, _ in self.renewal_multipliers]
+        if days != sorted(days):
+            raise ValueError("renewal_multipliers must be ordered by days, ascending")
+        floors = [self.tier_floors[t] for t in ("critical", "high", "medium")]
+        if floors != sorted(floors, reverse=True):
+            raise ValueError("tier_floors must satisfy critical >= high >= medium")
+        return self
+
+    def tier_for(self, score: float) -> Severity:
+        for tier in ("critical", "high", "medium"):
+            if score >= self.tier_floors[tier]:
+                return tier  # type: ignore[return-value]
+        return "low"
+
+
+# --------------------------------------------------------------------------- expansion
+
+
+class ExpansionModel(_Strict):
+    tier_multipliers: dict[str, float] = Field(description="Plan tier -> price multiplier")
+    unknown_tier_multiplier: float = 1.0
+    seat_utilisation_trigger: float = Field(0.90, ge=0, le=1)
+    module_fractions: dict[str, float]
+    other_module_fraction: float = 0.10
+    department_factor: float = 0.8
+    effort_multipliers: dict[str, float]
+    priority_revenue_unit: float = Field(2000.0, gt=0)
+    enablement_usage_below: float = 30.0
+
+    @model_validator(mode="after")
+    def _valid(self) -> ExpansionModel:
+        bad = [k for k, v in self.tier_multipliers.items() if v <= 0]
+        if bad:
+            raise ValueError(f"tier_multipliers must be > 0: {', '.join(bad)}")
+        bad = [k for k, v in self.module_fractions.items() if v < 0]
+        if bad:
+            raise ValueError(f"module_fractions must be >= 0: {', '.join(bad)}")
+        return self
+
+
+# --------------------------------------------------------------------------- playbooks
+
+
+class Intervention(_Strict):
+    """What a churn-risk tier asks of the team."""
+
+    label: str
+    respond_within_days: int
+    owner: str
+    steps: list[str]
+
+
+# --------------------------------------------------------------------------- profile
+
+
+class Profile(_Strict):
+    name: str
+    description: str = ""
+    default_segment: str = Field(description="Segment whose benchmarks apply when none is known")
+    segments: dict[str, SegmentSpec]
+    health: HealthModel
+    churn: ChurnModel
+    expansion: ExpansionModel
+    interventions: dict[str, Intervention]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Profile:
+        if self.default_segment not in self.segments:
+            raise ValueError(f"default_segment {self.default_segment!r} is not a defined segment")
+        needed = {m.benchmark for _, m in self.health.metrics if m.benchmark}
+        for name, seg in self.segments.items():
+            missing = needed - set(seg.benchmarks)
+            if missing:
+                raise ValueError(f"segment {name} lacks benchmarks: {', '.join(sorted(missing))}")
+        missing_tiers = set(SEVERITY_ORDER) - set(self.interventions)
+        if missing_tiers:
+            raise ValueError(f"interventions missing for tiers: {', '.join(sorted(missing_tiers))}")
+        return self
+
+    def segment_aliases(self) -> dict[str, str]:
+        """Normalised spelling -> segment key, including each key itself."""
+        table: dict[str, str] = {}
+        for key, seg in self.segments.items():
+            for spelling in (key, seg.label, *seg.aliases):
+                table[normalise_label(spelling)] = key
+        return table
+
+    def segments_by_floor(self) -> list[tuple[str, SegmentSpec]]:
+        """Segments from the highest ARR floor down, for deriving a segment from ARR."""
+        return sorted(self.segments.items(), key=lambda kv: kv[1].arr_floor, reverse=True)
+
+
+def normalise_label(text: str) -> str:
+    """'Mid_Market ' -> 'mid-market': lower case, single hyphens for spaces and underscores."""
+    return "-".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any], path: str = "") -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        here = f"{path}.{key}" if path else key
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _deep_merge(base[key], value, here)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _override_dimensions(base: list[dict[str, Any]], override: Any) -> list[dict[str, Any]]:
+    """TOML writes dimensions as a table keyed by name; merge those onto the base list."""
+    if isinstance(override, list):
+        return override
+    if not isinstance(override, dict):
+        raise ProfileError("health.dimensions must be a table of dimensions keyed by name")
+    by_name = {d["name"]: d for d in base}
+    unknown = [k for k in override if k not in by_name]
+    if unknown:
+        raise ProfileError(
+            f"health.dimensions.{unknown[0]}: no such dimension "
+            f"(known: {', '.join(by_name)}); to add one, give the full list"
+        )
+    result = []
+    for name, dim in by_name.items():
+        patch = dict(override.get(name, {}))
+        metrics_patch = patch.pop("metrics", None)
+        merged = _deep_merge(dim, patch)
+        if isinstance(metrics_patch, dict):
+            metrics = {m["name"]: m for m in dim["metrics"]}
+            bad = [k for k in metrics_patch if k not in metrics]
+            if bad:
+                raise ProfileError(
+                    f"health.dimensions.{name}.metrics.{bad[0]}: no such metric "
+                    f"(known: {', '.join(metrics)})"
+                )
+            merged["metrics"] = [
+                _deep_merge(m, metrics_patch.get(m["name"], {})) for m in dim["metrics"]
+            ]
+        elif metrics_patch is not None:
+            merged["metrics"] = metrics_patch
+        result.append(merged)
+    return result
+
+
+def _format_validation_error(err: ValidationError, source: str) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    more = f" (and {err.error_count() - 1} more problems)" if err.error_count() > 1 else ""
+    return f"{source}: {loc}: {first['msg']}{more}"
+
+
+def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile:
+    """Apply an override mapping (as read from TOML) to its base profile and validate it."""
+    from customer_success_mcp.scoring.default_profiles import BUILTIN_PROFILES
+
+    overrides = dict(overrides)
+    base_name = overrides.pop("base", "default")
+    if base_name not in BUILTIN_PROFILES:
+        raise ProfileError(
+            f"{source}: base: unknown profile {base_name!r} (choose one of {', '.join(BUILTIN_PROFILES)})"
+        )
+    data = BUILTIN_PROFILES[base_name].model_dump()
+    health_patch = overrides.get("health")
+    if isinstance(health_patch, dict) and "dimensions" in health_patch:
+        health_patch = dict(health_patch)
+        try:
+            data["health"]["dimensions"] = _override_dimensions(
+                data["health"]["dimensions"], health_patch.pop("dimensions")
+            )
+        except ProfileError as exc:
+            raise ProfileError(f"{source}: {exc}") from None
+        overrides["health"] = health_patch
+    data = _deep_merge(data, overrides)
+    data.setdefault("name", base_name)
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(_format_validation_error(exc, source)) from None
+
+
+def load_profile(path: str | Path | None) -> Profile:
+    """The default profile, or a TOML override file applied to its `base` profile."""
+    if path is None:
+        from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
+
+        return DEFAULT_PROFILE
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError(f"profile file not found: {path}") from None
+    except OSError as exc:
+        raise ProfileError(f"cannot read profile {path}: {exc.strerror}") from None
+    try:
+        overrides = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    overrides.setdefault("name", path.stem)
+    return build_profile(overrides, source=str(path))
+
+
+__all__ = [
+    "ChurnModel",
+    "DimensionSpec",
+    "ExpansionModel",
+    "HealthModel",
+    "Intervention",
+    "MetricSpec",
+    "Profile",
+    "ProfileError",
+    "RecommendationRule",
+    "SegmentSpec",
+    "WarningLevel",
+    "WarningRule",
+    "build_profile",
+    "load_profile",
+    "normalise_label",
+]
