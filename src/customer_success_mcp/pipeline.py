@@ -10,6 +10,7 @@ from customer_success_mcp.ingest.load import LoadedPortfolio, LoadReport, load_f
 from customer_success_mcp.scoring.churn import ChurnScores, score_churn
 from customer_success_mcp.scoring.expansion import ExpansionScores, score_expansion
 from customer_success_mcp.scoring.health import HealthScores, score_health
+from customer_success_mcp.scoring.portfolio import PortfolioSummary, summarise_portfolio
 from customer_success_mcp.scoring.profile import Profile, load_profile
 from customer_success_mcp.scoring.table import AccountTable
 
@@ -44,3 +45,38 @@ def score_file(path: str | Path, as_of: dt.date, profile: Profile | None = None)
     """Load a portfolio file and score it as of the given date."""
     profile = profile or load_profile(None)
     return score_loaded(load_file(path, profile), profile, as_of)
+
+
+def resolve_as_of(explicit: dt.date | None, extras: dict, today: dt.date | None = None) -> dt.date:
+    """The scoring date: the one asked for, else the file's documented `as_of`, else today."""
+    if explicit is not None:
+        return explicit
+    documented = extras.get("as_of")
+    if documented is not None:
+        try:
+            return dt.date.fromisoformat(str(documented))
+        except ValueError:
+            raise ValueError(f'the file\'s "as_of" {documented!r} is not a date as YYYY-MM-DD') from None
+    return today or dt.date.today()
+
+
+def summarise(scored: ScoredPortfolio, renewal_window_days: int = 90) -> PortfolioSummary:
+    """The portfolio summary of a scored portfolio, data-quality notes included."""
+    report = scored.report
+    notes = []
+    if report.rejected:
+        first = ", ".join(f"#{r.index} {r.customer_id or '(no id)'}" for r in report.rejections[:3])
+        notes.append(
+            f"{report.rejected} account(s) rejected and not scored ({first}"
+            f"{', …' if report.rejected > 3 else ''}); run `csm validate` for the reasons"
+        )
+    if report.notes:
+        notes.append(
+            f"{len(report.notes)} value(s) worth a second look (unrecognised labels, "
+            "segments without ARR); run `csm validate` to list them"
+        )
+    return summarise_portfolio(
+        scored.table, scored.profile, scored.as_of, scored.health, scored.churn, scored.expansion,
+        renewal_window_days=renewal_window_days, rejected=report.rejected, total=report.total,
+        notes=notes,
+    )  # fmt: skip

@@ -334,8 +334,9 @@ def _identity(records: list[Any], profile: Profile, problems: Problems) -> tuple
     return ids, names, segments, sources
 
 
-def _derive_segments(arr: np.ndarray, segments: list[str], sources: list[str], profile: Profile,
-                     problems: Problems) -> None:
+def _derive_segments(
+    arr: np.ndarray, segments: list[str], sources: list[str], profile: Profile, problems: Problems
+) -> None:
     """Segment from ARR where the account gave none; the profile's default where ARR is absent too."""
     ladder = profile.segments_by_floor()
     for i, src in enumerate(sources):

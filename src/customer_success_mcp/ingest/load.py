@@ -84,9 +84,7 @@ def accounts_of(document: Any, source: str) -> tuple[list[Any], dict[str, Any]]:
         records = document["customers"]
         extras = {k: v for k, v in document.items() if k != "customers"}
     else:
-        raise InputError(
-            f'{source}: expected an object with a "customers" list (or a list of accounts)'
-        )
+        raise InputError(f'{source}: expected an object with a "customers" list (or a list of accounts)')
     if not isinstance(records, list):
         raise InputError(f'{source}: "customers" must be a list of accounts')
     if not records:
@@ -94,7 +92,9 @@ def accounts_of(document: Any, source: str) -> tuple[list[Any], dict[str, Any]]:
     return records, extras
 
 
-def load_records(records: list[Any], profile: Profile, extras: dict[str, Any] | None = None) -> LoadedPortfolio:
+def load_records(
+    records: list[Any], profile: Profile, extras: dict[str, Any] | None = None
+) -> LoadedPortfolio:
     """Validate account mappings; the report accounts for every one of them."""
     checked = validate_records(records, profile)
     ids = checked.ids_by_row

@@ -60,8 +60,9 @@ _SEGMENTS: dict[str, dict[str, Any]] = {
 _SENTIMENT = {"positive": 100, "neutral": 60, "negative": 20, "unknown": 50}
 
 
-def _metric(name: str, field: str, direction: str, weight: float, benchmark: str | None = None,
-            **extra: Any) -> dict[str, Any]:
+def _metric(
+    name: str, field: str, direction: str, weight: float, benchmark: str | None = None, **extra: Any
+) -> dict[str, Any]:
     return {"name": name, "field": field, "direction": direction, "weight": weight,
             "benchmark": benchmark, **extra}  # fmt: skip
 

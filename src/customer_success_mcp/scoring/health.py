@@ -87,6 +87,9 @@ class HealthScores:
     def trend_of(self, row: int) -> str:
         return TRENDS[self.trend[row]]
 
+    def dimension_trend(self, dimension: str, row: int) -> str:
+        return TRENDS[self.dimension_trends[dimension][row]]
+
     def priority(self, row: int) -> str:
         key = f"{self.classification(row)}:{self.trend_of(row)}"
         return self.profile.health.trend_priority.get(key, "normal")

@@ -55,7 +55,9 @@ class SegmentSpec(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> SegmentSpec:
         if self.yellow_min > self.green_min:
-            raise ValueError(f"yellow_min ({self.yellow_min:g}) must not exceed green_min ({self.green_min:g})")
+            raise ValueError(
+                f"yellow_min ({self.yellow_min:g}) must not exceed green_min ({self.green_min:g})"
+            )
         bad = [k for k, v in self.benchmarks.items() if not math.isfinite(v) or v < 0]
         if bad:
             raise ValueError(f"benchmarks must be finite and >= 0: {', '.join(bad)}")
@@ -211,12 +213,6 @@ class ChurnModel(_Strict):
             raise ValueError("tier_floors must satisfy critical >= high >= medium")
         return self
 
-    def tier_for(self, score: float) -> Severity:
-        for tier in ("critical", "high", "medium"):
-            if score >= self.tier_floors[tier]:
-                return tier  # type: ignore[return-value]
-        return "low"
-
 
 # --------------------------------------------------------------------------- expansion
 
@@ -255,6 +251,20 @@ class Intervention(_Strict):
     steps: list[str]
 
 
+# --------------------------------------------------------------------------- portfolio targets
+
+
+class PortfolioTargets(_Strict):
+    """What a healthy book of business looks like (from the mission documents)."""
+
+    green_share_min: float = Field(0.60, ge=0, le=1)
+    red_share_max: float = Field(0.15, ge=0, le=1)
+    average_health_min: float = Field(75.0, ge=0, le=100)
+    nrr_min: float = Field(1.10, ge=0)
+    grr_min: float = Field(0.90, ge=0)
+    low_coverage_below: float = Field(0.6, ge=0, le=1, description="Coverage under this is flagged")
+
+
 # --------------------------------------------------------------------------- profile
 
 
@@ -267,6 +277,7 @@ class Profile(_Strict):
     churn: ChurnModel
     expansion: ExpansionModel
     interventions: dict[str, Intervention]
+    targets: PortfolioTargets = Field(default_factory=PortfolioTargets)
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -337,12 +348,9 @@ def _override_dimensions(base: list[dict[str, Any]], override: Any) -> list[dict
             bad = [k for k in metrics_patch if k not in metrics]
             if bad:
                 raise ProfileError(
-                    f"health.dimensions.{name}.metrics.{bad[0]}: no such metric "
-                    f"(known: {', '.join(metrics)})"
+                    f"health.dimensions.{name}.metrics.{bad[0]}: no such metric (known: {', '.join(metrics)})"
                 )
-            merged["metrics"] = [
-                _deep_merge(m, metrics_patch.get(m["name"], {})) for m in dim["metrics"]
-            ]
+            merged["metrics"] = [_deep_merge(m, metrics_patch.get(m["name"], {})) for m in dim["metrics"]]
         elif metrics_patch is not None:
             merged["metrics"] = metrics_patch
         result.append(merged)

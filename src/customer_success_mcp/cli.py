@@ -1,0 +1,195 @@
+"""`csm`: the scoring engine from a terminal, compatible with the reference scripts' commands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_REJECTIONS, EXIT_UNUSABLE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report as one line on stderr."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _scored(args: argparse.Namespace) -> Any:
+    from customer_success_mcp.ingest.load import InputError, load_file
+    from customer_success_mcp.pipeline import resolve_as_of, score_loaded
+    from customer_success_mcp.scoring.profile import ProfileError, load_profile
+
+    try:
+        profile = load_profile(args.profile)
+        loaded = load_file(args.file, profile)
+    except (ProfileError, InputError) as exc:
+        raise CliError(str(exc)) from None
+    if loaded.table.size == 0:
+        raise CliError(
+            f"{args.file}: all {loaded.report.total} accounts were rejected; run `csm validate {args.file}`"
+        )
+    try:
+        as_of = resolve_as_of(args.as_of, loaded.extras)
+    except ValueError as exc:
+        raise CliError(f"{args.file}: {exc}") from None
+    if loaded.report.rejected:
+        print(
+            f"csm: {loaded.report.rejected} of {loaded.report.total} accounts rejected; "
+            f"see `csm validate {args.file}`",
+            file=sys.stderr,
+        )
+    return score_loaded(loaded, profile, as_of)
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str))
+    sys.stdout.write("\n")
+
+
+def cmd_scorer(args: argparse.Namespace) -> int:
+    from customer_success_mcp.render import reference_json, text
+
+    scored = _scored(args)
+    renderers: dict[str, tuple[Callable[..., Any], Callable[..., str]]] = {
+        "health": (reference_json.health_report, text.health_text),
+        "churn": (reference_json.churn_report, text.churn_text),
+        "expansion": (reference_json.expansion_report, text.expansion_text),
+    }
+    as_json, as_text = renderers[args.command]
+    if args.format == "json":
+        _emit_json(as_json(scored))
+    else:
+        print(as_text(scored, limit=args.limit))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from customer_success_mcp.pipeline import summarise
+    from customer_success_mcp.render.report import report_markdown, report_text
+
+    summary = summarise(_scored(args), renewal_window_days=args.renewal_window)
+    if args.format == "json":
+        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
+    elif args.format == "markdown":
+        sys.stdout.write(report_markdown(summary))
+    else:
+        print(report_text(summary))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from customer_success_mcp.ingest.load import InputError, load_file
+    from customer_success_mcp.scoring.profile import ProfileError, load_profile
+
+    try:
+        loaded = load_file(args.file, load_profile(args.profile))
+    except (ProfileError, InputError) as exc:
+        raise CliError(str(exc)) from None
+    report = loaded.report
+    if args.format == "json":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        print(f"{args.file}: {report.total} accounts, {report.accepted} accepted, {report.rejected} rejected")
+        for rej in report.rejections:
+            who = rej.customer_id or "(no id)"
+            for problem in rej.problems:
+                print(f"  rejected #{rej.index} {who}: {problem.field} {problem.reason}")
+        for note in report.notes:
+            print(f"  note #{note.index} {note.customer_id}: {note.field}: {note.note}")
+    if report.accepted == 0:
+        return EXIT_UNUSABLE
+    return EXIT_REJECTIONS if report.rejected else EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from customer_success_mcp.generate import generate_portfolio, write_portfolio
+
+    as_of = args.as_of or dt.date.today()
+    data = generate_portfolio(args.accounts, args.seed, as_of)
+    if args.output:
+        write_portfolio(Path(args.output), data)
+        print(f"wrote {args.accounts} accounts to {args.output} (seed {args.seed}, as of {as_of})",
+              file=sys.stderr)  # fmt: skip
+    else:
+        sys.stdout.write(json.dumps(data) + "\n")
+    return EXIT_OK
+
+
+def _add_common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    p.add_argument("file", help='portfolio JSON file ({"customers": [...]})')
+    p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                   help="score as of this date (default: the file's as_of, else today)")  # fmt: skip
+    p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (default: built-in)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="csm",
+        description="Deterministic health, churn-risk and expansion scoring for customer success teams.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    helps = {
+        "health": "health score per account (0-100, higher is healthier)",
+        "churn": "churn risk per account (0-100, higher is riskier), riskiest first",
+        "expansion": "expansion opportunities per account, largest first",
+    }
+    for name, text in helps.items():
+        p = sub.add_parser(name, help=text, description=text)
+        _add_common(p, ("text", "json"))
+        p.add_argument("--limit", type=_positive_int, help="text output: show only the first N accounts")
+        p.set_defaults(handler=cmd_scorer)
+    p = sub.add_parser("report", help="one-page portfolio report", description="One-page portfolio report.")
+    _add_common(p, ("text", "markdown", "json"))
+    p.add_argument("--renewal-window", type=_positive_int, default=90, metavar="DAYS",
+                   help="renewals counted within this many days of as_of (default: 90)")  # fmt: skip
+    p.set_defaults(handler=cmd_report)
+    p = sub.add_parser("validate", help="check a portfolio file against the data contract",
+                       description="Check a file; exit 0 all accepted, 1 some rejected, 2 unusable.")  # fmt: skip
+    p.add_argument("file", help="portfolio JSON file")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (defines the segments)")
+    p.set_defaults(handler=cmd_validate)
+    p = sub.add_parser("generate", help="write a realistic synthetic portfolio (deterministic)")
+    p.add_argument("--accounts", type=_positive_int, default=50, help="how many accounts (default: 50)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="renewals are spread after this date")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(handler=cmd_generate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except CliError as exc:
+        print(f"csm: error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

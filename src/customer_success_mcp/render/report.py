@@ -1,0 +1,158 @@
+"""The portfolio report in text and markdown: what a VP reads in one minute."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from customer_success_mcp.render.text import fit, money
+from customer_success_mcp.scoring.portfolio import AtRiskAccount, Bucket, PortfolioSummary
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+def _renewal(a: AtRiskAccount, as_of: dt.date) -> str:
+    if a.renewal_date is None:
+        return "no end date"
+    if a.renewal_date < as_of:
+        return f"contract ended {a.renewal_date.isoformat()}"
+    return f"renews {a.renewal_date.isoformat()} ({a.days_to_renewal} d)"
+
+
+def _bucket_lines(title: str, buckets: list[Bucket]) -> list[str]:
+    lines = [title]
+    for b in buckets:
+        lines.append(
+            f"  {fit(b.name, 12)}{b.accounts:>6} accts {_pct(b.account_share):>5}"
+            f"{money(b.arr):>16} {_pct(b.arr_share):>5} of ARR"
+        )
+    return lines
+
+
+def report_text(s: PortfolioSummary) -> str:
+    out = [
+        f"PORTFOLIO REPORT · as of {s.as_of.isoformat()} · profile {s.profile}",
+        f"{s.accounts} accounts · {money(s.total_arr)} ARR · average health {s.average_health:.1f}"
+        f" · ARR at risk {money(s.arr_at_risk)}",
+        "",
+    ]
+    out += _bucket_lines("Health", s.by_health)
+    out += _bucket_lines("Churn risk", s.by_risk_tier)
+    out += _bucket_lines("Segments", s.by_segment)
+    r = s.renewals
+    out += [
+        "",
+        f"Renewals in the next {r.days} days (to {r.ends_on.isoformat()}): {r.accounts} accounts, "
+        f"{money(r.arr)} ARR; {r.not_green} not green ({money(r.not_green_arr)})",
+    ]
+    if r.overdue:
+        out.append(f"  {r.overdue} account(s) have a contract end date already past: confirm their renewal")
+    out += ["", "Top at-risk accounts (critical and high, by ARR)"]
+    if not s.at_risk_accounts:
+        out.append("  none")
+    for i, a in enumerate(s.at_risk_accounts, 1):
+        out.append(
+            f"  {i}. {fit(a.name, 24).rstrip()} ({a.customer_id}) · {money(a.arr)} · "
+            f"risk {a.risk_score:g} {a.risk_tier} · {_renewal(a, s.as_of)}"
+        )
+        out.append(f"     {fit(', '.join(a.reasons), 72).rstrip()}")
+    out += ["", f"Expansion-ready (green, low or medium risk) · pipeline {money(s.expansion_pipeline)}"]
+    if not s.expansion_ready:
+        out.append("  none")
+    for i, x in enumerate(s.expansion_ready, 1):
+        out.append(
+            f"  {i}. {fit(x.name, 24).rstrip()} ({x.customer_id}) · {money(x.estimated_revenue)} · "
+            f"top: {x.top_opportunity} ({money(x.top_opportunity_revenue)})"
+        )
+    out += ["", "Recommended actions"]
+    for i, a in enumerate(s.actions, 1):
+        out.append(f"  {i}. {a.action}")
+        out.append(f"     owner: {a.owner} · by {a.due.isoformat()}")
+    out += ["", "Against targets"]
+    for t in s.targets:
+        actual = _pct(t.actual) if "share" in t.metric else f"{t.actual:.1f}"
+        out.append(
+            f"  {fit(t.metric, 16)}{actual:>7}   target {fit(t.target, 8)} {'met' if t.met else 'MISSED'}"
+        )
+    q = s.data_quality
+    out += ["", f"Data: {q.total} accounts read, {q.accepted} scored, {q.rejected} rejected"]
+    out += [f"  - {n}" for n in q.notes]
+    return "\n".join(out)
+
+
+def _md_escape(text: str) -> str:
+    """Keep data as data in markdown: no links, images, tables or emphasis smuggled in."""
+    cleaned = "".join(ch for ch in str(text) if ch.isprintable())
+    for ch in "\\`*_{}[]()<>#+!|~":
+        cleaned = cleaned.replace(ch, "\\" + ch)
+    return cleaned
+
+
+def _md_buckets(title: str, buckets: list[Bucket]) -> list[str]:
+    lines = [f"| {title} | Accounts | Share | ARR | Share of ARR |", "|---|---:|---:|---:|---:|"]
+    for b in buckets:
+        lines.append(f"| {b.name} | {b.accounts} | {_pct(b.account_share)} | {money(b.arr)} | "
+                     f"{_pct(b.arr_share)} |")  # fmt: skip
+    return lines
+
+
+def report_markdown(s: PortfolioSummary) -> str:
+    r = s.renewals
+    out = [
+        f"# Portfolio report, as of {s.as_of.isoformat()}",
+        "",
+        f"**{s.accounts} accounts · {money(s.total_arr)} ARR · average health {s.average_health:.1f} · "
+        f"ARR at risk {money(s.arr_at_risk)}** (profile `{s.profile}`)",
+        "",
+        "## Where the book stands",
+        "",
+        *_md_buckets("Health", s.by_health),
+        "",
+        *_md_buckets("Churn risk", s.by_risk_tier),
+        "",
+        *_md_buckets("Segment", s.by_segment),
+        "",
+        f"**Renewals in the next {r.days} days** (to {r.ends_on.isoformat()}): {r.accounts} accounts, "
+        f"{money(r.arr)} ARR; {r.not_green} not green ({money(r.not_green_arr)}).",
+    ]
+    if r.overdue:
+        out.append(f"{r.overdue} account(s) have a contract end date already past.")
+    out += ["", "## Top at-risk accounts", ""]
+    if s.at_risk_accounts:
+        out += ["| Account | ARR | Risk | Health | Renewal | Why |", "|---|---:|---|---|---|---|"]
+        for a in s.at_risk_accounts:
+            out.append(
+                f"| {_md_escape(a.name)} ({_md_escape(a.customer_id)}) | {money(a.arr)} | "
+                f"{a.risk_score:g} {a.risk_tier} | {a.health_score:g} {a.health_class} | "
+                f"{_renewal(a, s.as_of)} | {_md_escape(', '.join(a.reasons))} |"
+            )
+    else:
+        out.append("None.")
+    out += ["", f"## Expansion-ready accounts (pipeline {money(s.expansion_pipeline)})", ""]
+    if s.expansion_ready:
+        out += ["| Account | ARR | Health | Estimated | Top opportunity |", "|---|---:|---:|---:|---|"]
+        for x in s.expansion_ready:
+            out.append(
+                f"| {_md_escape(x.name)} ({_md_escape(x.customer_id)}) | {money(x.arr)} | "
+                f"{x.health_score:g} | {money(x.estimated_revenue)} | {_md_escape(x.top_opportunity)} "
+                f"({money(x.top_opportunity_revenue)}) |"
+            )
+    else:
+        out.append("None.")
+    out += ["", "## Recommended actions", ""]
+    for i, a in enumerate(s.actions, 1):
+        out.append(f"{i}. {_md_escape(a.action)}: **{a.owner}**, by {a.due.isoformat()}")
+    out += ["", "## Against targets", "", "| Metric | Actual | Target | |", "|---|---:|---|---|"]
+    for t in s.targets:
+        actual = _pct(t.actual) if "share" in t.metric else f"{t.actual:.1f}"
+        out.append(f"| {t.metric} | {actual} | {t.target} | {'met' if t.met else '**missed**'} |")
+    q = s.data_quality
+    out += [
+        "",
+        "## Data quality",
+        "",
+        f"{q.total} accounts read, {q.accepted} scored, {q.rejected} rejected.",
+    ]
+    out += [f"- {_md_escape(n)}" for n in q.notes]
+    return "\n".join(out) + "\n"

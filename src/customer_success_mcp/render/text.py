@@ -1,0 +1,115 @@
+"""Plain-text tables for the three scorers, sized for an 80-column terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+
+from customer_success_mcp.pipeline import ScoredPortfolio
+
+WIDTH = 80
+
+
+def fit(text: str, width: int) -> str:
+    """Cut to width with an ellipsis, then pad."""
+    text = " ".join(str(text).split())
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.ljust(width)
+
+
+def money(value: float) -> str:
+    return f"${value:,.0f}"
+
+
+def _title(p: ScoredPortfolio, what: str) -> list[str]:
+    line = f"{what} · {p.table.size} accounts · as of {p.as_of.isoformat()} · profile {p.profile.name}"
+    lines = [line, "=" * min(len(line), WIDTH)]
+    if p.report.rejected:
+        lines.append(
+            f"{p.report.rejected} of {p.report.total} accounts rejected and not scored "
+            "(see `csm validate FILE`)"
+        )
+    return lines
+
+
+def _rows(count: int, limit: int | None) -> int:
+    return count if limit is None else min(limit, count)
+
+
+def health_text(p: ScoredPortfolio, limit: int | None = None) -> str:
+    h, t = p.health, p.table
+    counts = np.bincount(h.classes, minlength=3)
+    avg = float(h.overall.mean()) if t.size else 0.0
+    out = _title(p, "Health scores")
+    out.append(f"Average {avg:.1f} · green {counts[0]} · yellow {counts[1]} · red {counts[2]}")
+    out.append("")
+    out.append(f"{fit('ID', 11)}{fit('Name', 22)}{fit('Segment', 11)}{'Score':>6}  "
+               f"{fit('Class', 7)}{fit('Trend', 10)}Priority")  # fmt: skip
+    out.append("-" * 77)
+    shown = _rows(t.size, limit)
+    for row in range(shown):
+        out.append(
+            f"{fit(t.ids[row], 11)}{fit(t.names[row], 22)}{fit(t.segments[row], 11)}"
+            f"{float(h.overall[row]):>6.1f}  {fit(h.classification(row), 7)}"
+            f"{fit(h.trend_of(row), 10)}{h.priority(row)}"
+        )
+    if shown < t.size:
+        out.append(f"… {t.size - shown} more (use --limit or --format json)")
+    flagged = [r for r in range(shown) if h.classes[r] > 0]
+    if flagged:
+        out += ["", "What to do (yellow and red accounts):"]
+        for row in flagged:
+            recs = h.recommendations(row)
+            if recs:
+                out.append(f"  {t.names[row]} ({t.ids[row]}):")
+                for rec in recs:
+                    out += textwrap.wrap(rec, WIDTH - 2, initial_indent="    - ", subsequent_indent="      ")
+    return "\n".join(out)
+
+
+def churn_text(p: ScoredPortfolio, limit: int | None = None) -> str:
+    c, t = p.churn, p.table
+    counts = np.bincount(c.tiers, minlength=4)
+    at_risk = float(t.values["arr"][c.tiers <= 1].sum())
+    out = _title(p, "Churn risk")
+    out.append(f"critical {counts[0]} · high {counts[1]} · medium {counts[2]} · low {counts[3]} · "
+               f"ARR at risk {money(at_risk)}")  # fmt: skip
+    out.append("")
+    out.append(f"{fit('ID', 11)}{fit('Name', 20)}{'Risk':>6}  {fit('Tier', 9)}{'Days':>5}  Main signal")
+    out.append("-" * 78)
+    order = np.argsort(-c.risk, kind="stable")[: _rows(t.size, limit)].tolist()
+    for row in order:
+        warnings = c.warnings(row)
+        days = c.days_left(row)
+        out.append(
+            f"{fit(t.ids[row], 11)}{fit(t.names[row], 20)}{float(c.risk[row]):>6.1f}  "
+            f"{fit(c.tier(row), 9)}{'-' if days is None else days:>5}  "
+            f"{fit(warnings[0].signal if warnings else '', 25)}".rstrip()
+        )
+    if len(order) < t.size:
+        out.append(f"… {t.size - len(order)} more (use --limit or --format json)")
+    return "\n".join(out)
+
+
+def expansion_text(p: ScoredPortfolio, limit: int | None = None) -> str:
+    e, t = p.expansion, p.table
+    out = _title(p, "Expansion opportunities")
+    out.append(f"{int(e.counts.sum())} opportunities · {money(float(e.total_revenue.sum()))} estimated")
+    out.append("")
+    out.append(f"{fit('ID', 11)}{fit('Name', 18)}{'Estimated':>11}  {'Opps':>4}  Top opportunity")
+    out.append("-" * 78)
+    order = np.argsort(-e.total_revenue, kind="stable")[: _rows(t.size, limit)].tolist()
+    for row in order:
+        top = e.top[row]
+        label = ""
+        if top is not None:
+            label = top.category.replace("_", " ") + (f": {top.subject}" if top.subject else "")
+        out.append(
+            f"{fit(t.ids[row], 11)}{fit(t.names[row], 18)}{money(float(e.total_revenue[row])):>11}  "
+            f"{int(e.counts[row]):>4}  {fit(label, 30)}".rstrip()
+        )
+    if len(order) < t.size:
+        out.append(f"… {t.size - len(order)} more (use --limit or --format json)")
+    return "\n".join(out)

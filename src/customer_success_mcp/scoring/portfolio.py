@@ -1,0 +1,314 @@
+"""Portfolio aggregates: the numbers behind `csm report` and the portfolio overview.
+
+Everything here is computed from the three scorers' arrays; words are produced only for
+the handful of accounts the summary names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from customer_success_mcp.scoring.churn import TIERS, ChurnScores
+from customer_success_mcp.scoring.expansion import ExpansionScores
+from customer_success_mcp.scoring.health import CLASSES, HealthScores
+from customer_success_mcp.scoring.profile import Profile
+from customer_success_mcp.scoring.table import AccountTable
+
+TOP_ACCOUNTS = 5
+
+
+class Bucket(BaseModel):
+    """Accounts and ARR in one group, with their shares of the portfolio."""
+
+    name: str
+    accounts: int
+    arr: float
+    account_share: float = Field(description="Share of accounts, 0-1")
+    arr_share: float = Field(description="Share of ARR, 0-1")
+
+
+class RenewalWindow(BaseModel):
+    days: int
+    ends_on: dt.date
+    accounts: int
+    arr: float
+    not_green: int = Field(description="Renewing accounts whose health is yellow or red")
+    not_green_arr: float
+    overdue: int = Field(description="Accounts whose contract end date is already past")
+
+
+class AtRiskAccount(BaseModel):
+    customer_id: str
+    name: str
+    segment: str
+    arr: float
+    risk_score: float
+    risk_tier: str
+    health_score: float
+    health_class: str
+    days_to_renewal: int | None
+    renewal_date: dt.date | None
+    reasons: list[str] = Field(description="The two or three main drivers, in a few words")
+
+
+class ExpansionReadyAccount(BaseModel):
+    customer_id: str
+    name: str
+    segment: str
+    arr: float
+    health_score: float
+    estimated_revenue: float = Field(description="All opportunities together")
+    top_opportunity: str
+    top_opportunity_revenue: float
+
+
+class RecommendedAction(BaseModel):
+    action: str
+    owner: str
+    due: dt.date
+    accounts: list[str] = Field(description="Account ids concerned (the first few)")
+
+
+class TargetCheck(BaseModel):
+    metric: str
+    actual: float
+    target: str
+    met: bool
+
+
+class DataQuality(BaseModel):
+    total: int
+    accepted: int
+    rejected: int
+    low_coverage_accounts: int = Field(description="Accepted accounts with under the coverage floor")
+    notes: list[str]
+
+
+class PortfolioSummary(BaseModel):
+    """The one-minute view of a book of business."""
+
+    as_of: dt.date
+    profile: str
+    accounts: int
+    total_arr: float
+    average_health: float
+    average_risk: float
+    by_health: list[Bucket]
+    by_risk_tier: list[Bucket]
+    by_segment: list[Bucket]
+    renewals: RenewalWindow
+    arr_at_risk: float = Field(description="ARR of critical and high risk accounts")
+    at_risk_accounts: list[AtRiskAccount]
+    expansion_pipeline: float = Field(description="Estimated revenue of all opportunities")
+    expansion_ready: list[ExpansionReadyAccount]
+    actions: list[RecommendedAction]
+    targets: list[TargetCheck]
+    data_quality: DataQuality
+
+
+def _buckets(names: tuple[str, ...] | list[str], codes: np.ndarray, arr: np.ndarray) -> list[Bucket]:
+    total_n, total_arr = max(len(codes), 1), float(arr.sum()) or 1.0
+    out = []
+    for code, name in enumerate(names):
+        mask = codes == code
+        n, value = int(mask.sum()), float(arr[mask].sum())
+        out.append(Bucket(name=name, accounts=n, arr=value, account_share=round(n / total_n, 4),
+                          arr_share=round(value / total_arr, 4)))  # fmt: skip
+    return out
+
+
+def reasons_for(row: int, health: HealthScores, churn: ChurnScores, limit: int = 3) -> list[str]:
+    """The main drivers of an account's risk, most severe first, in a few words each."""
+    reasons = [w.signal for w in churn.warnings(row)][:limit]
+    if len(reasons) < limit:
+        weakest = sorted(health.dimensions.items(), key=lambda kv: kv[1][row])
+        for name, scores in weakest:
+            if len(reasons) >= limit or health.dimension_classes[name][row] == 0:
+                break
+            reasons.append(f"{name} health {float(scores[row]):g}")
+    return reasons
+
+
+def _end_date(table: AccountTable, row: int) -> dt.date | None:
+    ordinal = table.value("contract_end_date", row)
+    return None if ordinal is None else dt.date.fromordinal(int(ordinal))
+
+
+def _opportunity_words(expansion: ExpansionScores, row: int) -> tuple[str, float]:
+    top = expansion.top[row]
+    if top is None:
+        return "", 0.0
+    label = top.category.replace("_", " ")
+    return (f"{label}: {top.subject}" if top.subject else label), top.revenue
+
+
+def _at_risk(table: AccountTable, health: HealthScores, churn: ChurnScores) -> list[AtRiskAccount]:
+    risky = np.flatnonzero(churn.tiers <= 1)
+    order = risky[np.lexsort((-churn.risk[risky], -table.values["arr"][risky]))][:TOP_ACCOUNTS]
+    return [
+        AtRiskAccount(
+            customer_id=table.ids[r], name=table.names[r], segment=table.segments[r],
+            arr=float(table.values["arr"][r]), risk_score=float(churn.risk[r]),
+            risk_tier=churn.tier(r), health_score=float(health.overall[r]),
+            health_class=health.classification(r), days_to_renewal=churn.days_left(r),
+            renewal_date=_end_date(table, r),
+            reasons=reasons_for(r, health, churn),
+        )
+        for r in order.tolist()
+    ]  # fmt: skip
+
+
+def _expansion_ready(table: AccountTable, health: HealthScores, churn: ChurnScores,
+                     expansion: ExpansionScores) -> list[ExpansionReadyAccount]:  # fmt: skip
+    ready = np.flatnonzero((health.classes == 0) & (churn.tiers >= 2) & (expansion.counts > 0))
+    order = ready[np.argsort(-expansion.total_revenue[ready], kind="stable")][:TOP_ACCOUNTS]
+    out = []
+    for r in order.tolist():
+        words, revenue = _opportunity_words(expansion, r)
+        out.append(ExpansionReadyAccount(
+            customer_id=table.ids[r], name=table.names[r], segment=table.segments[r],
+            arr=float(table.values["arr"][r]), health_score=float(health.overall[r]),
+            estimated_revenue=float(expansion.total_revenue[r]),
+            top_opportunity=words, top_opportunity_revenue=revenue,
+        ))  # fmt: skip
+    return out
+
+
+def _money(value: float) -> str:
+    return f"${value:,.0f}"
+
+
+def _actions(table: AccountTable, profile: Profile, as_of: dt.date, health: HealthScores,
+             churn: ChurnScores, renewal_rows: np.ndarray, ready: list[ExpansionReadyAccount],
+             rejected: int, low_coverage: int) -> list[RecommendedAction]:  # fmt: skip
+    arr = table.values["arr"]
+    actions: list[RecommendedAction] = []
+
+    def by_arr(rows: np.ndarray) -> list[str]:
+        return [table.ids[r] for r in rows[np.argsort(-arr[rows], kind="stable")][:TOP_ACCOUNTS].tolist()]
+
+    def due(days: int) -> dt.date:
+        return as_of + dt.timedelta(days=days)
+
+    for code, tier in ((0, "critical"), (1, "high")):
+        rows = np.flatnonzero(churn.tiers == code)
+        if rows.size:
+            plan = profile.interventions[tier]
+            actions.append(RecommendedAction(
+                action=f"{plan.label} for {rows.size} {tier}-risk account(s) "
+                       f"({_money(float(arr[rows].sum()))} ARR)",
+                owner=plan.owner, due=due(plan.respond_within_days), accounts=by_arr(rows),
+            ))  # fmt: skip
+    not_green = renewal_rows[health.classes[renewal_rows] > 0]
+    if not_green.size:
+        actions.append(RecommendedAction(
+            action=f"Build renewal plans for {not_green.size} account(s) renewing soon that are not "
+                   f"green ({_money(float(arr[not_green].sum()))} ARR)",
+            owner="CSM with the account executive", due=due(14), accounts=by_arr(not_green),
+        ))  # fmt: skip
+    slipping = np.flatnonzero((health.classes == 0) & (health.trend == 2))
+    if slipping.size:
+        actions.append(RecommendedAction(
+            action=f"Check in with {slipping.size} green account(s) whose health is falling",
+            owner="CSM", due=due(14), accounts=by_arr(slipping),
+        ))  # fmt: skip
+    if ready:
+        pipeline = sum(a.estimated_revenue for a in ready)
+        actions.append(RecommendedAction(
+            action=f"Open expansion conversations with the top {len(ready)} healthy account(s) "
+                   f"({_money(pipeline)} estimated)",
+            owner="CSM with the account executive", due=due(30), accounts=[a.customer_id for a in ready],
+        ))  # fmt: skip
+    if rejected or low_coverage:
+        actions.append(RecommendedAction(
+            action=f"Fix the data: {rejected} rejected account(s), {low_coverage} with thin data",
+            owner="CS operations", due=due(7), accounts=[],
+        ))  # fmt: skip
+    return actions[:5]
+
+
+def _target_checks(
+    profile: Profile, green_share: float, red_share: float, average: float
+) -> list[TargetCheck]:
+    t = profile.targets
+    return [
+        TargetCheck(metric="green share", actual=round(green_share, 4),
+                    target=f">= {t.green_share_min:.0%}", met=green_share >= t.green_share_min),
+        TargetCheck(metric="red share", actual=round(red_share, 4),
+                    target=f"< {t.red_share_max:.0%}", met=red_share < t.red_share_max),
+        TargetCheck(metric="average health", actual=average,
+                    target=f"> {t.average_health_min:g}", met=average > t.average_health_min),
+    ]  # fmt: skip
+
+
+def summarise_portfolio(
+    table: AccountTable,
+    profile: Profile,
+    as_of: dt.date,
+    health: HealthScores,
+    churn: ChurnScores,
+    expansion: ExpansionScores,
+    *,
+    renewal_window_days: int = 90,
+    rejected: int = 0,
+    total: int | None = None,
+    notes: list[str] | None = None,
+) -> PortfolioSummary:
+    """Aggregate a scored table into the portfolio summary."""
+    n = table.size
+    arr = table.values["arr"]
+    seg_names = list(profile.segments)
+    seg_codes = np.fromiter((seg_names.index(s) for s in table.segments), np.int8, n)
+    until_end = table.values["contract_end_date"] - as_of.toordinal()  # NaN where no end date
+    in_window = np.flatnonzero((until_end >= 0) & (until_end <= renewal_window_days))
+    overdue = int((until_end < 0).sum())
+    not_green = in_window[health.classes[in_window] > 0]
+    green_share = float((health.classes == 0).mean()) if n else 0.0
+    red_share = float((health.classes == 2).mean()) if n else 0.0
+    average = round(float(health.overall.mean()), 1) if n else 0.0
+    floor = profile.targets.low_coverage_below
+    low_cov = int(((health.coverage < floor) | (churn.coverage < floor)).sum())
+    at_risk = _at_risk(table, health, churn)
+    ready = _expansion_ready(table, health, churn, expansion)
+    quality_notes = list(notes or [])
+    if low_cov:
+        quality_notes.append(
+            f"{low_cov} account(s) supplied under {floor:.0%} of the scoring inputs; "
+            "their scores lean on fallback values"
+        )
+    return PortfolioSummary(
+        as_of=as_of,
+        profile=profile.name,
+        accounts=n,
+        total_arr=float(arr.sum()),
+        average_health=average,
+        average_risk=round(float(churn.risk.mean()), 1) if n else 0.0,
+        by_health=_buckets(CLASSES, health.classes, arr),
+        by_risk_tier=_buckets(TIERS, churn.tiers, arr),
+        by_segment=_buckets(seg_names, seg_codes, arr),
+        renewals=RenewalWindow(
+            days=renewal_window_days,
+            ends_on=as_of + dt.timedelta(days=renewal_window_days),
+            accounts=int(in_window.size),
+            arr=float(arr[in_window].sum()),
+            not_green=int(not_green.size),
+            not_green_arr=float(arr[not_green].sum()),
+            overdue=overdue,
+        ),
+        arr_at_risk=float(arr[churn.tiers <= 1].sum()),
+        at_risk_accounts=at_risk,
+        expansion_pipeline=float(expansion.total_revenue.sum()),
+        expansion_ready=ready,
+        actions=_actions(table, profile, as_of, health, churn, in_window, ready, rejected, low_cov),
+        targets=_target_checks(profile, green_share, red_share, average),
+        data_quality=DataQuality(
+            total=total if total is not None else n + rejected,
+            accepted=n,
+            rejected=rejected,
+            low_coverage_accounts=low_cov,
+            notes=quality_notes,
+        ),
+    )
