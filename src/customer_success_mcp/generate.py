@@ -10,11 +10,13 @@ together, and its previous-period scores sit where its trend says they were. Onl
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import math
 import random
 from bisect import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -43,6 +45,7 @@ DEPARTMENTS = (
     "engineering", "product", "sales", "marketing", "finance", "operations", "customer support",
     "IT", "HR", "legal", "compliance", "procurement", "data science", "security", "design",
 )  # fmt: skip
+_DEPARTMENT_STRIDES = tuple(k for k in range(1, len(DEPARTMENTS)) if math.gcd(k, len(DEPARTMENTS)) == 1)
 CONTRACT_TYPES = ("annual", "multi-year", "quarterly", "month-to-month")
 _SEAT_PRICE = {"starter": 240, "professional": 432, "enterprise": 720, "enterprise_plus": 1080}
 _OPTIONAL_SECTIONS = {
@@ -52,14 +55,35 @@ _OPTIONAL_SECTIONS = {
     "engagement": 0.5, "relationship": 0.5, "usage": 0.5,
 }  # fmt: skip
 _SENTIMENT_POINTS = {"positive": 100, "neutral": 60, "negative": 20, "unknown": 50}
-_DIMENSION_WEIGHTS = {"usage": 0.30, "engagement": 0.25, "support": 0.20, "relationship": 0.25}
 _NORMAL_STEPS = 2048
 _NORMAL = tuple(NormalDist().inv_cdf((i + 0.5) / _NORMAL_STEPS) for i in range(_NORMAL_STEPS))
 
-_NAME_HEADS = ["Amber", "Arbor", "Aspen", "Beacon", "Birch", "Bright", "Cedar", "Clear", "Cobalt", "Copper", "Crest", "Delta", "Ember", "Fern", "Flint", "Golden", "Granite", "Harbor", "Hazel", "Iron", "Juniper", "Key", "Lark", "Linden", "Maple", "Meridian", "North", "Oak", "Onyx", "Orchid", "Pine", "Prairie", "Quarry", "Raven", "Red", "Ridge", "River", "Sable", "Silver", "Slate", "Spruce", "Stone", "Summit", "Tidal", "Timber", "True", "Valley", "Vista", "Willow", "Zephyr"]
-_NAME_TAILS = ["bridge", "brook", "crest", "field", "forge", "gate", "haven", "hill", "lake", "light", "line", "mark", "mill", "point", "port", "rock", "shore", "spring", "stead", "view", "water", "wood", "works", "wave", "peak", "path", "ford", "dale", "bay"]
-_SURNAMES = ["Abbott", "Barlow", "Calloway", "Dunmore", "Ellery", "Fairbank", "Garrow", "Hollis", "Iverson", "Jardine", "Kessler", "Lowell", "Marchetti", "Navarro", "Okafor", "Pendleton", "Quintero", "Rasmussen", "Sandoval", "Thackeray", "Ueda", "Vance", "Whitlock", "Yardley", "Zielinski", "Brandt", "Castellano", "Dorsey", "Ferreira", "Lindqvist"]
-_INDUSTRIES = ["Analytics", "Bank", "Biotech", "Capital", "Clinics", "Communications", "Construction", "Consulting", "Dental", "Energy", "Engineering", "Foods", "Freight", "Health", "Holdings", "Insurance", "Labs", "Learning", "Logistics", "Manufacturing", "Media", "Medical", "Networks", "Partners", "Pharma", "Properties", "Retail", "Robotics", "Security", "Software", "Solutions", "Staffing", "Systems", "Technologies", "Telecom", "Travel", "Ventures", "Wellness", "Outfitters", "Brewing"]
+_NAME_HEADS = (
+    "Amber", "Arbor", "Aspen", "Beacon", "Birch", "Bright", "Cedar", "Clear", "Cobalt", "Copper",
+    "Crest", "Delta", "Ember", "Fern", "Flint", "Golden", "Granite", "Harbor", "Hazel", "Iron",
+    "Juniper", "Key", "Lark", "Linden", "Maple", "Meridian", "North", "Oak", "Onyx", "Orchid",
+    "Pine", "Prairie", "Quarry", "Raven", "Red", "Ridge", "River", "Sable", "Silver", "Slate",
+    "Spruce", "Stone", "Summit", "Tidal", "Timber", "True", "Valley", "Vista", "Willow", "Zephyr",
+)  # fmt: skip
+_NAME_TAILS = (
+    "bridge", "brook", "crest", "field", "forge", "gate", "haven", "hill", "lake", "light", "line",
+    "mark", "mill", "point", "port", "rock", "shore", "spring", "stead", "view", "water", "wood",
+    "works", "wave", "peak", "path", "ford", "dale", "bay",
+)  # fmt: skip
+_SURNAMES = (
+    "Abbott", "Barlow", "Calloway", "Dunmore", "Ellery", "Fairbank", "Garrow", "Hollis", "Iverson",
+    "Jardine", "Kessler", "Lowell", "Marchetti", "Navarro", "Okafor", "Pendleton", "Quintero",
+    "Rasmussen", "Sandoval", "Thackeray", "Ueda", "Vance", "Whitlock", "Yardley", "Zielinski",
+    "Brandt", "Castellano", "Dorsey", "Ferreira", "Lindqvist",
+)  # fmt: skip
+_INDUSTRIES = (
+    "Analytics", "Bank", "Biotech", "Capital", "Clinics", "Communications", "Construction",
+    "Consulting", "Dental", "Energy", "Engineering", "Foods", "Freight", "Health", "Holdings",
+    "Insurance", "Labs", "Learning", "Logistics", "Manufacturing", "Media", "Medical", "Networks",
+    "Partners", "Pharma", "Properties", "Retail", "Robotics", "Security", "Software", "Solutions",
+    "Staffing", "Systems", "Technologies", "Telecom", "Travel", "Ventures", "Wellness",
+    "Outfitters", "Brewing",
+)  # fmt: skip
 _LEGAL_SUFFIXES = ("", "", "", "Inc", "Inc", "LLC", "Ltd", "Group", "Co", "Corp")
 _QUALIFIERS = ("North America", "EMEA", "APAC", "West", "East", "International", "Global")
 
@@ -146,11 +170,13 @@ def generate_portfolio(
     rng = random.Random(seed)
     segments = _apportion(accounts, segment_mix or DEFAULT_SEGMENT_MIX, SEGMENTS, rng)
     states = _apportion(accounts, state_mix or DEFAULT_STATE_MIX, LATENT_STATES, rng)
+    calendar = _renewal_calendar(as_of)
     used_names: set[str] = set()
-    customers = [
-        _account(rng, number, segment, state, as_of, used_names)
-        for number, (segment, state) in enumerate(zip(segments, states, strict=True), start=1)
-    ]
+    with _gc_paused():
+        customers = [
+            _account(rng, number, segment, state, calendar, used_names)
+            for number, (segment, state) in enumerate(zip(segments, states, strict=True), 1)
+        ]
     for index in sorted(rng.sample(range(accounts), round(accounts * missing_sections_share))):
         _drop_sections(rng, customers[index], rng.randint(1, 3))
     return {"customers": customers}
@@ -205,6 +231,29 @@ def _apportion(
     return labels
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC: generation makes millions of acyclic objects it would rescan."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _renewal_calendar(as_of: dt.date) -> dict[int, tuple[str, str, str, str]]:
+    """Map renewal offsets (days from as_of) to end date and starts 1, 2 and 3 years before."""
+    calendar = {}
+    for offset in range(-30, 366):
+        end = as_of + dt.timedelta(days=offset)
+        day = 28 if (end.month, end.day) == (2, 29) else end.day
+        starts = [end.replace(year=end.year - years, day=day).isoformat() for years in (1, 2, 3)]
+        calendar[offset] = (end.isoformat(), *starts)
+    return calendar
+
+
 def _clamp(value: float, low: float, high: float) -> float:
     """Bound a value to [low, high]."""
     return low if value < low else high if value > high else value
@@ -213,6 +262,11 @@ def _clamp(value: float, low: float, high: float) -> float:
 def _noise(rng: random.Random, sd: float) -> float:
     """Draw normal noise cheaply from a table of quantiles (about 3x faster than gauss)."""
     return sd * _NORMAL[int(rng.random() * _NORMAL_STEPS)]
+
+
+def _choice(rng: random.Random, items: Sequence[Any]) -> Any:
+    """Choose an item uniformly (cheaper than `Random.choice`)."""
+    return items[int(rng.random() * len(items))]
 
 
 def _pick(rng: random.Random, items: Sequence[str], cumulative: Sequence[float]) -> str:
@@ -231,12 +285,14 @@ def _poisson(rng: random.Random, lam: float) -> int:
 
 def _ratio(rng: random.Random, level: float, floor: float = 0.0, sd: float = 0.07) -> float:
     """Turn a latent level into a value-to-target ratio; `floor` keeps bad values plausible."""
-    return max(0.0, floor + (1 - floor) * (level * 1.06 + _noise(rng, sd)))
+    value = floor + (1 - floor) * (level * 1.06 + sd * _NORMAL[int(rng.random() * _NORMAL_STEPS)])
+    return value if value > 0 else 0.0
 
 
 def _shortfall(rng: random.Random, level: float) -> float:
     """Turn a latent level into a share of a lower-is-better maximum."""
-    return (1.0 - level) * math.exp(_noise(rng, 0.3)) if level < 1 else 0.0
+    spread = math.exp(0.3 * _NORMAL[int(rng.random() * _NORMAL_STEPS)])
+    return (1.0 - level) * spread if level < 1 else 0.0
 
 
 def _company_name(rng: random.Random, used: set[str]) -> str:
@@ -244,17 +300,17 @@ def _company_name(rng: random.Random, used: set[str]) -> str:
     name = ""
     for _ in range(6):
         if rng.random() < 0.8:
-            stem = rng.choice(_NAME_HEADS) + rng.choice(_NAME_TAILS)
+            stem = _choice(rng, _NAME_HEADS) + _choice(rng, _NAME_TAILS)
         elif rng.random() < 0.3:
-            stem = f"{rng.choice(_SURNAMES)} & {rng.choice(_SURNAMES)}"
+            stem = f"{_choice(rng, _SURNAMES)} & {_choice(rng, _SURNAMES)}"
         else:
-            stem = rng.choice(_SURNAMES)
-        suffix = rng.choice(_LEGAL_SUFFIXES)
-        name = f"{stem} {rng.choice(_INDUSTRIES)}" + (f" {suffix}" if suffix else "")
+            stem = _choice(rng, _SURNAMES)
+        suffix = _choice(rng, _LEGAL_SUFFIXES)
+        name = f"{stem} {_choice(rng, _INDUSTRIES)}" + (f" {suffix}" if suffix else "")
         if name not in used:
             break
     while name in used:
-        name = f"{name} {rng.choice(_QUALIFIERS)}"
+        name = f"{name} {_choice(rng, _QUALIFIERS)}"
     used.add(name)
     return name
 
@@ -267,38 +323,43 @@ def _draw_latent(rng: random.Random, state: str) -> _Latent:
     shape = _STATE_SHAPES[state]
     base = shape.level + _noise(rng, shape.level_sd)
     drift = shape.momentum + _noise(rng, shape.momentum_sd)
-    level = tuple(_clamp(base + _noise(rng, 0.05), 0.05, 1.05) for _ in range(4))
-    momentum = tuple(_clamp(drift + _noise(rng, 0.02), -0.45, 0.2) for _ in range(4))
+    level = tuple([_clamp(base + _noise(rng, 0.05), 0.05, 1.05) for _ in range(4)])
+    momentum = tuple([_clamp(drift + _noise(rng, 0.02), -0.45, 0.2) for _ in range(4)])
     return _Latent(level, momentum, _clamp((0.85 - base) / 0.5 - drift * 2, 0.0, 1.0))
 
 
 def _account(
-    rng: random.Random, number: int, segment: str, state: str, as_of: dt.date, used: set[str]
+    rng: random.Random,
+    number: int,
+    segment: str,
+    state: str,
+    calendar: Mapping[int, tuple[str, ...]],
+    used: set[str],
 ) -> dict[str, Any]:
     """Build one complete account from its segment and latent state."""
     shape = _SEGMENT_SHAPES[segment]
     latent = _draw_latent(rng, state)
     arr = _arr(rng, shape)
     contract_type = _contract_type(rng, shape, latent)
-    start, end = _contract_dates(rng, as_of, contract_type)
+    end, start = _contract_dates(rng, calendar, contract_type)
     usage = _usage(rng, shape, latent.level[0])
     engagement = _engagement(rng, shape, latent.level[1])
     support = _support(rng, shape, latent.level[2])
     signals = _relationship_signals(rng, latent.badness)
     relationship = _relationship(rng, shape, latent, signals["champion_left"])
-    current = _dimension_scores(shape, usage, engagement, support, relationship)
+    current = (usage, engagement, support, relationship)
     return {
         "customer_id": f"ACC-{number:05d}",
         "name": _company_name(rng, used),
         "segment": segment,
         "arr": arr,
-        "contract_start_date": start.isoformat(),
-        "contract_end_date": end.isoformat(),
+        "contract_start_date": start,
+        "contract_end_date": end,
         "usage": usage,
         "engagement": engagement,
         "support": support,
         "relationship": relationship,
-        "previous_period": _previous_period(rng, current, latent.momentum),
+        "previous_period": _previous_period(rng, shape, current, latent),
         "usage_decline": _usage_decline(rng, shape, latent, usage),
         "engagement_drop": _engagement_drop(rng, shape, latent, engagement["nps_score"]),
         "support_issues": _support_issues(rng, latent),
@@ -325,18 +386,19 @@ def _contract_type(rng: random.Random, shape: _SegmentShape, latent: _Latent) ->
     return _pick(rng, CONTRACT_TYPES, tuple(accumulate(weights)))
 
 
-def _contract_dates(rng: random.Random, as_of: dt.date, contract_type: str) -> tuple[dt.date, dt.date]:
+def _contract_dates(
+    rng: random.Random, calendar: Mapping[int, tuple[str, ...]], contract_type: str
+) -> tuple[str, str]:
     """Renewal within the next 12 months (a few just past), start 1-3 years before it."""
-    offset = -rng.randint(1, 30) if rng.random() < 0.04 else rng.randint(1, 365)
-    end = as_of + dt.timedelta(days=offset)
+    offset = -1 - int(rng.random() * 30) if rng.random() < 0.04 else 1 + int(rng.random() * 365)
     if contract_type == "annual":
         years = 1
     elif contract_type == "multi-year":
-        years = rng.choice((2, 3))
+        years = 2 + int(rng.random() * 2)
     else:
-        years = rng.randint(1, 3)
-    day = 28 if (end.month, end.day) == (2, 29) else end.day
-    return end.replace(year=end.year - years, day=day), end
+        years = 1 + int(rng.random() * 3)
+    dates = calendar[offset]
+    return dates[0], dates[years]
 
 
 def _usage(rng: random.Random, shape: _SegmentShape, level: float) -> dict[str, Any]:
@@ -389,45 +451,41 @@ def _relationship(
     }
 
 
-def _dimension_scores(shape: _SegmentShape, *sections: dict[str, Any]) -> list[float]:
-    """Estimate the four current health dimension scores, to anchor the previous period."""
+def _previous_period(
+    rng: random.Random, shape: _SegmentShape, sections: Sequence[dict[str, Any]], latent: _Latent
+) -> dict[str, int]:
+    """Last period's scores: today's (the reference formula) before this period's momentum."""
     usage, engagement, support, relationship = sections
     login, adoption, dau, attendance, nps, csat, exec_target, threads = shape.targets
     volume_max, open_max, escalation_max, hours_max = shape.maxima
-
-    def up(value: float, target: float) -> float:
-        return min(100.0, value / target * 100)
-
-    def down(value: float, limit: float) -> float:
-        return max(0.0, 100 - value / limit * 100)
-
-    return [
-        0.35 * up(usage["login_frequency"], login) + 0.40 * up(usage["feature_adoption"], adoption)
-        + 0.25 * up(usage["dau_mau_ratio"], dau),
-        0.20 * down(engagement["support_ticket_volume"], volume_max)
-        + 0.30 * up(engagement["meeting_attendance"], attendance)
-        + 0.25 * up(engagement["nps_score"], nps) + 0.25 * up(engagement["csat_score"], csat),
-        0.35 * down(support["open_tickets"], open_max)
-        + 0.35 * down(support["escalation_rate"], escalation_max)
-        + 0.30 * down(support["avg_resolution_hours"], hours_max),
-        0.35 * up(relationship["executive_sponsor_engagement"], exec_target)
-        + 0.30 * up(relationship["multi_threading_depth"], threads)
+    current = (
+        35 * min(1.0, usage["login_frequency"] / login)
+        + 40 * min(1.0, usage["feature_adoption"] / adoption)
+        + 25 * min(1.0, usage["dau_mau_ratio"] / dau),
+        20 * max(0.0, 1 - engagement["support_ticket_volume"] / volume_max)
+        + 30 * min(1.0, engagement["meeting_attendance"] / attendance)
+        + 25 * min(1.0, engagement["nps_score"] / nps)
+        + 25 * min(1.0, engagement["csat_score"] / csat),
+        35 * max(0.0, 1 - support["open_tickets"] / open_max)
+        + 35 * max(0.0, 1 - support["escalation_rate"] / escalation_max)
+        + 30 * max(0.0, 1 - support["avg_resolution_hours"] / hours_max),
+        35 * min(1.0, relationship["executive_sponsor_engagement"] / exec_target)
+        + 30 * min(1.0, relationship["multi_threading_depth"] / threads)
         + 0.35 * _SENTIMENT_POINTS[relationship["renewal_sentiment"]],
-    ]  # fmt: skip
-
-
-def _previous_period(
-    rng: random.Random, current: list[float], momentum: tuple[float, ...]
-) -> dict[str, int]:
-    """Last period's scores: where the current ones stood before this period's momentum."""
-    section: dict[str, int] = {}
-    overall = 0.0
-    for (dim, weight), score, move in zip(_DIMENSION_WEIGHTS.items(), current, momentum, strict=True):
-        previous = round(_clamp(score - 100 * move + _noise(rng, 2.5), 0, 100))
-        section[f"{dim}_score"] = previous
-        overall += weight * previous
-    section["overall_score"] = round(overall)
-    return section
+    )
+    previous = [
+        round(_clamp(score - 100 * move + _noise(rng, 2.5), 0, 100))
+        for score, move in zip(current, latent.momentum, strict=True)
+    ]
+    usage_p, engagement_p, support_p, relationship_p = previous
+    overall = 0.30 * usage_p + 0.25 * engagement_p + 0.20 * support_p + 0.25 * relationship_p
+    return {
+        "usage_score": usage_p,
+        "engagement_score": engagement_p,
+        "support_score": support_p,
+        "relationship_score": relationship_p,
+        "overall_score": round(overall),
+    }
 
 
 def _usage_decline(
@@ -535,7 +593,9 @@ def _departments(rng: random.Random, shape: _SegmentShape, level: float) -> dict
     """Departments using the product now, and others that could."""
     low, high = shape.departments
     count = round(_clamp(low + (high - low) * level + _noise(rng, 0.6), low, high))
-    chosen = rng.sample(DEPARTMENTS, count + rng.randint(1, 4))
+    start, stride = _choice(rng, range(len(DEPARTMENTS))), _choice(rng, _DEPARTMENT_STRIDES)
+    total = count + 1 + int(rng.random() * 4)
+    chosen = [DEPARTMENTS[(start + i * stride) % len(DEPARTMENTS)] for i in range(total)]
     return {"current": chosen[:count], "potential": chosen[count:]}
 
 

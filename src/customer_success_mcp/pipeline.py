@@ -80,3 +80,11 @@ def summarise(scored: ScoredPortfolio, renewal_window_days: int = 90) -> Portfol
         renewal_window_days=renewal_window_days, rejected=report.rejected, total=report.total,
         notes=notes,
     )  # fmt: skip
+
+
+def score_records(records: list, as_of: dt.date, profile: Profile | None = None) -> ScoredPortfolio:
+    """Validate and score account mappings given inline (the reference format, one per account)."""
+    from customer_success_mcp.ingest.load import load_records
+
+    profile = profile or load_profile(None)
+    return score_loaded(load_records(records, profile), profile, as_of)

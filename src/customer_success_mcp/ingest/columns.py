@@ -9,23 +9,26 @@ with the account's index, id, field path and a plain reason; every other account
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import types
 import typing
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Literal
 
 import annotated_types
 import numpy as np
 from pydantic.fields import FieldInfo
 
-from customer_success_mcp.ingest.contract import SECTIONS, Account, KnownValues, ModuleUsage
+from customer_success_mcp.ingest.contract import SECTIONS, Account, KnownValues
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable
 
 Kind = Literal["number", "integer", "flag", "label", "date", "tier", "tier_list", "text_list"]
 _NUMBER_TYPES = {int, float, type(None)}
+_EMPTY: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,6 @@ def _contract_rules() -> tuple[list[FieldRule], list[FieldRule]]:
 
 
 TOP_RULES, SECTION_RULES = _contract_rules()
-_MODULE_RULES = {name: _rule(name, None, name, info) for name, info in ModuleUsage.model_fields.items()}
 
 
 # --------------------------------------------------------------------------- checks
@@ -236,13 +238,14 @@ def _label_column(rule: FieldRule, raw: list[Any], problems: Problems) -> list[A
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def tier_key(text: str) -> str:
     """'Enterprise Plus' -> 'enterprise_plus', the spelling of the tier ladder."""
     return normalise_label(text).replace("-", "_")
 
 
 def _text_list(rule: FieldRule, value: Any, row: int, problems: Problems) -> list[str] | None:
-    if not isinstance(value, list) or not all(type(x) is str for x in value):
+    if type(value) is not list or not set(map(type, value)) <= {str}:
         problems.reject(row, rule.path, "must be a list of text values")
         return None
     if rule.kind == "tier_list":
@@ -250,30 +253,27 @@ def _text_list(rule: FieldRule, value: Any, row: int, problems: Problems) -> lis
     return value
 
 
-def _module_problems(value: Any, row: int, problems: Problems) -> dict[str, tuple[bool, float]]:
-    """product_usage: module -> (adopted, usage_pct)."""
-    modules: dict[str, tuple[bool, float]] = {}
+def _checked_modules(value: Any, row: int, problems: Problems) -> dict[str, dict[str, Any]]:
+    """product_usage: module name -> {adopted, usage_pct}; problems are reported per module."""
     if not isinstance(value, dict):
         problems.reject(row, "product_usage", "must be an object of module name -> usage")
-        return modules
+        return {}
     for name, entry in value.items():
+        if type(entry) is dict:
+            adopted = entry.get("adopted", False)
+            usage = entry.get("usage_pct", 0)
+            if (adopted is True or adopted is False) and type(usage) in (int, float) and 0 <= usage <= 100:
+                continue  # the common case: nothing to report (NaN fails the range test)
         path = f"product_usage.{name}"
-        if not isinstance(entry, dict):
+        if type(entry) is not dict:
             problems.reject(row, path, "must be an object with adopted and usage_pct")
-            continue
-        adopted = entry.get("adopted", False)
-        usage = entry.get("usage_pct", 0)
-        if type(adopted) is not bool:
+        elif type(adopted) is not bool:
             problems.reject(row, f"{path}.adopted", f"must be true or false, got {_describe(adopted)}")
-            continue
-        if type(usage) not in (int, float) or not math.isfinite(usage):
+        elif type(usage) not in (int, float) or not math.isfinite(usage):
             problems.reject(row, f"{path}.usage_pct", f"must be a number, got {_describe(usage)}")
-            continue
-        if not 0 <= usage <= 100:
+        else:
             problems.reject(row, f"{path}.usage_pct", f"must be between 0 and 100, got {usage!r}")
-            continue
-        modules[name] = (adopted, float(usage))
-    return modules
+    return value
 
 
 # --------------------------------------------------------------------------- table
@@ -314,7 +314,9 @@ def _identity(records: list[Any], profile: Profile, problems: Problems) -> tuple
             names[i] = name.strip()
         seg = rec.get("segment")
         if seg is not None:
-            key = aliases.get(normalise_label(seg)) if type(seg) is str else None
+            key = None
+            if type(seg) is str:
+                key = aliases.get(seg) or aliases.get(normalise_label(seg))
             if key is None:
                 known = ", ".join(profile.segments)
                 problems.reject(i, "segment", f"{_describe(seg)} is not a known segment ({known})")
@@ -403,7 +405,7 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
         values[rule.path] = col
 
     for rule in TOP_RULES:
-        store(rule, [d.get(rule.name) for d in dicts])
+        store(rule, list(map(dict.get, dicts, repeat(rule.name))))
 
     by_section: dict[str, list[FieldRule]] = {}
     for rule in SECTION_RULES:
@@ -415,37 +417,27 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
                 if s is not None and not isinstance(s, dict):
                     problems.reject(i, section, f"must be an object, got {type(s).__name__}")
                     secs[i] = None
+        secs = [_EMPTY if s is None else s for s in secs]
         for rule in rules:
-            store(rule, [s.get(rule.name) if s else None for s in secs])
+            store(rule, list(map(dict.get, secs, repeat(rule.name))))
 
-    modules: list[dict[str, tuple[bool, float]] | None] = [None] * n
+    modules: list[dict[str, Any] | None] = [None] * n
     for i, d in enumerate(dicts):
         pu = d.get("product_usage")
         if pu is not None:
-            modules[i] = _module_problems(pu, i, problems)
+            modules[i] = _checked_modules(pu, i, problems)
     present["product_usage"] = np.fromiter((m is not None for m in modules), bool, n)
 
     _derive_segments(values["arr"], segments, sources, profile, problems)
 
-    accepted = [i for i in range(n) if i not in problems.errors]
     records_out = [
-        {
-            "modules": modules[i] or {},
-            "departments_current": lists["departments.current"][i] or [],
-            "departments_potential": lists["departments.potential"][i] or [],
-            "available_tiers": lists["contract.available_tiers"][i],
-        }
-        for i in accepted
-    ]
-    idx = np.asarray(accepted, dtype=np.intp)
-    table = AccountTable(
-        ids=[ids[i] for i in accepted],  # type: ignore[misc]
-        names=[names[i] for i in accepted],
-        segments=[segments[i] for i in accepted],
-        segment_source=[sources[i] for i in accepted],
-        values={k: v[idx] for k, v in values.items()},
-        labels={k: [v[i] for i in accepted] for k, v in labels.items()},
-        present={k: v[idx] for k, v in present.items()},
-        records=records_out,
-    )
+        {"modules": m or {}, "departments_current": cur or [], "departments_potential": pot or [],
+         "available_tiers": tiers}
+        for m, cur, pot, tiers in zip(modules, lists["departments.current"],
+                                      lists["departments.potential"], lists["contract.available_tiers"])
+    ]  # fmt: skip
+    table = AccountTable(ids, names, segments, sources, values, labels, present, records_out)  # type: ignore[arg-type]
+    accepted = [i for i in range(n) if i not in problems.errors]
+    if len(accepted) < n:
+        table = table.take(accepted)
     return ValidatedAccounts(table, accepted, problems, ids, n)

@@ -102,7 +102,7 @@ def expansion_text(p: ScoredPortfolio, limit: int | None = None) -> str:
     out.append("-" * 78)
     order = np.argsort(-e.total_revenue, kind="stable")[: _rows(t.size, limit)].tolist()
     for row in order:
-        top = e.top[row]
+        top = e.top(row)
         label = ""
         if top is not None:
             label = top.category.replace("_", " ") + (f": {top.subject}" if top.subject else "")

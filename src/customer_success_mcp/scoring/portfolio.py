@@ -138,7 +138,7 @@ def _end_date(table: AccountTable, row: int) -> dt.date | None:
 
 
 def _opportunity_words(expansion: ExpansionScores, row: int) -> tuple[str, float]:
-    top = expansion.top[row]
+    top = expansion.top(row)
     if top is None:
         return "", 0.0
     label = top.category.replace("_", " ")
