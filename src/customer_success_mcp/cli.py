@@ -121,6 +121,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_REJECTIONS if report.rejected else EXIT_OK
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    from customer_success_mcp.render.model_doc import scoring_model_markdown
+    from customer_success_mcp.scoring.profile import ProfileError, load_profile
+
+    try:
+        profile = load_profile(args.profile)
+    except ProfileError as exc:
+        raise CliError(str(exc)) from None
+    if args.format == "json":
+        sys.stdout.write(profile.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(scoring_model_markdown(profile))
+    return EXIT_OK
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from customer_success_mcp.generate import generate_portfolio, write_portfolio
 
@@ -164,12 +179,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--renewal-window", type=_positive_int, default=90, metavar="DAYS",
                    help="renewals counted within this many days of as_of (default: 90)")  # fmt: skip
     p.set_defaults(handler=cmd_report)
-    p = sub.add_parser("validate", help="check a portfolio file against the data contract",
-                       description="Check a file; exit 0 all accepted, 1 some rejected, 2 unusable.")  # fmt: skip
+    p = sub.add_parser(
+        "validate",
+        help="check a portfolio file against the data contract",
+        description="Check a file; exit 0 all accepted, 1 some rejected, 2 unusable.",
+    )
     p.add_argument("file", help="portfolio JSON file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (defines the segments)")
     p.set_defaults(handler=cmd_validate)
+    p = sub.add_parser(
+        "profile",
+        help="show the scoring model: every weight, threshold and benchmark",
+        description="Show the active scoring profile (the built-in one, or --profile FILE applied to it).",
+    )
+    p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (default: built-in)")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.set_defaults(handler=cmd_profile)
     p = sub.add_parser("generate", help="write a realistic synthetic portfolio (deterministic)")
     p.add_argument("--accounts", type=_positive_int, default=50, help="how many accounts (default: 50)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")

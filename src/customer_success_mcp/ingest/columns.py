@@ -430,12 +430,22 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
 
     _derive_segments(values["arr"], segments, sources, profile, problems)
 
+    per_row = zip(
+        modules,
+        lists["departments.current"],
+        lists["departments.potential"],
+        lists["contract.available_tiers"],
+        strict=True,
+    )
     records_out = [
-        {"modules": m or {}, "departments_current": cur or [], "departments_potential": pot or [],
-         "available_tiers": tiers}
-        for m, cur, pot, tiers in zip(modules, lists["departments.current"],
-                                      lists["departments.potential"], lists["contract.available_tiers"])
-    ]  # fmt: skip
+        {
+            "modules": m or {},
+            "departments_current": c or [],
+            "departments_potential": p or [],
+            "available_tiers": t,
+        }
+        for m, c, p, t in per_row
+    ]
     table = AccountTable(ids, names, segments, sources, values, labels, present, records_out)  # type: ignore[arg-type]
     accepted = [i for i in range(n) if i not in problems.errors]
     if len(accepted) < n:

@@ -216,7 +216,7 @@ class ExpansionScores:
             departments_potential=len(rec["departments_potential"]),
             enablement_needed=[
                 m for m, e in modules.items() if e.get("adopted", False) and e.get("usage_pct", 0) < threshold
-            ],  # fmt: skip
+            ],
         )
 
     def explain(self, row: int) -> ExpansionExplanation:
