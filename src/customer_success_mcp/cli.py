@@ -97,6 +97,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from customer_success_mcp.pipeline import AccountNotFound, explain_account, find_account
+    from customer_success_mcp.render.account import account_text
+
+    scored = _scored(args)
+    try:
+        row = find_account(scored.table, args.account)
+    except AccountNotFound as exc:
+        raise CliError(f"{args.file}: {exc} List ids with `csm health {args.file}`.") from None
+    explanation = explain_account(scored, row)
+    if args.format == "json":
+        sys.stdout.write(explanation.model_dump_json(indent=2) + "\n")
+    else:
+        print(account_text(explanation))
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from customer_success_mcp.ingest.load import InputError, load_file
     from customer_success_mcp.scoring.profile import ProfileError, load_profile
@@ -179,6 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--renewal-window", type=_positive_int, default=90, metavar="DAYS",
                    help="renewals counted within this many days of as_of (default: 90)")  # fmt: skip
     p.set_defaults(handler=cmd_report)
+    p = sub.add_parser(
+        "explain",
+        help="one account's scores with every input, benchmark and sub-score behind them",
+        description="Explain one account (by id, or by name ignoring case).",
+    )
+    p.add_argument("account", help="account id or name")
+    _add_common(p, ("text", "json"))
+    p.set_defaults(handler=cmd_explain)
     p = sub.add_parser(
         "validate",
         help="check a portfolio file against the data contract",

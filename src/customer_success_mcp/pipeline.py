@@ -10,6 +10,7 @@ from customer_success_mcp.ingest.load import LoadedPortfolio, LoadReport, load_f
 from customer_success_mcp.scoring.churn import ChurnScores, score_churn
 from customer_success_mcp.scoring.expansion import ExpansionScores, score_expansion
 from customer_success_mcp.scoring.health import HealthScores, score_health
+from customer_success_mcp.scoring.models import AccountExplanation
 from customer_success_mcp.scoring.portfolio import PortfolioSummary, summarise_portfolio
 from customer_success_mcp.scoring.profile import Profile, load_profile
 from customer_success_mcp.scoring.table import AccountTable
@@ -88,3 +89,63 @@ def score_records(records: list, as_of: dt.date, profile: Profile | None = None)
 
     profile = profile or load_profile(None)
     return score_loaded(load_records(records, profile), profile, as_of)
+
+
+class AccountNotFound(LookupError):
+    """No account matches; `suggestions` holds the closest ids and names."""
+
+    def __init__(self, query: str, suggestions: list[str]) -> None:
+        hint = f" Closest: {', '.join(suggestions)}." if suggestions else ""
+        super().__init__(f"no account {query!r}.{hint}")
+        self.query = query
+        self.suggestions = suggestions
+
+
+def find_account(table: AccountTable, query: str) -> int:
+    """The row of an account by exact id, else by case-insensitive name; raises AccountNotFound."""
+    row = table.index_of(query)
+    if row is not None:
+        return row
+    wanted = query.strip().casefold()
+    matches = [i for i, name in enumerate(table.names) if name.casefold() == wanted]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise AccountNotFound(query, [f"{table.ids[i]} ({table.names[i]})" for i in matches[:5]])
+    raise AccountNotFound(query, closest_accounts(table, query))
+
+
+def closest_accounts(table: AccountTable, query: str, limit: int = 5) -> list[str]:
+    """Ids (with names) that look like the query: names containing it, then similar names or ids."""
+    import difflib
+
+    wanted = query.strip().casefold()
+    rows = [i for i, name in enumerate(table.names) if wanted and wanted in name.casefold()][:limit]
+    if len(rows) < limit:
+        words: dict[str, list[int]] = {}
+        for i, name in enumerate(table.names):
+            for word in {name.casefold(), *name.casefold().split()}:
+                words.setdefault(word, []).append(i)
+        for word in difflib.get_close_matches(wanted, list(words), n=limit, cutoff=0.6):
+            rows += [i for i in words[word] if i not in rows]
+        for cid in difflib.get_close_matches(query, table.ids, n=limit, cutoff=0.6):
+            row = table.index_of(cid)
+            if row is not None and row not in rows:
+                rows.append(row)
+    return [f"{table.ids[i]} ({table.names[i]})" for i in rows[:limit]]
+
+
+def explain_account(scored: ScoredPortfolio, row: int) -> AccountExplanation:
+    """The full breakdown of one account: health, churn risk and expansion."""
+    t = scored.table
+    return AccountExplanation(
+        customer_id=t.ids[row],
+        name=t.names[row],
+        segment=t.segments[row],
+        segment_source=t.segment_source[row],
+        arr=float(t.values["arr"][row]),
+        as_of=scored.as_of.isoformat(),
+        health=scored.health.explain(row),
+        churn=scored.churn.explain(row),
+        expansion=scored.expansion.explain(row),
+    )

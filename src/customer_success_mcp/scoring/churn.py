@@ -183,6 +183,10 @@ class ChurnScores:
         d = float(self.days[row])
         return None if d != d else int(d)
 
+    def renewal_date(self, row: int) -> dt.date | None:
+        ordinal = self.table.value(RENEWAL_FIELD, row)
+        return None if ordinal is None else dt.date.fromordinal(int(ordinal))
+
     def input_value(self, field: str, row: int) -> float | str | None:
         if field in self.table.labels:
             return self.table.labels[field][row]
@@ -231,6 +235,7 @@ class ChurnScores:
             risk_tier=tier,
             urgency_multiplier=float(self.multiplier[row]),
             days_to_renewal=self.days_left(row),
+            renewal_date=self.renewal_date(row),
             categories=cats,
             warning_signals=self.warnings(row),
             intervention=plan.label,

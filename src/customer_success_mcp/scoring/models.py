@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -67,7 +68,8 @@ class ChurnExplanation(BaseModel):
     raw_score: float
     risk_tier: str
     urgency_multiplier: float
-    days_to_renewal: int | None
+    days_to_renewal: int | None = Field(description="Days from as_of to the contract end, floored at 0")
+    renewal_date: dt.date | None
     categories: list[CategoryBreakdown]
     warning_signals: list[WarningSignal]
     intervention: str
@@ -110,3 +112,17 @@ class ExpansionExplanation(BaseModel):
     opportunities: list[Opportunity]
     adoption_summary: AdoptionSummary
     coverage: float = Field(description="Share of the expansion inputs the account supplied, 0-1")
+
+
+class AccountExplanation(BaseModel):
+    """Everything the engine can say about one account."""
+
+    customer_id: str
+    name: str
+    segment: str
+    segment_source: str = Field(description="input, arr (derived from ARR) or default")
+    arr: float
+    as_of: str
+    health: HealthExplanation
+    churn: ChurnExplanation
+    expansion: ExpansionExplanation

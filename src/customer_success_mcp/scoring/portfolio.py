@@ -132,11 +132,6 @@ def reasons_for(row: int, health: HealthScores, churn: ChurnScores, limit: int =
     return reasons
 
 
-def _end_date(table: AccountTable, row: int) -> dt.date | None:
-    ordinal = table.value("contract_end_date", row)
-    return None if ordinal is None else dt.date.fromordinal(int(ordinal))
-
-
 def _opportunity_words(expansion: ExpansionScores, row: int) -> tuple[str, float]:
     top = expansion.top(row)
     if top is None:
@@ -154,7 +149,7 @@ def _at_risk(table: AccountTable, health: HealthScores, churn: ChurnScores) -> l
             arr=float(table.values["arr"][r]), risk_score=float(churn.risk[r]),
             risk_tier=churn.tier(r), health_score=float(health.overall[r]),
             health_class=health.classification(r), days_to_renewal=churn.days_left(r),
-            renewal_date=_end_date(table, r),
+            renewal_date=churn.renewal_date(r),
             reasons=reasons_for(r, health, churn),
         )
         for r in order.tolist()

@@ -1,0 +1,76 @@
+"""One account explained in plain text: every score with the inputs and benchmarks behind it."""
+
+from __future__ import annotations
+
+import textwrap
+
+from customer_success_mcp.render.text import WIDTH, fit, money
+from customer_success_mcp.scoring.models import AccountExplanation, MetricBreakdown
+
+
+def _value(v: float | str | None) -> str:
+    if v is None:
+        return "-"
+    return v if isinstance(v, str) else f"{v:g}"
+
+
+def _metric_line(m: MetricBreakdown) -> str:
+    bench = "" if m.benchmark is None else f"{'max' if m.direction == 'lower' else 'target'} {m.benchmark:g}"
+    given = "" if m.supplied else " (not supplied)"
+    return f"    {fit(m.metric, 30)}{_value(m.value):>8}  {fit(bench, 12)}{m.subscore:>6.1f}{given}"
+
+
+def _wrapped(items: list[str], bullet: str = "  - ") -> list[str]:
+    out = []
+    for item in items:
+        out += textwrap.wrap(item, WIDTH, initial_indent=bullet, subsequent_indent=" " * len(bullet))
+    return out
+
+
+def account_text(a: AccountExplanation) -> str:
+    h, c, e = a.health, a.churn, a.expansion
+    segment = a.segment + ("" if a.segment_source == "input" else f" (from {a.segment_source})")
+    out = [
+        f"{a.name} ({a.customer_id}) · {segment} · {money(a.arr)} ARR · as of {a.as_of}",
+        "",
+        f"Health {h.score:.1f} {h.classification} · trend {h.trend} · priority {h.trend_priority} · "
+        f"coverage {h.coverage:.0%}",
+    ]
+    for d in h.dimensions:
+        prev = "" if d.previous_score is None else f", was {d.previous_score:g}"
+        out.append(f"  {d.label} {d.score:.1f} {d.classification} ({d.weight:.0%} weight, {d.trend}{prev})")
+        out += [_metric_line(m) for m in d.metrics]
+    if h.recommendations:
+        out += ["  What to do:", *_wrapped(h.recommendations, "    - ")]
+    if c.renewal_date is None:
+        days = "no end date"
+    elif c.renewal_date.isoformat() < a.as_of:
+        days = f"contract ended {c.renewal_date.isoformat()}"
+    else:
+        days = f"renews {c.renewal_date.isoformat()}, {c.days_to_renewal} days"
+    out += [
+        "",
+        f"Churn risk {c.risk_score:.1f} {c.risk_tier} · raw {c.raw_score:.1f} x{c.urgency_multiplier:g} "
+        f"({days}) · coverage {c.coverage:.0%}",
+    ]
+    out += [f"  {fit(cat.category, 22)}{cat.score:>6.1f}  ({cat.weight:.0%} weight)" for cat in c.categories]
+    if c.warning_signals:
+        out += ["  Warning signals:", *[f"    [{w.severity}] {w.signal}" for w in c.warning_signals]]
+    out += [f"  {c.intervention}: {c.owner}, within {c.respond_within_days} days"]
+    out += _wrapped(c.recommended_actions, "    - ")
+    s = e.adoption_summary
+    out += [
+        "",
+        f"Expansion {money(e.total_estimated_revenue)} in {e.opportunity_count} opportunities · "
+        f"coverage {e.coverage:.0%}",
+        f"  seats {s.seat_utilisation:g}% used · {s.adopted_modules}/{s.total_modules} modules adopted "
+        f"(avg use {s.avg_usage_pct:g}%)",
+        f"  tier {s.current_tier or '-'} · {s.departments_covered} departments in, "
+        f"{s.departments_potential} named as potential",
+    ]
+    if s.enablement_needed:
+        out.append(f"  needs enablement first: {', '.join(s.enablement_needed)}")
+    out += _wrapped(
+        [f"{o.rationale} (priority {o.priority_score:g}, {o.effort} effort)" for o in e.opportunities]
+    )
+    return "\n".join(out)
