@@ -112,9 +112,8 @@ def main() -> int:
     print("  stages           " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
     print(f"ratio              {ratio:.2f}   (target <= {TARGET_RATIO})")
     print(f"peak RSS           {peak:.0f} MB (target <= {TARGET_RSS_MB} MB)")
-    print(
-        f"accepted           {pipeline_runs[0]['accepted']:,}; green share {pipeline_runs[0]['green_share']:.1%}"
-    )
+    first = pipeline_runs[0]
+    print(f"accepted           {first['accepted']:,}; green share {first['green_share']:.1%}")
     return 0
 
 

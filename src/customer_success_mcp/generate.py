@@ -54,56 +54,49 @@ _OPTIONAL_SECTIONS = {
     "usage_decline": 1.5, "support_issues": 1.5, "contract": 1.0, "support": 1.0,
     "engagement": 0.5, "relationship": 0.5, "usage": 0.5,
 }  # fmt: skip
+_PREVIOUS_KEYS = ("usage_score", "engagement_score", "support_score", "relationship_score")
+_WEIGHTS = (0.30, 0.25, 0.20, 0.25)  # the reference health weights, for the previous overall
 _SENTIMENT_POINTS = {"positive": 100, "neutral": 60, "negative": 20, "unknown": 50}
 _NORMAL_STEPS = 2048
 _NORMAL = tuple(NormalDist().inv_cdf((i + 0.5) / _NORMAL_STEPS) for i in range(_NORMAL_STEPS))
 
-_NAME_HEADS = (
-    "Amber", "Arbor", "Aspen", "Beacon", "Birch", "Bright", "Cedar", "Clear", "Cobalt", "Copper",
-    "Crest", "Delta", "Ember", "Fern", "Flint", "Golden", "Granite", "Harbor", "Hazel", "Iron",
-    "Juniper", "Key", "Lark", "Linden", "Maple", "Meridian", "North", "Oak", "Onyx", "Orchid",
-    "Pine", "Prairie", "Quarry", "Raven", "Red", "Ridge", "River", "Sable", "Silver", "Slate",
-    "Spruce", "Stone", "Summit", "Tidal", "Timber", "True", "Valley", "Vista", "Willow", "Zephyr",
-)  # fmt: skip
-_NAME_TAILS = (
-    "bridge", "brook", "crest", "field", "forge", "gate", "haven", "hill", "lake", "light", "line",
-    "mark", "mill", "point", "port", "rock", "shore", "spring", "stead", "view", "water", "wood",
-    "works", "wave", "peak", "path", "ford", "dale", "bay",
-)  # fmt: skip
-_SURNAMES = (
-    "Abbott", "Barlow", "Calloway", "Dunmore", "Ellery", "Fairbank", "Garrow", "Hollis", "Iverson",
-    "Jardine", "Kessler", "Lowell", "Marchetti", "Navarro", "Okafor", "Pendleton", "Quintero",
-    "Rasmussen", "Sandoval", "Thackeray", "Ueda", "Vance", "Whitlock", "Yardley", "Zielinski",
-    "Brandt", "Castellano", "Dorsey", "Ferreira", "Lindqvist",
-)  # fmt: skip
-_INDUSTRIES = (
-    "Analytics", "Bank", "Biotech", "Capital", "Clinics", "Communications", "Construction",
-    "Consulting", "Dental", "Energy", "Engineering", "Foods", "Freight", "Health", "Holdings",
-    "Insurance", "Labs", "Learning", "Logistics", "Manufacturing", "Media", "Medical", "Networks",
-    "Partners", "Pharma", "Properties", "Retail", "Robotics", "Security", "Software", "Solutions",
-    "Staffing", "Systems", "Technologies", "Telecom", "Travel", "Ventures", "Wellness",
-    "Outfitters", "Brewing",
-)  # fmt: skip
+
+def _words(text: str) -> tuple[str, ...]:
+    """Split a word list written as one string."""
+    return tuple(text.split())
+
+
+_NAME_HEADS = _words(
+    "Amber Arbor Aspen Beacon Birch Bright Cedar Clear Cobalt Copper Crest Delta Ember Fern Flint "
+    "Golden Granite Harbor Hazel Iron Juniper Key Lark Linden Maple Meridian North Oak Onyx "
+    "Orchid Pine Prairie Quarry Raven Red Ridge River Sable Silver Slate Spruce Stone Summit "
+    "Tidal Timber True Valley Vista Willow Zephyr"
+)
+_NAME_TAILS = _words(
+    "bridge brook crest field forge gate haven hill lake light line mark mill point port rock "
+    "shore spring stead view water wood works wave peak path ford dale bay"
+)
+_SURNAMES = _words(
+    "Abbott Barlow Calloway Dunmore Ellery Fairbank Garrow Hollis Iverson Jardine Kessler Lowell "
+    "Marchetti Navarro Okafor Pendleton Quintero Rasmussen Sandoval Thackeray Ueda Vance Whitlock "
+    "Yardley Zielinski Brandt Castellano Dorsey Ferreira Lindqvist"
+)
+_INDUSTRIES = _words(
+    "Analytics Bank Biotech Capital Clinics Communications Construction Consulting Dental Energy "
+    "Engineering Foods Freight Health Holdings Insurance Labs Learning Logistics Manufacturing "
+    "Media Medical Networks Partners Pharma Properties Retail Robotics Security Software "
+    "Solutions Staffing Systems Technologies Telecom Travel Ventures Wellness Outfitters Brewing"
+)
 _LEGAL_SUFFIXES = ("", "", "", "Inc", "Inc", "LLC", "Ltd", "Group", "Co", "Corp")
 _QUALIFIERS = ("North America", "EMEA", "APAC", "West", "East", "International", "Global")
 
 
-@dataclass(frozen=True, slots=True)
-class _StateShape:
-    """How a latent state sets an account's health level and momentum (mean and spread)."""
-
-    level: float
-    level_sd: float
-    momentum: float
-    momentum_sd: float
-
-
-_STATE_SHAPES = {
-    "thriving": _StateShape(0.89, 0.04, 0.05, 0.03),
-    "steady": _StateShape(0.77, 0.045, 0.0, 0.025),
-    "drifting": _StateShape(0.65, 0.05, -0.07, 0.03),
-    "at_risk": _StateShape(0.53, 0.05, -0.13, 0.035),
-    "critical": _StateShape(0.35, 0.06, -0.22, 0.05),
+_STATE_SHAPES = {  # health level (mean, sd) and momentum per period (mean, sd)
+    "thriving": (0.89, 0.04, 0.05, 0.03),
+    "steady": (0.755, 0.045, 0.0, 0.025),
+    "drifting": (0.615, 0.05, -0.07, 0.03),
+    "at_risk": (0.53, 0.05, -0.13, 0.035),
+    "critical": (0.35, 0.06, -0.22, 0.05),
 }
 
 
@@ -116,29 +109,21 @@ class _SegmentShape:
     arr_step: int
     targets: tuple[float, ...]  # login, adoption, dau/mau, attendance, nps, csat, exec, threads
     maxima: tuple[float, ...]  # ticket volume, open tickets, escalation rate, resolution hours
-    tier_cumulative: tuple[float, ...]
+    tier_weights: tuple[float, ...]
     module_share: float
     departments: tuple[int, int]
     contract_weights: tuple[float, ...]  # annual, multi-year, quarterly, month-to-month
     time_to_value_days: int
 
 
-def _segment(arr: tuple[int, int, int], targets: tuple[float, ...], maxima: tuple[float, ...],
-             tiers: tuple[float, ...], modules: float, departments: tuple[int, int],
-             contracts: tuple[float, ...], ttv: int) -> _SegmentShape:  # fmt: skip
-    """Build a segment shape, turning tier weights into cumulative weights."""
-    cumulative = tuple(accumulate(tiers))
-    return _SegmentShape(*arr, targets, maxima, cumulative, modules, departments, contracts, ttv)
-
-
 _SEGMENT_SHAPES = {
-    "enterprise": _segment((101_000, 600_000, 1000), (90, 80, 0.50, 95, 9, 4.5, 90, 5),
+    "enterprise": _SegmentShape(101_000, 600_000, 1000, (90, 80, 0.50, 95, 9, 4.5, 90, 5),
                            (5, 10, 0.25, 72), (0.0, 0.2, 0.55, 0.25), 0.75, (2, 5),
                            (0.45, 0.5, 0.05, 0.0), 120),
-    "mid-market": _segment((25_000, 100_000, 500), (80, 70, 0.40, 85, 8, 4.0, 75, 3),
+    "mid-market": _SegmentShape(25_000, 100_000, 500, (80, 70, 0.40, 85, 8, 4.0, 75, 3),
                            (8, 15, 0.30, 96), (0.1, 0.55, 0.3, 0.05), 0.5, (1, 3),
                            (0.65, 0.2, 0.08, 0.07), 90),
-    "smb": _segment((5_000, 24_900, 100), (70, 60, 0.30, 75, 7, 3.8, 60, 2),
+    "smb": _SegmentShape(5_000, 24_900, 100, (70, 60, 0.30, 75, 7, 3.8, 60, 2),
                     (10, 20, 0.40, 120), (0.6, 0.35, 0.05, 0.0), 0.35, (1, 2),
                     (0.5, 0.05, 0.15, 0.3), 60),
 }  # fmt: skip
@@ -191,10 +176,9 @@ def example_portfolio() -> dict[str, Any]:
         missing_sections_share=EXAMPLE_MISSING_SECTIONS_SHARE,
     )
     note = (
-        f"customer_success_mcp.generate.example_portfolio(): {EXAMPLE_ACCOUNTS} synthetic "
-        f"accounts, seed {EXAMPLE_SEED}, as_of {EXAMPLE_AS_OF.isoformat()}, default segment "
-        f"and latent-state mix, {EXAMPLE_MISSING_SECTIONS_SHARE:.0%} of accounts with "
-        "missing sections. Every name and figure is invented."
+        "customer_success_mcp.generate.example_portfolio() (seed "
+        f"{EXAMPLE_SEED}, default mixes, {EXAMPLE_MISSING_SECTIONS_SHARE:.0%} of accounts with "
+        "missing sections); every name and figure is invented"
     )
     return {"as_of": EXAMPLE_AS_OF.isoformat(), "generated_by": note, **data}
 
@@ -269,8 +253,9 @@ def _choice(rng: random.Random, items: Sequence[Any]) -> Any:
     return items[int(rng.random() * len(items))]
 
 
-def _pick(rng: random.Random, items: Sequence[str], cumulative: Sequence[float]) -> str:
-    """Choose an item by cumulative weights (cheaper than `Random.choices`)."""
+def _pick(rng: random.Random, items: Sequence[str], weights: Sequence[float]) -> str:
+    """Choose an item by weight (cheaper than `Random.choices`)."""
+    cumulative = list(accumulate(weights))
     return items[bisect(cumulative, rng.random() * cumulative[-1])]
 
 
@@ -320,9 +305,9 @@ def _company_name(rng: random.Random, used: set[str]) -> str:
 
 def _draw_latent(rng: random.Random, state: str) -> _Latent:
     """Draw the hidden level and momentum of one account in a latent state."""
-    shape = _STATE_SHAPES[state]
-    base = shape.level + _noise(rng, shape.level_sd)
-    drift = shape.momentum + _noise(rng, shape.momentum_sd)
+    level_mean, level_sd, momentum_mean, momentum_sd = _STATE_SHAPES[state]
+    base = level_mean + _noise(rng, level_sd)
+    drift = momentum_mean + _noise(rng, momentum_sd)
     level = tuple([_clamp(base + _noise(rng, 0.05), 0.05, 1.05) for _ in range(4)])
     momentum = tuple([_clamp(drift + _noise(rng, 0.02), -0.45, 0.2) for _ in range(4)])
     return _Latent(level, momentum, _clamp((0.85 - base) / 0.5 - drift * 2, 0.0, 1.0))
@@ -374,7 +359,7 @@ def _account(
 
 def _arr(rng: random.Random, shape: _SegmentShape) -> int:
     """Draw ARR in the segment's band, skewed towards its low end as real books are."""
-    value = shape.arr_low * (shape.arr_high / shape.arr_low) ** (rng.random() ** 1.6)
+    value = shape.arr_low * (shape.arr_high / shape.arr_low) ** (rng.random() ** 1.4)
     return int(_clamp(round(value / shape.arr_step) * shape.arr_step, shape.arr_low, shape.arr_high))
 
 
@@ -383,7 +368,7 @@ def _contract_type(rng: random.Random, shape: _SegmentShape, latent: _Latent) ->
     annual, multi, quarterly, monthly = shape.contract_weights
     bad = latent.badness
     weights = (annual, multi * (1 - bad), quarterly + 0.07 * bad, monthly + 0.15 * bad)
-    return _pick(rng, CONTRACT_TYPES, tuple(accumulate(weights)))
+    return _pick(rng, CONTRACT_TYPES, weights)
 
 
 def _contract_dates(
@@ -439,11 +424,11 @@ def _relationship(
     level = latent.level[3]
     exec_target, threads = shape.targets[6:]
     depth = round(threads * _ratio(rng, level, 0.1, 0.12)) - (1 if champion_left else 0)
-    mood = level + 2 * latent.momentum[3] + _noise(rng, 0.08)
+    mood = level + 1.5 * latent.momentum[3] + _noise(rng, 0.08)
     if rng.random() < 0.05:
         sentiment = "unknown"
     else:
-        sentiment = "positive" if mood > 0.8 else "neutral" if mood > 0.55 else "negative"
+        sentiment = "positive" if mood > 0.78 else "neutral" if mood > 0.45 else "negative"
     return {
         "executive_sponsor_engagement": round(_clamp(exec_target * _ratio(rng, level), 0, 100)),
         "multi_threading_depth": int(_clamp(depth, 1, 12)),
@@ -477,15 +462,9 @@ def _previous_period(
         round(_clamp(score - 100 * move + _noise(rng, 2.5), 0, 100))
         for score, move in zip(current, latent.momentum, strict=True)
     ]
-    usage_p, engagement_p, support_p, relationship_p = previous
-    overall = 0.30 * usage_p + 0.25 * engagement_p + 0.20 * support_p + 0.25 * relationship_p
-    return {
-        "usage_score": usage_p,
-        "engagement_score": engagement_p,
-        "support_score": support_p,
-        "relationship_score": relationship_p,
-        "overall_score": round(overall),
-    }
+    section = dict(zip(_PREVIOUS_KEYS, previous, strict=False))
+    section["overall_score"] = round(sum(w * v for w, v in zip(_WEIGHTS, previous, strict=True)))
+    return section
 
 
 def _usage_decline(
@@ -510,7 +489,7 @@ def _engagement_drop(rng: random.Random, shape: _SegmentShape, latent: _Latent, 
     nps_change = _clamp(shape.targets[4] * move * 1.5 + _noise(rng, 0.7), nps - 10, nps)
     return {
         "meeting_cancellations": _poisson(rng, max(0.0, -move) * 12 + (1 - level) * 0.4),
-        "response_time_days": 1 + round(response) if level < 0.9 else (0, 1, 1)[rng.randrange(3)],
+        "response_time_days": 1 + round(response) if level < 0.9 else _choice(rng, (0, 1, 1)),
         "nps_change": round(nps_change),
     }
 
@@ -535,7 +514,7 @@ def _support_issues(rng: random.Random, latent: _Latent) -> dict[str, Any]:
 def _relationship_signals(rng: random.Random, bad: float) -> dict[str, Any]:
     """Champion and sponsor turnover and competitor mentions, likelier the worse things are."""
     return {
-        "champion_left": rng.random() < 0.02 + 0.45 * bad,
+        "champion_left": rng.random() < 0.02 + 0.4 * bad * bad,
         "sponsor_change": rng.random() < 0.04 + 0.25 * bad,
         "competitor_mentions": _poisson(rng, 0.05 + 2.5 * bad * bad),
     }
@@ -554,7 +533,7 @@ def _contract(
     rng: random.Random, segment: str, shape: _SegmentShape, arr: int, level: float
 ) -> dict[str, Any]:
     """Tier, seats sized from ARR and tier price, utilisation from usage health, tiers on offer."""
-    tier = _pick(rng, TIERS, shape.tier_cumulative)
+    tier = _pick(rng, TIERS, shape.tier_weights)
     seats = arr / _SEAT_PRICE[tier] * (0.8 + 0.45 * rng.random())
     step = 10 if seats > 500 else 5 if seats > 50 else 1
     licensed = max(3, round(seats / step) * step)
