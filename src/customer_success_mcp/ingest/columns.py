@@ -152,6 +152,7 @@ def _number_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.nd
             arr = None
     else:
         arr = None
+    reported: set[int] = set()
     if arr is None:
         arr = np.full(len(raw), np.nan)
         for i, v in enumerate(raw):
@@ -165,10 +166,11 @@ def _number_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.nd
                 arr[i] = float(v)
             except OverflowError:
                 problems.reject(i, rule.path, "is too large to be a real figure")
+                reported.add(i)
     finite = np.isfinite(arr)
     if not finite.all():
         for i in np.flatnonzero(~finite).tolist():
-            if raw[i] is not None and type(raw[i]) in (int, float):
+            if raw[i] is not None and type(raw[i]) in (int, float) and i not in reported:
                 problems.reject(i, rule.path, "must be a finite number (not NaN or infinity)")
                 arr[i] = np.nan
     bad = np.zeros(len(raw), dtype=bool)
@@ -199,6 +201,13 @@ def _flag_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndar
     return arr
 
 
+def _iso_day(text: str) -> dt.date:
+    """YYYY-MM-DD, or an ISO 8601 date-time starting with one (its date is kept)."""
+    if len(text) < 10 or text[4] != "-" or text[7] != "-" or (len(text) > 10 and text[10] not in "T "):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text).date()
+
+
 def _date_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndarray:
     arr = np.full(len(raw), np.nan)
     for i, v in enumerate(raw):
@@ -208,7 +217,7 @@ def _date_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndar
             problems.reject(i, rule.path, f"must be a date as YYYY-MM-DD, got {_describe(v)}")
             continue
         try:
-            day = dt.date.fromisoformat(v) if len(v) == 10 else dt.datetime.fromisoformat(v).date()
+            day = _iso_day(v)
         except ValueError:
             problems.reject(i, rule.path, f"must be a date as YYYY-MM-DD, got {_describe(v)}")
             continue
@@ -428,7 +437,8 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
             modules[i] = _checked_modules(pu, i, problems)
     present["product_usage"] = np.fromiter((m is not None for m in modules), bool, n)
 
-    _derive_segments(values["arr"], segments, sources, profile, problems)
+    supplied_arr = np.where(present["arr"], values["arr"], np.nan)
+    _derive_segments(supplied_arr, segments, sources, profile, problems)
 
     per_row = zip(
         modules,

@@ -2,10 +2,13 @@
 
 These pydantic models are the single statement of the input format. They document every
 field (and feed the JSON schema that MCP clients see), and `ingest.columns` derives its bulk
-validation rules (type, range, fallback value) from them, so the two cannot disagree.
+validation rules (type, range, fallback value) from them, so ranges and defaults cannot drift.
 
 Every section is optional; a missing field falls back to the value given here, which is the
-reference scripts' default, and counts against the score's coverage.
+reference scripts' default, and counts against the score's coverage. The bulk validator reads
+two things more plainly than pydantic's lax mode: `null` means "not supplied" (any field), and
+values are taken as typed (no "85" for 85, no 1 or "yes" for true), so an export with quoted
+numbers is reported rather than silently converted.
 """
 
 from __future__ import annotations

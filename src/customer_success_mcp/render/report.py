@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
-from customer_success_mcp.render.text import fit, money
+from customer_success_mcp.render.text import WIDTH, fit, money
 from customer_success_mcp.scoring.portfolio import AtRiskAccount, Bucket, PortfolioSummary
 
 
@@ -30,54 +31,66 @@ def _bucket_lines(title: str, buckets: list[Bucket]) -> list[str]:
     return lines
 
 
+def _wrap(text: str, indent: str = "", hang: str = "") -> list[str]:
+    """Wrap to 80 columns: `indent` before the first line, `hang` before the others."""
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=hang or indent)
+
+
 def report_text(s: PortfolioSummary) -> str:
     out = [
         f"PORTFOLIO REPORT · as of {s.as_of.isoformat()} · profile {s.profile}",
-        f"{s.accounts} accounts · {money(s.total_arr)} ARR · average health {s.average_health:.1f}"
-        f" · ARR at risk {money(s.arr_at_risk)}",
+        *_wrap(
+            f"{s.accounts} accounts · {money(s.total_arr)} ARR · average health {s.average_health:.1f}"
+            f" · ARR at risk {money(s.arr_at_risk)}"
+        ),
         "",
     ]
     out += _bucket_lines("Health", s.by_health)
     out += _bucket_lines("Churn risk", s.by_risk_tier)
     out += _bucket_lines("Segments", s.by_segment)
     r = s.renewals
-    out += [
-        "",
-        f"Renewals in the next {r.days} days (to {r.ends_on.isoformat()}): {r.accounts} accounts, "
-        f"{money(r.arr)} ARR; {r.not_green} not green ({money(r.not_green_arr)})",
-    ]
+    out += ["", f"Renewals in the next {r.days} days (to {r.ends_on.isoformat()})"]
+    out += _wrap(
+        f"{r.accounts} accounts, {money(r.arr)} ARR; {r.not_green} not green ({money(r.not_green_arr)})", "  "
+    )
     if r.overdue:
-        out.append(f"  {r.overdue} account(s) have a contract end date already past: confirm their renewal")
+        out += _wrap(
+            f"{r.overdue} account(s) have a contract end date already past: confirm their renewal", "  "
+        )
     out += ["", "Top at-risk accounts (critical and high, by ARR)"]
     if not s.at_risk_accounts:
         out.append("  none")
     for i, a in enumerate(s.at_risk_accounts, 1):
-        out.append(
-            f"  {i}. {fit(a.name, 24).rstrip()} ({a.customer_id}) · {money(a.arr)} · "
-            f"risk {a.risk_score:g} {a.risk_tier} · {_renewal(a, s.as_of)}"
+        out += _wrap(
+            f"{i}. {a.name} ({a.customer_id}) · {money(a.arr)} · risk {a.risk_score:g} {a.risk_tier} · "
+            f"{_renewal(a, s.as_of)}",
+            "  ",
+            "     ",
         )
-        out.append(f"     {fit(', '.join(a.reasons), 72).rstrip()}")
+        out += _wrap(", ".join(a.reasons), "     ")
     out += ["", f"Expansion-ready (green, low or medium risk) · pipeline {money(s.expansion_pipeline)}"]
     if not s.expansion_ready:
         out.append("  none")
     for i, x in enumerate(s.expansion_ready, 1):
-        out.append(
-            f"  {i}. {fit(x.name, 24).rstrip()} ({x.customer_id}) · {money(x.estimated_revenue)} · "
-            f"top: {x.top_opportunity} ({money(x.top_opportunity_revenue)})"
+        out += _wrap(
+            f"{i}. {x.name} ({x.customer_id}) · {money(x.estimated_revenue)} · "
+            f"top: {x.top_opportunity} ({money(x.top_opportunity_revenue)})",
+            "  ",
+            "     ",
         )
     out += ["", "Recommended actions"]
     for i, a in enumerate(s.actions, 1):
-        out.append(f"  {i}. {a.action}")
-        out.append(f"     owner: {a.owner} · by {a.due.isoformat()}")
+        out += _wrap(f"{i}. {a.action}", "  ", "     ")
+        out += _wrap(f"owner: {a.owner} · by {a.due.isoformat()}", "     ")
     out += ["", "Against targets"]
     for t in s.targets:
         actual = _pct(t.actual) if "share" in t.metric else f"{t.actual:.1f}"
-        out.append(
-            f"  {fit(t.metric, 16)}{actual:>7}   target {fit(t.target, 8)} {'met' if t.met else 'MISSED'}"
-        )
+        status = "met" if t.met else "MISSED"
+        out.append(f"  {fit(t.metric, 16)}{actual:>7}   target {fit(t.target, 8)} {status}")
     q = s.data_quality
     out += ["", f"Data: {q.total} accounts read, {q.accepted} scored, {q.rejected} rejected"]
-    out += [f"  - {n}" for n in q.notes]
+    for note in q.notes:
+        out += _wrap(note, "  - ", "    ")
     return "\n".join(out)
 
 

@@ -340,7 +340,10 @@ def _override_dimensions(base: list[dict[str, Any]], override: Any) -> list[dict
         )
     result = []
     for name, dim in by_name.items():
-        patch = dict(override.get(name, {}))
+        patch = override.get(name, {})
+        if not isinstance(patch, dict):
+            raise ProfileError(f"health.dimensions.{name}: must be a table, got {patch!r}")
+        patch = dict(patch)
         metrics_patch = patch.pop("metrics", None)
         merged = _deep_merge(dim, patch)
         if isinstance(metrics_patch, dict):
@@ -350,6 +353,9 @@ def _override_dimensions(base: list[dict[str, Any]], override: Any) -> list[dict
                 raise ProfileError(
                     f"health.dimensions.{name}.metrics.{bad[0]}: no such metric (known: {', '.join(metrics)})"
                 )
+            not_tables = [k for k, v in metrics_patch.items() if not isinstance(v, dict)]
+            if not_tables:
+                raise ProfileError(f"health.dimensions.{name}.metrics.{not_tables[0]}: must be a table")
             merged["metrics"] = [_deep_merge(m, metrics_patch.get(m["name"], {})) for m in dim["metrics"]]
         elif metrics_patch is not None:
             merged["metrics"] = metrics_patch
@@ -370,7 +376,7 @@ def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile
 
     overrides = dict(overrides)
     base_name = overrides.pop("base", "default")
-    if base_name not in BUILTIN_PROFILES:
+    if not isinstance(base_name, str) or base_name not in BUILTIN_PROFILES:
         raise ProfileError(
             f"{source}: base: unknown profile {base_name!r} (choose one of {', '.join(BUILTIN_PROFILES)})"
         )
