@@ -154,16 +154,22 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from customer_success_mcp.generate import generate_portfolio, write_portfolio
+    from customer_success_mcp.generate import generate_portfolio, portfolio_json, write_portfolio
 
     as_of = args.as_of or dt.date.today()
-    data = generate_portfolio(args.accounts, args.seed, as_of)
+    try:
+        data = generate_portfolio(args.accounts, args.seed, as_of, missing_sections_share=args.missing_share)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    data = {"as_of": as_of.isoformat(), **data}
     if args.output:
         write_portfolio(Path(args.output), data)
-        print(f"wrote {args.accounts} accounts to {args.output} (seed {args.seed}, as of {as_of})",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"wrote {args.accounts} accounts to {args.output} (seed {args.seed}, as of {as_of})",
+            file=sys.stderr,
+        )
     else:
-        sys.stdout.write(json.dumps(data) + "\n")
+        sys.stdout.buffer.write(portfolio_json(data, compact=args.accounts > 1000))
     return EXIT_OK
 
 
@@ -225,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts", type=_positive_int, default=50, help="how many accounts (default: 50)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="renewals are spread after this date")
+    p.add_argument(
+        "--missing-share", type=float, default=0.0, metavar="SHARE",
+        help="share of accounts (0-1) that drop one to three optional sections (default: 0)",
+    )  # fmt: skip
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(handler=cmd_generate)
     return parser

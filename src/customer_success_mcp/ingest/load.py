@@ -57,7 +57,7 @@ class LoadedPortfolio:
 
 
 @contextmanager
-def _gc_paused():
+def gc_paused():
     """Building millions of small containers triggers the cyclic GC over and over; none are cycles."""
     was_enabled = gc.isenabled()
     gc.disable()
@@ -70,7 +70,7 @@ def _gc_paused():
 
 def parse_json(data: bytes, source: str) -> Any:
     try:
-        with _gc_paused():
+        with gc_paused():
             return from_json(data, allow_inf_nan=True)
     except ValueError as exc:
         raise InputError(f"{source}: not valid JSON: {exc}") from None
@@ -122,7 +122,7 @@ def load_records(
 def load_bytes(data: bytes, profile: Profile, source: str = "input") -> LoadedPortfolio:
     document = parse_json(data, source)
     records, extras = accounts_of(document, source)
-    with _gc_paused():
+    with gc_paused():
         return load_records(records, profile, extras)
 
 
