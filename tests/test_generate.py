@@ -79,8 +79,9 @@ FIELD_RULES: dict[str, dict[str, Callable[[Any], bool]]] = {
     },
     "previous_period": {
         key: _pct
-        for key in ("usage_score", "engagement_score", "support_score", "relationship_score", "outcomes_score",
-                    "overall_score")
+        for key in (
+            "usage_score", "engagement_score", "support_score", "relationship_score", "outcomes_score", "overall_score",
+        )
     },
     "usage_decline": {
         "login_trend": _between(-100, 1000, int), "feature_adoption_change": _between(-100, 100, int),

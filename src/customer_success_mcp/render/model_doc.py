@@ -115,7 +115,7 @@ def _bullets(lines: list[str]) -> list[str]:
 def scoring_model_markdown(profile: Profile) -> str:
     """Weights, thresholds and benchmarks of a profile, as markdown."""
     lines = [f"Profile `{profile.name}`: {profile.description}", ""]
-    lines += _health(profile) + [""] + _bullets(_churn(profile)) + [""] + _bullets(_expansion(profile))
+    lines += [*_health(profile), "", *_bullets(_churn(profile)), "", *_bullets(_expansion(profile))]
     return "\n".join(lines) + "\n"
 
 
