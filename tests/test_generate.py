@@ -80,7 +80,12 @@ FIELD_RULES: dict[str, dict[str, Callable[[Any], bool]]] = {
     "previous_period": {
         key: _pct
         for key in (
-            "usage_score", "engagement_score", "support_score", "relationship_score", "outcomes_score", "overall_score",
+            "usage_score",
+            "engagement_score",
+            "support_score",
+            "relationship_score",
+            "outcomes_score",
+            "overall_score",
         )
     },
     "usage_decline": {
