@@ -15,7 +15,8 @@ import types
 import typing
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, Literal
 
 import annotated_types
@@ -208,7 +209,28 @@ def _iso_day(text: str) -> dt.date:
     return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text).date()
 
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _dates_fast(raw: list[Any]) -> np.ndarray | None:
+    """Plain YYYY-MM-DD dates parsed by numpy in bulk; None when any value needs a closer look."""
+    if not set(map(type, raw)) <= {str, type(None)}:
+        return None
+    if not {len(v) for v in raw if v is not None} <= {10}:  # also keeps "" and "NaT" out
+        return None
+    try:
+        days = np.array(["NaT" if v is None else v for v in raw], dtype="datetime64[D]")
+    except ValueError:
+        return None
+    ordinals = days.astype(np.int64).astype(float) + _EPOCH_ORDINAL
+    ordinals[np.isnat(days)] = np.nan
+    return ordinals
+
+
 def _date_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndarray:
+    fast = _dates_fast(raw)
+    if fast is not None:
+        return fast
     arr = np.full(len(raw), np.nan)
     for i, v in enumerate(raw):
         if v is None:
@@ -253,6 +275,17 @@ def tier_key(text: str) -> str:
     return normalise_label(text).replace("-", "_")
 
 
+def _text_lists_fast(rule: FieldRule, raw: list[Any]) -> list[Any] | None:
+    """A whole column of text lists checked in bulk; None when any value needs a closer look."""
+    if not set(map(type, raw)) <= {list, type(None)}:
+        return None
+    if not set(map(type, chain.from_iterable(v for v in raw if v))) <= {str}:
+        return None
+    if rule.kind == "tier_list":
+        return [None if v is None else list(map(tier_key, v)) for v in raw]
+    return raw
+
+
 def _text_list(rule: FieldRule, value: Any, row: int, problems: Problems) -> list[str] | None:
     if type(value) is not list or not set(map(type, value)) <= {str}:
         problems.reject(row, rule.path, "must be a list of text values")
@@ -260,6 +293,27 @@ def _text_list(rule: FieldRule, value: Any, row: int, problems: Problems) -> lis
     if rule.kind == "tier_list":
         return [tier_key(x) for x in value]
     return value
+
+
+def _modules_look_valid(columns: list[Any]) -> bool:
+    """True when every product_usage entry is well formed (checked in bulk, no per-row loop)."""
+    if not set(map(type, columns)) <= {dict, type(None)}:
+        return False
+    entries = [entry for modules in columns if modules for entry in modules.values()]
+    if not entries:
+        return True
+    if set(map(type, entries)) != {dict}:
+        return False
+    if not set(map(type, map(dict.get, entries, repeat("adopted"), repeat(False)))) <= {bool}:
+        return False
+    usage = list(map(dict.get, entries, repeat("usage_pct"), repeat(0)))
+    if not set(map(type, usage)) <= {int, float}:
+        return False
+    try:
+        values = np.array(usage, dtype=float)
+    except OverflowError:
+        return False
+    return bool(np.all((values >= 0) & (values <= 100)))  # NaN fails both comparisons
 
 
 def _checked_modules(value: Any, row: int, problems: Problems) -> dict[str, dict[str, Any]]:
@@ -297,8 +351,52 @@ class ValidatedAccounts:
     total: int
 
 
+def _fields_of(sections: list[dict[str, Any]], names: list[str]) -> list[list[Any]]:
+    """One list per field name, None where absent; each section is read once, all its fields together."""
+    try:
+        rows = list(map(itemgetter(*names), sections))  # C speed when every field is present
+    except KeyError:
+        rows = [tuple(map(section.get, names)) for section in sections]
+    else:
+        if len(names) == 1:
+            return [rows]
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in names]
+
+
+def _identity_fast(records: list[Any], profile: Profile) -> tuple[list, list, list, list] | None:
+    """The common case at C speed: every row an object with text id, name and a known segment."""
+    if set(map(type, records)) != {dict}:
+        return None
+    ids = list(map(dict.get, records, repeat("customer_id")))
+    names = list(map(dict.get, records, repeat("name")))
+    if set(map(type, ids)) != {str} or set(map(type, names)) != {str}:
+        return None
+    ids, names = list(map(str.strip, ids)), list(map(str.strip, names))
+    if "" in set(ids) or "" in set(names) or len(set(ids)) != len(ids):
+        return None
+    aliases = profile.segment_aliases()
+    given = list(map(dict.get, records, repeat("segment")))
+    if not set(map(type, given)) <= {str, type(None)}:
+        return None
+    resolved = {}
+    for spelling in set(given):
+        if spelling is None:
+            resolved[None] = profile.default_segment
+            continue
+        key = aliases.get(normalise_label(spelling))
+        if key is None:
+            return None
+        resolved[spelling] = key
+    segments = list(map(resolved.__getitem__, given))
+    sources = ["default" if g is None else "input" for g in given]
+    return ids, names, segments, sources
+
+
 def _identity(records: list[Any], profile: Profile, problems: Problems) -> tuple[list, list, list, list]:
     """ids, names, segments and segment sources; rows that are not objects are rejected."""
+    fast = _identity_fast(records, profile)
+    if fast is not None:
+        return fast
     n = len(records)
     ids: list[str | None] = [None] * n
     names: list[str] = [""] * n
@@ -400,10 +498,11 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
             labels[rule.path] = col_t
             return
         else:
-            col_list: list[Any] = [None] * n
-            for i, v in enumerate(raw):
-                if v is not None:
-                    col_list[i] = _text_list(rule, v, i, problems)
+            col_list: list[Any] = _text_lists_fast(rule, raw)
+            if col_list is None:
+                col_list = [
+                    None if v is None else _text_list(rule, v, i, problems) for i, v in enumerate(raw)
+                ]
             present[rule.path] = np.fromiter((v is not None for v in col_list), bool, n)
             lists[rule.path] = col_list
             return
@@ -420,21 +519,21 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
     for rule in SECTION_RULES:
         by_section.setdefault(rule.section or "", []).append(rule)
     for section, rules in by_section.items():
-        secs = [d.get(section) for d in dicts]
-        if not set(map(type, secs)) <= {dict, type(None)}:
+        secs = list(map(dict.get, dicts, repeat(section), repeat(_EMPTY)))
+        if set(map(type, secs)) != {dict}:
             for i, s in enumerate(secs):
-                if s is not None and not isinstance(s, dict):
-                    problems.reject(i, section, f"must be an object, got {type(s).__name__}")
-                    secs[i] = None
-        secs = [_EMPTY if s is None else s for s in secs]
-        for rule in rules:
-            store(rule, list(map(dict.get, secs, repeat(rule.name))))
+                if type(s) is not dict:
+                    if s is not None:
+                        problems.reject(i, section, f"must be an object, got {type(s).__name__}")
+                    secs[i] = _EMPTY
+        for rule, raw in zip(rules, _fields_of(secs, [r.name for r in rules]), strict=True):
+            store(rule, raw)
 
-    modules: list[dict[str, Any] | None] = [None] * n
-    for i, d in enumerate(dicts):
-        pu = d.get("product_usage")
-        if pu is not None:
-            modules[i] = _checked_modules(pu, i, problems)
+    modules: list[dict[str, Any] | None] = list(map(dict.get, dicts, repeat("product_usage")))
+    if not _modules_look_valid(modules):
+        for i, pu in enumerate(modules):
+            if pu is not None:
+                modules[i] = _checked_modules(pu, i, problems)
     present["product_usage"] = np.fromiter((m is not None for m in modules), bool, n)
 
     supplied_arr = np.where(present["arr"], values["arr"], np.nan)
