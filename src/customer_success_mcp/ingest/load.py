@@ -120,9 +120,10 @@ def load_records(
 
 
 def load_bytes(data: bytes, profile: Profile, source: str = "input") -> LoadedPortfolio:
-    document = parse_json(data, source)
-    records, extras = accounts_of(document, source)
+    """Parse and validate a JSON document, with the cyclic GC paused from the first byte to the table."""
     with gc_paused():
+        document = parse_json(data, source)
+        records, extras = accounts_of(document, source)
         return load_records(records, profile, extras)
 
 
