@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
 from pydantic_core import from_json
 
 from customer_success_mcp.ingest.columns import validate_records
+from customer_success_mcp.ingest.report import DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 
@@ -19,41 +19,20 @@ class InputError(ValueError):
     """A portfolio that cannot be used at all; the message says what to fix."""
 
 
-class FieldProblem(BaseModel):
-    field: str = Field(description="Field path, e.g. usage.login_frequency")
-    reason: str
-
-
-class Rejection(BaseModel):
-    index: int = Field(description="Position of the account in the input, from 0")
-    customer_id: str | None
-    problems: list[FieldProblem]
-
-
-class DataNote(BaseModel):
-    index: int
-    customer_id: str | None
-    field: str
-    note: str
-
-
-class LoadReport(BaseModel):
-    """What happened to every input account: accepted + rejected = total."""
-
-    total: int
-    accepted: int
-    rejected: int
-    rejections: list[Rejection]
-    notes: list[DataNote] = Field(description="Accepted accounts with values worth a second look")
-
-
 class LoadedPortfolio:
     """Validated accounts ready for scoring, and the report of what was kept."""
 
-    def __init__(self, table: AccountTable, report: LoadReport, extras: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        table: AccountTable,
+        report: LoadReport,
+        extras: dict[str, Any],
+        accepted_records: list[Any] | None = None,
+    ) -> None:
         self.table = table
         self.report = report
         self.extras = extras
+        self.accepted_records = accepted_records  # the accepted inputs as read, when asked to keep them
 
 
 @contextmanager
@@ -93,9 +72,13 @@ def accounts_of(document: Any, source: str) -> tuple[list[Any], dict[str, Any]]:
 
 
 def load_records(
-    records: list[Any], profile: Profile, extras: dict[str, Any] | None = None
+    records: list[Any], profile: Profile, extras: dict[str, Any] | None = None, *, keep_records: bool = False
 ) -> LoadedPortfolio:
-    """Validate account mappings; the report accounts for every one of them."""
+    """Validate account mappings; the report accounts for every one of them.
+
+    `keep_records` keeps the accepted inputs as read (for storing a snapshot); off by default so a
+    one-shot run can free the parsed document as soon as its table is built.
+    """
     checked = validate_records(records, profile)
     ids = checked.ids_by_row
     rejections = [
@@ -116,15 +99,18 @@ def load_records(
         rejections=rejections,
         notes=notes,
     )
-    return LoadedPortfolio(checked.table, report, extras or {})
+    kept = [records[i] for i in checked.accepted_rows] if keep_records else None
+    return LoadedPortfolio(checked.table, report, extras or {}, kept)
 
 
-def load_bytes(data: bytes, profile: Profile, source: str = "input") -> LoadedPortfolio:
+def load_bytes(
+    data: bytes, profile: Profile, source: str = "input", *, keep_records: bool = False
+) -> LoadedPortfolio:
     """Parse and validate a JSON document, with the cyclic GC paused from the first byte to the table."""
     with gc_paused():
         document = parse_json(data, source)
         records, extras = accounts_of(document, source)
-        return load_records(records, profile, extras)
+        return load_records(records, profile, extras, keep_records=keep_records)
 
 
 def load_file(path: str | Path, profile: Profile) -> LoadedPortfolio:

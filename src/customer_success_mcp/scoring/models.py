@@ -126,3 +126,95 @@ class AccountExplanation(BaseModel):
     health: HealthExplanation
     churn: ChurnExplanation
     expansion: ExpansionExplanation
+
+
+# --------------------------------------------------------------------------- portfolio summary
+
+
+class Bucket(BaseModel):
+    """Accounts and ARR in one group, with their shares of the portfolio."""
+
+    name: str
+    accounts: int
+    arr: float
+    account_share: float = Field(description="Share of accounts, 0-1")
+    arr_share: float = Field(description="Share of ARR, 0-1")
+
+
+class RenewalWindow(BaseModel):
+    days: int
+    ends_on: dt.date
+    accounts: int
+    arr: float
+    not_green: int = Field(description="Renewing accounts whose health is yellow or red")
+    not_green_arr: float
+    overdue: int = Field(description="Accounts whose contract end date is already past")
+
+
+class AtRiskAccount(BaseModel):
+    customer_id: str
+    name: str
+    segment: str
+    arr: float
+    risk_score: float
+    risk_tier: str
+    health_score: float
+    health_class: str
+    days_to_renewal: int | None
+    renewal_date: dt.date | None
+    reasons: list[str] = Field(description="The two or three main drivers, in a few words")
+
+
+class ExpansionReadyAccount(BaseModel):
+    customer_id: str
+    name: str
+    segment: str
+    arr: float
+    health_score: float
+    estimated_revenue: float = Field(description="All opportunities together")
+    top_opportunity: str
+    top_opportunity_revenue: float
+
+
+class RecommendedAction(BaseModel):
+    action: str
+    owner: str
+    due: dt.date
+    accounts: list[str] = Field(description="Account ids concerned (the first few)")
+
+
+class TargetCheck(BaseModel):
+    metric: str
+    actual: float
+    target: str
+    met: bool
+
+
+class DataQuality(BaseModel):
+    total: int
+    accepted: int
+    rejected: int
+    low_coverage_accounts: int = Field(description="Accepted accounts with under the coverage floor")
+    notes: list[str]
+
+
+class PortfolioSummary(BaseModel):
+    """The one-minute view of a book of business."""
+
+    as_of: dt.date
+    profile: str
+    accounts: int
+    total_arr: float
+    average_health: float
+    average_risk: float
+    by_health: list[Bucket]
+    by_risk_tier: list[Bucket]
+    by_segment: list[Bucket]
+    renewals: RenewalWindow
+    arr_at_risk: float = Field(description="ARR of critical and high risk accounts")
+    at_risk_accounts: list[AtRiskAccount]
+    expansion_pipeline: float = Field(description="Estimated revenue of all opportunities")
+    expansion_ready: list[ExpansionReadyAccount]
+    actions: list[RecommendedAction]
+    targets: list[TargetCheck]
+    data_quality: DataQuality
