@@ -220,6 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (defines the segments)")
     p.set_defaults(handler=cmd_validate)
     p = sub.add_parser(
+        "serve",
+        help="run the MCP server for Claude Desktop and Claude Code (stdio by default)",
+        description="Run the MCP server (same as the customer-success-mcp command).",
+    )
+    from customer_success_mcp.server.main import add_server_arguments, serve
+
+    add_server_arguments(p)
+    p.set_defaults(handler=serve)
+    p = sub.add_parser(
         "profile",
         help="show the scoring model: every weight, threshold and benchmark",
         description="Show the active scoring profile (the built-in one, or --profile FILE applied to it).",

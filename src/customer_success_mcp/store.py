@@ -128,7 +128,8 @@ class SnapshotStore:
             rows = (
                 self._connection()
                 .execute(
-                    f"SELECT {_INFO_COLUMNS}, (SELECT COUNT(*) FROM snapshots s2 WHERE s2.portfolio = s.portfolio)"
+                    f"SELECT {_INFO_COLUMNS},"
+                    " (SELECT COUNT(*) FROM snapshots s2 WHERE s2.portfolio = s.portfolio)"
                     " FROM snapshots s WHERE id IN (SELECT MAX(id) FROM snapshots GROUP BY portfolio)"
                     " ORDER BY id DESC"
                 )

@@ -46,79 +46,102 @@ def _rejections(report: LoadReport) -> dict[str, Any]:
     }
 
 
-def health_report(p: ScoredPortfolio) -> dict[str, Any]:
+def _rows(p: ScoredPortfolio, rows: list[int] | None) -> np.ndarray:
+    return np.arange(p.table.size) if rows is None else np.asarray(rows, dtype=np.intp)
+
+
+def health_order(p: ScoredPortfolio) -> list[int]:
+    """Input order, as the reference script prints it."""
+    return list(range(p.table.size))
+
+
+def health_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
     h = p.health
     dims = p.profile.health.dimensions
-    customers = []
-    for row in range(p.table.size):
-        customers.append({
-            **_identity(p, row),
-            "overall_score": float(h.overall[row]),
-            "classification": h.classification(row),
-            "dimensions": {
-                d.name: {
-                    "score": float(h.dimensions[d.name][row]),
-                    "weight": _percent(d.weight),
-                    "classification": CLASSES[h.dimension_classes[d.name][row]],
-                }
-                for d in dims
-            },
-            "trends": {**{d.name: h.dimension_trend(d.name, row) for d in dims}, "overall": h.trend_of(row)},
-            "trend_priority": h.priority(row),
-            "recommendations": h.recommendations(row),
-            "coverage": round(float(h.coverage[row]), 3),
-        })  # fmt: skip
-    counts = np.bincount(h.classes, minlength=3) if p.table.size else np.zeros(3, int)
+    return {
+        **_identity(p, row),
+        "overall_score": float(h.overall[row]),
+        "classification": h.classification(row),
+        "dimensions": {
+            d.name: {
+                "score": float(h.dimensions[d.name][row]),
+                "weight": _percent(d.weight),
+                "classification": CLASSES[h.dimension_classes[d.name][row]],
+            }
+            for d in dims
+        },
+        "trends": {**{d.name: h.dimension_trend(d.name, row) for d in dims}, "overall": h.trend_of(row)},
+        "trend_priority": h.priority(row),
+        "recommendations": h.recommendations(row),
+        "coverage": round(float(h.coverage[row]), 3),
+    }
+
+
+def health_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> dict[str, Any]:
+    idx = _rows(p, rows)
+    counts = np.bincount(p.health.classes[idx], minlength=3)
+    return {
+        "total_customers": int(idx.size),
+        "average_score": round(float(p.health.overall[idx].mean()), 1) if idx.size else 0.0,
+        "green_count": int(counts[0]),
+        "yellow_count": int(counts[1]),
+        "red_count": int(counts[2]),
+    }
+
+
+def health_report(p: ScoredPortfolio) -> dict[str, Any]:
     return {
         **_header(p, "customer_health_scores"),
-        "summary": {
-            "total_customers": p.table.size,
-            "average_score": round(float(h.overall.mean()), 1) if p.table.size else 0.0,
-            "green_count": int(counts[0]),
-            "yellow_count": int(counts[1]),
-            "red_count": int(counts[2]),
-            **_rejections(p.report),
+        "summary": {**health_summary(p), **_rejections(p.report)},
+        "customers": [health_customer(p, row) for row in health_order(p)],
+    }
+
+
+def churn_order(p: ScoredPortfolio) -> list[int]:
+    """Riskiest first; ties keep input order."""
+    return np.argsort(-p.churn.risk, kind="stable").tolist()
+
+
+def churn_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
+    c = p.churn
+    tier = c.tier(row)
+    return {
+        **_identity(p, row),
+        "risk_score": float(c.risk[row]),
+        "raw_score": round(float(c.raw[row]), 1),
+        "risk_tier": tier,
+        "risk_label": tier.upper(),
+        "urgency_multiplier": float(c.multiplier[row]),
+        "days_to_renewal": c.days_left(row),
+        "signal_scores": {
+            name: {"score": float(c.categories[name][row]), "weight": _percent(w)}
+            for name, w in p.profile.churn.weights.items()
         },
-        "customers": customers,
+        "warning_signals": [{"severity": w.severity, "signal": w.signal} for w in c.warnings(row)],
+        "recommended_actions": list(p.profile.interventions[tier].steps),
+        "coverage": round(float(c.coverage[row]), 3),
+    }
+
+
+def churn_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> dict[str, Any]:
+    idx = _rows(p, rows)
+    tiers = p.churn.tiers[idx]
+    counts = np.bincount(tiers, minlength=4)
+    return {
+        "total_customers": int(idx.size),
+        "critical_count": int(counts[0]),
+        "high_count": int(counts[1]),
+        "medium_count": int(counts[2]),
+        "low_count": int(counts[3]),
+        "total_arr_at_risk": _echo(float(p.table.values["arr"][idx][tiers <= 1].sum())),
     }
 
 
 def churn_report(p: ScoredPortfolio) -> dict[str, Any]:
-    c = p.churn
-    weights = p.profile.churn.weights
-    order = np.argsort(-c.risk, kind="stable").tolist()
-    customers = []
-    for row in order:
-        tier = c.tier(row)
-        customers.append({
-            **_identity(p, row),
-            "risk_score": float(c.risk[row]),
-            "raw_score": round(float(c.raw[row]), 1),
-            "risk_tier": tier,
-            "risk_label": tier.upper(),
-            "urgency_multiplier": float(c.multiplier[row]),
-            "days_to_renewal": c.days_left(row),
-            "signal_scores": {
-                name: {"score": float(c.categories[name][row]), "weight": _percent(w)}
-                for name, w in weights.items()
-            },
-            "warning_signals": [{"severity": w.severity, "signal": w.signal} for w in c.warnings(row)],
-            "recommended_actions": list(p.profile.interventions[tier].steps),
-            "coverage": round(float(c.coverage[row]), 3),
-        })  # fmt: skip
-    counts = np.bincount(c.tiers, minlength=4) if p.table.size else np.zeros(4, int)
     return {
         **_header(p, "churn_risk_analysis"),
-        "summary": {
-            "total_customers": p.table.size,
-            "critical_count": int(counts[0]),
-            "high_count": int(counts[1]),
-            "medium_count": int(counts[2]),
-            "low_count": int(counts[3]),
-            "total_arr_at_risk": _echo(float(p.table.values["arr"][c.tiers <= 1].sum())),
-            **_rejections(p.report),
-        },
-        "customers": customers,
+        "summary": {**churn_summary(p), **_rejections(p.report)},
+        "customers": [churn_customer(p, row) for row in churn_order(p)],
     }
 
 
@@ -139,27 +162,35 @@ def _opportunity_dict(opp: Any) -> dict[str, Any]:
     return data
 
 
+def expansion_order(p: ScoredPortfolio) -> list[int]:
+    """Largest estimated revenue first; ties keep input order."""
+    return np.argsort(-p.expansion.total_revenue, kind="stable").tolist()
+
+
+def expansion_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
+    detail = p.expansion.explain(row)
+    return {
+        **_identity(p, row),
+        "adoption_summary": detail.adoption_summary.model_dump(),
+        "total_estimated_revenue": detail.total_estimated_revenue,
+        "opportunity_count": detail.opportunity_count,
+        "opportunities": [_opportunity_dict(o) for o in detail.opportunities],
+        "coverage": detail.coverage,
+    }
+
+
+def expansion_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> dict[str, Any]:
+    idx = _rows(p, rows)
+    return {
+        "total_customers": int(idx.size),
+        "total_estimated_revenue": float(p.expansion.total_revenue[idx].sum()),
+        "total_opportunities": int(p.expansion.counts[idx].sum()),
+    }
+
+
 def expansion_report(p: ScoredPortfolio) -> dict[str, Any]:
-    e = p.expansion
-    order = np.argsort(-e.total_revenue, kind="stable").tolist()
-    customers = []
-    for row in order:
-        detail = e.explain(row)
-        customers.append({
-            **_identity(p, row),
-            "adoption_summary": detail.adoption_summary.model_dump(),
-            "total_estimated_revenue": detail.total_estimated_revenue,
-            "opportunity_count": detail.opportunity_count,
-            "opportunities": [_opportunity_dict(o) for o in detail.opportunities],
-            "coverage": detail.coverage,
-        })  # fmt: skip
     return {
         **_header(p, "expansion_opportunities"),
-        "summary": {
-            "total_customers": p.table.size,
-            "total_estimated_revenue": float(e.total_revenue.sum()),
-            "total_opportunities": int(e.counts.sum()),
-            **_rejections(p.report),
-        },
-        "customers": customers,
+        "summary": {**expansion_summary(p), **_rejections(p.report)},
+        "customers": [expansion_customer(p, row) for row in expansion_order(p)],
     }

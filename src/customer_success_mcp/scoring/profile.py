@@ -251,6 +251,26 @@ class Intervention(_Strict):
     steps: list[str]
 
 
+# --------------------------------------------------------------------------- lifecycle
+
+
+class LifecycleModel(_Strict):
+    """Phases of a contract year by days since the contract started, and when renewal work starts."""
+
+    phases: list[tuple[str, int]] = Field(
+        default=[("onboarding", 0), ("adoption", 90), ("optimisation", 180), ("renewal", 270)],
+        description="(phase, first day) pairs, ascending",
+    )
+    renewal_lead_days: int = Field(120, ge=0, description="Renewal work starts this many days before the end")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LifecycleModel:
+        days = [d for _, d in self.phases]
+        if not days or days[0] != 0 or days != sorted(days):
+            raise ValueError("lifecycle phases must start at day 0 and ascend")
+        return self
+
+
 # --------------------------------------------------------------------------- portfolio targets
 
 
@@ -278,6 +298,7 @@ class Profile(_Strict):
     expansion: ExpansionModel
     interventions: dict[str, Intervention]
     targets: PortfolioTargets = Field(default_factory=PortfolioTargets)
+    lifecycle: LifecycleModel = Field(default_factory=LifecycleModel)
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

@@ -46,11 +46,8 @@ class ServerConfig:
         dirs = [d for d in env.get("CSM_ALLOWED_DIRS", "").split(os.pathsep) if d.strip()]
         dirs += list(allow_dirs or [])
         prof = profile or env.get("CSM_PROFILE") or None
-        cap = (
-            max_file_mb
-            if max_file_mb is not None
-            else float(env.get("CSM_MAX_FILE_MB") or DEFAULT_MAX_FILE_MB)
-        )
+        if max_file_mb is None:
+            max_file_mb = float(env.get("CSM_MAX_FILE_MB") or DEFAULT_MAX_FILE_MB)
         return cls(
             data_dir=Path(data).expanduser() if data else default_data_dir(),
             allowed_dirs=tuple(Path(d).expanduser().resolve() for d in dirs),

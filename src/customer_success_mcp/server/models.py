@@ -1,0 +1,146 @@
+"""What the MCP tools return: small, typed, paginated (pydantic, no engine imports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from customer_success_mcp.ingest.report import Rejection
+from customer_success_mcp.scoring.lifecycle import Lifecycle
+from customer_success_mcp.scoring.models import (
+    AdoptionSummary,
+    ChurnExplanation,
+    HealthExplanation,
+    Opportunity,
+    PortfolioSummary,
+    WarningSignal,
+)
+
+Detail = Literal["summary", "full"]
+
+
+class SnapshotRef(BaseModel):
+    """Which stored snapshot a result comes from."""
+
+    portfolio: str
+    snapshot_id: int
+    as_of: dt.date
+    loaded_at: str
+    source: str
+
+
+class LoadResult(BaseModel):
+    snapshot: SnapshotRef
+    total: int = Field(description="Accounts read")
+    accepted: int
+    rejected: int
+    rejections: list[Rejection] = Field(description="The first rejected accounts, with reasons")
+    more_rejections: str | None = Field(None, description="How to see the rest, when there are more")
+    notes: int = Field(description="Accepted accounts with values worth a second look")
+    overview: PortfolioSummary
+
+
+class PortfolioListing(BaseModel):
+    name: str
+    as_of: dt.date
+    loaded_at: str
+    source: str
+    accounts: int
+    arr: float
+    snapshots: int
+
+
+class PortfolioList(BaseModel):
+    portfolios: list[PortfolioListing]
+    total: int
+    default: str | None = Field(description="The portfolio tools use when none is named")
+
+
+class Overview(BaseModel):
+    snapshot: SnapshotRef
+    summary: PortfolioSummary
+    rejections: list[Rejection] = Field(default_factory=list, description="With detail='full'")
+
+
+class AccountRow(BaseModel):
+    customer_id: str
+    name: str
+    segment: str
+    arr: float
+    health_score: float
+    health_class: str
+    health_trend: str
+    risk_score: float
+    risk_tier: str
+    days_to_renewal: int | None = Field(description="Negative when the contract end date has passed")
+    expansion_revenue: float
+    top_reason: str | None
+
+
+class Page(BaseModel):
+    total: int = Field(description="Matching items in all")
+    offset: int
+    has_more: bool
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
+
+
+class AccountPage(Page):
+    snapshot: SnapshotRef
+    accounts: list[AccountRow]
+
+
+class ChurnBrief(BaseModel):
+    """Churn risk without the per-signal breakdown (detail='full' adds it)."""
+
+    risk_score: float
+    raw_score: float
+    risk_tier: str
+    urgency_multiplier: float
+    days_to_renewal: int | None
+    renewal_date: dt.date | None
+    categories: dict[str, float]
+    warning_signals: list[WarningSignal]
+    intervention: str
+    owner: str
+    respond_within_days: int
+    playbook_steps: list[str]
+    coverage: float
+
+
+class ExpansionBrief(BaseModel):
+    total_estimated_revenue: float
+    opportunity_count: int
+    opportunities: list[Opportunity] = Field(
+        description="Highest priority first; the top 5 unless detail='full'"
+    )
+    adoption_summary: AdoptionSummary
+    coverage: float
+
+
+class AccountBrief(BaseModel):
+    snapshot: SnapshotRef
+    customer_id: str
+    name: str
+    segment: str
+    segment_source: str
+    arr: float
+    health: HealthExplanation
+    churn: ChurnBrief
+    churn_breakdown: ChurnExplanation | None = Field(None, description="With detail='full'")
+    expansion: ExpansionBrief
+    lifecycle: Lifecycle
+
+
+class ScorePage(Page):
+    """Scores in the reference scripts' shape for each account, one page at a time."""
+
+    report: str
+    as_of: dt.date
+    source: str = Field(description="The portfolio, or 'inline' for accounts given in the call")
+    summary: dict[str, Any]
+    customers: list[dict[str, Any]]
+    rejections: list[Rejection] = Field(
+        default_factory=list, description="Inline accounts that were rejected"
+    )

@@ -1,0 +1,555 @@
+"""The server's logic, free of MCP: load and store portfolios, answer questions about them.
+
+Every method returns a pydantic model from `server.models`, or raises `UserError` with a message
+that says how to fix the problem. The engine is imported on first use, so starting the server
+stays as cheap as the SDK allows.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from customer_success_mcp.ingest.report import LoadReport, Rejection
+from customer_success_mcp.server.config import ServerConfig
+from customer_success_mcp.server.files import FileAccessError, checked_file
+from customer_success_mcp.server.models import (
+    AccountBrief,
+    AccountPage,
+    AccountRow,
+    ChurnBrief,
+    Detail,
+    ExpansionBrief,
+    LoadResult,
+    Overview,
+    PortfolioList,
+    PortfolioListing,
+    ScorePage,
+    SnapshotRef,
+)
+from customer_success_mcp.store import SnapshotInfo, SnapshotStore
+
+if TYPE_CHECKING:
+    from customer_success_mcp.pipeline import ScoredPortfolio
+    from customer_success_mcp.scoring.models import PortfolioSummary
+    from customer_success_mcp.scoring.profile import Profile
+
+Progress = Callable[[int, int, str], None]
+SortKey = Literal["arr", "health", "risk", "renewal", "expansion"]
+ScoreKind = Literal["health", "churn", "expansion"]
+FIRST_REJECTIONS = 5
+BRIEF_OPPORTUNITIES = 5
+MAX_LIMIT = 100
+NAME_PATTERN = re.compile(r"^[\w][\w .-]{0,63}$")
+
+
+class UserError(ValueError):
+    """A problem the user can fix; the message says how."""
+
+
+@dataclass
+class _Cached:
+    info: SnapshotInfo
+    scored: ScoredPortfolio
+    summaries: dict[int, PortfolioSummary] = field(default_factory=dict)
+
+
+def _ref(info: SnapshotInfo) -> SnapshotRef:
+    return SnapshotRef(
+        portfolio=info.portfolio,
+        snapshot_id=info.id,
+        as_of=info.as_of,
+        loaded_at=info.loaded_at,
+        source=info.source,
+    )
+
+
+def _encode_cursor(offset: int, query: str) -> str:
+    raw = json.dumps({"o": offset, "q": query}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, query: str) -> int:
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset, owner = int(data["o"]), data["q"]
+    except (ValueError, KeyError, TypeError):
+        raise UserError(
+            "That cursor is not one this server issued; leave it out to start from the top."
+        ) from None
+    if owner != query or offset < 0:
+        raise UserError("That cursor belongs to a different query; repeat the same filters, or leave it out.")
+    return offset
+
+
+def _query_key(**params: Any) -> str:
+    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def _check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UserError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}.")
+    return limit
+
+
+def _page_bounds(total: int, offset: int, limit: int, query: str) -> tuple[int, int, bool, str | None]:
+    end = min(offset + limit, total)
+    has_more = end < total
+    return offset, end, has_more, (_encode_cursor(end, query) if has_more else None)
+
+
+class PortfolioService:
+    """Portfolios loaded into this server, kept in the snapshot store and scored on demand."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.store = SnapshotStore(config.data_dir)
+        self._profile: Profile | None = None
+        self._cache: dict[int, _Cached] = {}
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ basics
+
+    @property
+    def profile(self) -> Profile:
+        if self._profile is None:
+            from customer_success_mcp.scoring.profile import ProfileError, load_profile
+
+            try:
+                self._profile = load_profile(self.config.profile_path)
+            except ProfileError as exc:
+                raise UserError(f"The scoring profile cannot be used: {exc}") from None
+        return self._profile
+
+    def allowed_dirs(self, roots: list[Path]) -> list[Path]:
+        """Configured directories plus the client's roots; with neither, the working directory."""
+        allowed = [*self.config.allowed_dirs, *roots]
+        return allowed or [Path.cwd().resolve()]
+
+    def _resolve_name(self, portfolio: str | None) -> SnapshotInfo:
+        known = self.store.portfolios()
+        if not known:
+            raise UserError(
+                "No portfolio is loaded yet. Call load_portfolio with a file path or inline accounts."
+            )
+        if portfolio is None:
+            return known[0].latest
+        for entry in known:
+            if entry.latest.portfolio == portfolio:
+                return entry.latest
+        for entry in known:
+            if entry.latest.portfolio.casefold() == portfolio.strip().casefold():
+                return entry.latest
+        names = ", ".join(e.latest.portfolio for e in known[:10])
+        raise UserError(
+            f"No portfolio named {portfolio!r}. Loaded: {names}. Call list_portfolios for details."
+        )
+
+    def _scored(self, info: SnapshotInfo) -> _Cached:
+        with self._lock:
+            cached = self._cache.get(info.id)
+            if cached is not None:
+                return cached
+        from customer_success_mcp.ingest.load import load_records
+        from customer_success_mcp.pipeline import ScoredPortfolio, score_loaded
+
+        profile = self.profile
+        loaded = load_records(self.store.accounts(info.id), profile)
+        fresh = score_loaded(loaded, profile, info.as_of)
+        report = LoadReport.model_validate(self.store.report(info.id))
+        scored = ScoredPortfolio(
+            fresh.table, report, profile, fresh.as_of, fresh.health, fresh.churn, fresh.expansion
+        )
+        with self._lock:
+            # Keep the latest snapshot of each portfolio in memory; older ones are re-read on demand.
+            for sid in [s for s, c in self._cache.items() if c.info.portfolio == info.portfolio]:
+                del self._cache[sid]
+            cached = self._cache[info.id] = _Cached(info, scored)
+        return cached
+
+    def _portfolio(self, portfolio: str | None) -> _Cached:
+        return self._scored(self._resolve_name(portfolio))
+
+    def _summary(self, cached: _Cached, window: int) -> PortfolioSummary:
+        if window not in cached.summaries:
+            from customer_success_mcp.pipeline import summarise
+
+            cached.summaries[window] = summarise(cached.scored, renewal_window_days=window)
+        return cached.summaries[window]
+
+    # ------------------------------------------------------------------ load
+
+    def load(
+        self,
+        *,
+        path: str | None = None,
+        accounts: list[dict[str, Any]] | None = None,
+        name: str | None = None,
+        as_of: dt.date | None = None,
+        roots: list[Path] | None = None,
+        progress: Progress | None = None,
+        today: dt.date | None = None,
+    ) -> LoadResult:
+        """Validate, score and store a portfolio from a file or from inline accounts."""
+        from customer_success_mcp.ingest.load import InputError, load_bytes, load_records
+        from customer_success_mcp.pipeline import resolve_as_of, score_loaded
+
+        def step(done: int, message: str) -> None:
+            if progress is not None:
+                progress(done, 4, message)
+
+        if (path is None) == (accounts is None):
+            raise UserError(
+                "Give either `path` (a JSON portfolio file) or `accounts` (a list of accounts), not both."
+            )
+        profile = self.profile
+        try:
+            if path is not None:
+                file = checked_file(path, self.allowed_dirs(roots or []), self.config.max_file_bytes)
+                step(0, f"reading {file.name}")
+                data = file.read_bytes()
+                step(1, "checking accounts against the data contract")
+                loaded = load_bytes(data, profile, file.name, keep_records=True)
+                source, default_name = str(file), file.stem
+            else:
+                step(1, "checking accounts against the data contract")
+                if not accounts:
+                    raise UserError("`accounts` is empty; give at least one account.")
+                loaded = load_records(list(accounts), profile, keep_records=True)
+                source, default_name = "inline", "inline"
+        except FileAccessError as exc:
+            raise UserError(str(exc)) from None
+        except InputError as exc:
+            raise UserError(_without_quoted_values(str(exc))) from None
+        except OSError as exc:
+            raise UserError(f"{path}: cannot be read ({exc.strerror}).") from None
+        report = loaded.report
+        if report.accepted == 0:
+            first = "; ".join(f"{p.field} {_without_quoted_values(p.reason)}"
+                              for r in report.rejections[:3] for p in r.problems[:1])  # fmt: skip
+            raise UserError(
+                f"None of the {report.total} records in {source} could be used as an account "
+                f"(first problems: {first}). Check that this is a portfolio export in the reference format."
+            )
+        name = (name or default_name).strip()
+        if not NAME_PATTERN.match(name):
+            raise UserError(
+                f"Portfolio name {name!r} is not usable: use up to 64 letters, digits, spaces, "
+                "'.', '-' or '_'."
+            )
+        try:
+            when = resolve_as_of(as_of, loaded.extras, today)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        step(2, f"scoring {report.accepted} accounts")
+        scored = score_loaded(loaded, profile, when)
+        step(3, "saving the snapshot")
+        arr = float(scored.table.values["arr"].sum())
+        info = self.store.add(
+            name, when, source, loaded.accepted_records or [], report.model_dump(mode="json"), arr
+        )
+        from customer_success_mcp.pipeline import ScoredPortfolio
+
+        kept = ScoredPortfolio(
+            scored.table, report, profile, when, scored.health, scored.churn, scored.expansion
+        )
+        cached = _Cached(info, kept)
+        with self._lock:
+            for sid in [s for s, c in self._cache.items() if c.info.portfolio == name]:
+                del self._cache[sid]
+            self._cache[info.id] = cached
+        step(4, "done")
+        more = None
+        if report.rejected > FIRST_REJECTIONS:
+            more = (
+                f"{report.rejected - FIRST_REJECTIONS} more rejected accounts: call portfolio_overview "
+                f"with portfolio={name!r} and detail='full' to list them"
+                + (f", or run `csm validate {source}`." if path else ".")
+            )
+        return LoadResult(
+            snapshot=_ref(info),
+            total=report.total,
+            accepted=report.accepted,
+            rejected=report.rejected,
+            rejections=report.rejections[:FIRST_REJECTIONS],
+            more_rejections=more,
+            notes=len(report.notes),
+            overview=self._summary(cached, 90),
+        )
+
+    # ------------------------------------------------------------------ questions
+
+    def list_portfolios(self) -> PortfolioList:
+        entries = self.store.portfolios()
+        rows = [
+            PortfolioListing(
+                name=e.latest.portfolio,
+                as_of=e.latest.as_of,
+                loaded_at=e.latest.loaded_at,
+                source=e.latest.source,
+                accounts=e.latest.accepted,
+                arr=e.latest.arr,
+                snapshots=e.snapshots,
+            )
+            for e in entries
+        ]
+        return PortfolioList(portfolios=rows, total=len(rows), default=rows[0].name if rows else None)
+
+    def overview(
+        self, portfolio: str | None = None, renewal_window_days: int = 90, detail: Detail = "summary"
+    ) -> Overview:
+        if not 0 <= renewal_window_days <= 3650:
+            raise UserError(f"renewal_window_days must be between 0 and 3650, got {renewal_window_days}.")
+        cached = self._portfolio(portfolio)
+        rejections: list[Rejection] = []
+        if detail == "full":
+            rejections = cached.scored.report.rejections[:MAX_LIMIT]
+        return Overview(snapshot=_ref(cached.info), summary=self._summary(cached, renewal_window_days),
+                        rejections=rejections)  # fmt: skip
+
+    def find_accounts(
+        self,
+        portfolio: str | None = None,
+        *,
+        segment: str | None = None,
+        health: str | None = None,
+        risk_tier: str | None = None,
+        renewal_within_days: int | None = None,
+        min_arr: float | None = None,
+        has_expansion: bool | None = None,
+        text: str | None = None,
+        sort_by: SortKey = "arr",
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> AccountPage:
+        """Accounts matching every filter given, sorted, one page at a time."""
+        import numpy as np
+
+        from customer_success_mcp.scoring.churn import TIERS
+        from customer_success_mcp.scoring.health import CLASSES
+        from customer_success_mcp.scoring.profile import normalise_label
+
+        _check_limit(limit)
+        cached = self._portfolio(portfolio)
+        p = cached.scored
+        t = p.table
+        query = _query_key(portfolio=cached.info.id, segment=segment, health=health, risk_tier=risk_tier,
+                           renewal=renewal_within_days, min_arr=min_arr, has_expansion=has_expansion,
+                           text=text, sort_by=sort_by)  # fmt: skip
+        offset = _decode_cursor(cursor, query)
+        mask = np.ones(t.size, dtype=bool)
+        if segment is not None:
+            key = p.profile.segment_aliases().get(normalise_label(segment))
+            if key is None:
+                raise UserError(f"Unknown segment {segment!r}; use one of {', '.join(p.profile.segments)}.")
+            mask &= np.array([s == key for s in t.segments], dtype=bool)
+        if health is not None:
+            if health.lower() not in CLASSES:
+                raise UserError(f"health must be one of {', '.join(CLASSES)}, got {health!r}.")
+            mask &= p.health.classes == CLASSES.index(health.lower())
+        if risk_tier is not None:
+            if risk_tier.lower() not in TIERS:
+                raise UserError(f"risk_tier must be one of {', '.join(TIERS)}, got {risk_tier!r}.")
+            mask &= p.churn.tiers == TIERS.index(risk_tier.lower())
+        until_end = t.values["contract_end_date"] - p.as_of.toordinal()
+        if renewal_within_days is not None:
+            mask &= (until_end >= 0) & (until_end <= renewal_within_days)
+        if min_arr is not None:
+            mask &= t.values["arr"] >= min_arr
+        if has_expansion is not None:
+            mask &= (p.expansion.counts > 0) == has_expansion
+        if text:
+            needle = text.casefold()
+            mask &= np.array([needle in n.casefold() or needle in i.casefold() for n, i in zip(t.names, t.ids,
+                              strict=True)], dtype=bool)  # fmt: skip
+        rows = np.flatnonzero(mask)
+        sort_values = {
+            "arr": -t.values["arr"],
+            "health": p.health.overall,
+            "risk": -p.churn.risk,
+            "renewal": np.where(np.isnan(until_end), np.inf, until_end),
+            "expansion": -p.expansion.total_revenue,
+        }
+        if sort_by not in sort_values:
+            raise UserError(f"sort_by must be one of {', '.join(sort_values)}, got {sort_by!r}.")
+        rows = rows[np.argsort(sort_values[sort_by][rows], kind="stable")]
+        start, end, has_more, next_cursor = _page_bounds(rows.size, offset, limit, query)
+        from customer_success_mcp.scoring.portfolio import reasons_for
+
+        page = []
+        for r in rows[start:end].tolist():
+            reasons = reasons_for(r, p.health, p.churn, limit=1)
+            days = None if np.isnan(until_end[r]) else int(until_end[r])
+            page.append(
+                AccountRow(
+                    customer_id=t.ids[r],
+                    name=t.names[r],
+                    segment=t.segments[r],
+                    arr=float(t.values["arr"][r]),
+                    health_score=float(p.health.overall[r]),
+                    health_class=p.health.classification(r),
+                    health_trend=p.health.trend_of(r),
+                    risk_score=float(p.churn.risk[r]),
+                    risk_tier=p.churn.tier(r),
+                    days_to_renewal=days,
+                    expansion_revenue=float(p.expansion.total_revenue[r]),
+                    top_reason=reasons[0] if reasons else None,
+                )
+            )
+        return AccountPage(snapshot=_ref(cached.info), accounts=page, total=int(rows.size), offset=start,
+                           has_more=has_more, next_cursor=next_cursor)  # fmt: skip
+
+    def account_brief(
+        self, account: str, portfolio: str | None = None, detail: Detail = "summary"
+    ) -> AccountBrief:
+        """Everything the engine knows about one account, found by id or name."""
+        from customer_success_mcp.pipeline import AccountNotFound, explain_account, find_account
+        from customer_success_mcp.scoring.lifecycle import lifecycle_of
+
+        cached = self._portfolio(portfolio)
+        p = cached.scored
+        try:
+            row = find_account(p.table, account)
+        except AccountNotFound as exc:
+            raise UserError(f"{exc} Use find_accounts with text=... to search.") from None
+        full = explain_account(p, row)
+        churn = full.churn
+        start = p.table.value("contract_start_date", row)
+        end = p.table.value("contract_end_date", row)
+        return AccountBrief(
+            snapshot=_ref(cached.info),
+            customer_id=full.customer_id,
+            name=full.name,
+            segment=full.segment,
+            segment_source=full.segment_source,
+            arr=full.arr,
+            health=full.health,
+            churn=ChurnBrief(
+                risk_score=churn.risk_score,
+                raw_score=churn.raw_score,
+                risk_tier=churn.risk_tier,
+                urgency_multiplier=churn.urgency_multiplier,
+                days_to_renewal=churn.days_to_renewal,
+                renewal_date=churn.renewal_date,
+                categories={c.category: c.score for c in churn.categories},
+                warning_signals=churn.warning_signals,
+                intervention=churn.intervention,
+                owner=churn.owner,
+                respond_within_days=churn.respond_within_days,
+                playbook_steps=churn.recommended_actions,
+                coverage=churn.coverage,
+            ),
+            churn_breakdown=churn if detail == "full" else None,
+            expansion=ExpansionBrief(
+                total_estimated_revenue=full.expansion.total_estimated_revenue,
+                opportunity_count=full.expansion.opportunity_count,
+                opportunities=full.expansion.opportunities[
+                    : None if detail == "full" else BRIEF_OPPORTUNITIES
+                ],
+                adoption_summary=full.expansion.adoption_summary,
+                coverage=full.expansion.coverage,
+            ),
+            lifecycle=lifecycle_of(
+                p.profile,
+                full.segment,
+                dt.date.fromordinal(int(start)) if start is not None else None,
+                dt.date.fromordinal(int(end)) if end is not None else None,
+                p.as_of,
+            ),
+        )
+
+    def score(
+        self,
+        kind: ScoreKind,
+        *,
+        accounts: list[dict[str, Any]] | None = None,
+        portfolio: str | None = None,
+        account_ids: list[str] | None = None,
+        as_of: dt.date | None = None,
+        limit: int = 10,
+        cursor: str | None = None,
+        today: dt.date | None = None,
+    ) -> ScorePage:
+        """One scorer's results in the reference shape, for inline accounts or a loaded portfolio."""
+        from customer_success_mcp.pipeline import closest_accounts, score_records
+        from customer_success_mcp.render import reference_json as ref
+
+        _check_limit(limit)
+        if accounts is not None and (portfolio is not None or account_ids is not None):
+            raise UserError(
+                "Give inline `accounts`, or a `portfolio` (optionally with `account_ids`), not both."
+            )
+        rejections: list[Rejection] = []
+        if accounts is not None:
+            if not accounts:
+                raise UserError("`accounts` is empty; give at least one account.")
+            p = score_records(list(accounts), as_of or today or dt.date.today(), self.profile)
+            rejections = p.report.rejections
+            source, snapshot = "inline", None
+        else:
+            cached = self._portfolio(portfolio)
+            p, source, snapshot = cached.scored, cached.info.portfolio, cached.info.id
+            if as_of is not None and as_of != p.as_of:
+                from customer_success_mcp.pipeline import ScoredPortfolio
+                from customer_success_mcp.scoring.churn import score_churn
+
+                p = ScoredPortfolio(p.table, p.report, p.profile, as_of, p.health,
+                                    score_churn(p.table, p.profile, as_of), p.expansion)  # fmt: skip
+        order = {"health": ref.health_order, "churn": ref.churn_order, "expansion": ref.expansion_order}[
+            kind
+        ](p)
+        if account_ids is not None:
+            index = {cid: i for i, cid in enumerate(p.table.ids)}
+            unknown = [a for a in account_ids if a not in index]
+            if unknown:
+                hints = closest_accounts(p.table, unknown[0], limit=3)
+                hint = f" Closest to {unknown[0]!r}: {', '.join(hints)}." if hints else ""
+                raise UserError(f"Unknown account id(s) in {source}: {', '.join(unknown[:5])}.{hint}")
+            wanted = {index[a] for a in account_ids}
+            order = [r for r in order if r in wanted]
+        query = _query_key(kind=kind, source=source, snapshot=snapshot, ids=account_ids, as_of=str(p.as_of),
+                           inline=_query_key(a=accounts) if accounts is not None else None)  # fmt: skip
+        offset = _decode_cursor(cursor, query)
+        start, end, has_more, next_cursor = _page_bounds(len(order), offset, limit, query)
+        build = {
+            "health": ref.health_customer,
+            "churn": ref.churn_customer,
+            "expansion": ref.expansion_customer,
+        }
+        summarise = {
+            "health": ref.health_summary,
+            "churn": ref.churn_summary,
+            "expansion": ref.expansion_summary,
+        }
+        report = {"health": "customer_health_scores", "churn": "churn_risk_analysis",
+                  "expansion": "expansion_opportunities"}[kind]  # fmt: skip
+        return ScorePage(
+            report=report,
+            as_of=p.as_of,
+            source=source,
+            summary=summarise[kind](p, order),
+            customers=[build[kind](p, r) for r in order[start:end]],
+            rejections=rejections[:FIRST_REJECTIONS],
+            total=len(order),
+            offset=start,
+            has_more=has_more,
+            next_cursor=next_cursor,
+        )
+
+
+_QUOTED = re.compile(r",? got .*$")
+
+
+def _without_quoted_values(reason: str) -> str:
+    """A reason without the offending value, for messages about files that may not be portfolios."""
+    return _QUOTED.sub("", reason)

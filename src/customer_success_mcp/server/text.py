@@ -1,0 +1,164 @@
+"""The short text block each tool returns beside its structured content: a summary for a person."""
+
+from __future__ import annotations
+
+from customer_success_mcp.scoring.models import PortfolioSummary
+from customer_success_mcp.server.models import (
+    AccountBrief,
+    AccountPage,
+    LoadResult,
+    Overview,
+    PortfolioList,
+    ScorePage,
+)
+
+TREND_MARK = {"improving": "↑", "declining": "↓", "stable": "→", "no_data": ""}
+
+
+def money(value: float) -> str:
+    """$4.2M, $812k, $950: compact for chat."""
+    if abs(value) >= 1e6:
+        return f"${value / 1e6:.1f}M"
+    if abs(value) >= 1e4:
+        return f"${value / 1e3:.0f}k"
+    return f"${value:,.0f}"
+
+
+def clean(text: str) -> str:
+    """Account names and other data on one line, without control characters."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+
+
+def _headline(s: PortfolioSummary) -> str:
+    green, yellow, red = (b.accounts for b in s.by_health)
+    return (
+        f"{s.accounts} accounts · {money(s.total_arr)} ARR · average health {s.average_health:.1f} · "
+        f"{green} green / {yellow} yellow / {red} red · ARR at risk {money(s.arr_at_risk)}"
+    )
+
+
+def summary_text(s: PortfolioSummary) -> list[str]:
+    r = s.renewals
+    lines = [
+        _headline(s),
+        f"Renewals in {r.days} days: {r.accounts} ({money(r.arr)}), {r.not_green} not green "
+        f"({money(r.not_green_arr)})" + (f"; {r.overdue} past their end date" if r.overdue else ""),
+    ]
+    if s.at_risk_accounts:
+        lines.append("At risk: " + "; ".join(
+            f"{clean(a.name)} {money(a.arr)} {a.risk_tier} ({', '.join(a.reasons[:2])})"
+            for a in s.at_risk_accounts[:3]
+        ))  # fmt: skip
+    if s.expansion_ready:
+        lines.append("Expansion-ready: " + "; ".join(
+            f"{clean(x.name)} {money(x.estimated_revenue)}" for x in s.expansion_ready[:3]
+        ))  # fmt: skip
+    lines += [f"Action: {clean(a.action)} ({a.owner}, by {a.due.isoformat()})" for a in s.actions[:3]]
+    missed = [t.metric for t in s.targets if not t.met]
+    if missed:
+        lines.append("Below target: " + ", ".join(missed))
+    return lines
+
+
+def load_text(r: LoadResult) -> str:
+    snap = r.snapshot
+    lines = [
+        f"Loaded {snap.portfolio!r} as of {snap.as_of} (snapshot {snap.snapshot_id}): "
+        f"{r.accepted} of {r.total} accounts accepted, {r.rejected} rejected.",
+        *summary_text(r.overview),
+    ]
+    for rej in r.rejections[:3]:
+        problem = rej.problems[0]
+        lines.append(
+            f"Rejected #{rej.index} {clean(rej.customer_id or '(no id)')}: {problem.field} {problem.reason}"
+        )
+    if r.more_rejections:
+        lines.append(r.more_rejections)
+    return "\n".join(lines)
+
+
+def list_text(r: PortfolioList) -> str:
+    if not r.portfolios:
+        return "No portfolios loaded yet. Call load_portfolio with a file path or inline accounts."
+    lines = [f"{r.total} portfolio(s); tools use {r.default!r} when none is named."]
+    lines += [
+        f"- {p.name}: {p.accounts} accounts, {money(p.arr)} ARR, as of {p.as_of}, {p.snapshots} snapshot(s)"
+        for p in r.portfolios
+    ]
+    return "\n".join(lines)
+
+
+def overview_text(r: Overview) -> str:
+    lines = [f"Portfolio {r.snapshot.portfolio!r} as of {r.snapshot.as_of}:", *summary_text(r.summary)]
+    if r.rejections:
+        lines.append(f"{len(r.rejections)} rejected account(s) listed in the structured result.")
+    return "\n".join(lines)
+
+
+def _page_line(total: int, offset: int, shown: int, has_more: bool) -> str:
+    if not total:
+        return "No accounts match."
+    more = " More: pass next_cursor." if has_more else ""
+    return f"{total} match; showing {offset + 1}-{offset + shown}.{more}"
+
+
+def find_text(r: AccountPage) -> str:
+    lines = [_page_line(r.total, r.offset, len(r.accounts), r.has_more)]
+    for a in r.accounts:
+        days = "" if a.days_to_renewal is None else f" · renews in {a.days_to_renewal} d"
+        reason = f" · {clean(a.top_reason)}" if a.top_reason else ""
+        lines.append(
+            f"- {clean(a.name)} ({a.customer_id}) {money(a.arr)} · health {a.health_score:g} {a.health_class}"
+            f"{TREND_MARK[a.health_trend]} · risk {a.risk_score:g} {a.risk_tier}{days}{reason}"
+        )
+    return "\n".join(lines)
+
+
+def brief_text(b: AccountBrief) -> str:
+    h, c, e = b.health, b.churn, b.expansion
+    weak = sorted(h.dimensions, key=lambda d: d.score)[:2]
+    lines = [
+        f"{clean(b.name)} ({b.customer_id}) · {b.segment} · {money(b.arr)} ARR · as of {b.snapshot.as_of}",
+        f"Health {h.score:g} {h.classification}, {h.trend} (priority {h.trend_priority}); weakest: "
+        + ", ".join(f"{d.label.lower()} {d.score:g}" for d in weak)
+        + f"; coverage {h.coverage:.0%}",
+        f"Churn risk {c.risk_score:g} {c.risk_tier}"
+        + (
+            f"; {', '.join(w.signal for w in c.warning_signals[:3])}"
+            if c.warning_signals
+            else "; no warning signals"
+        )
+        + f". {c.intervention}: {c.owner}, within {c.respond_within_days} days",
+    ]
+    if e.opportunities:
+        top = e.opportunities[0]
+        lines.append(f"Expansion {money(e.total_estimated_revenue)} in {e.opportunity_count} opportunities; "
+                     f"top: {clean(top.rationale)}")  # fmt: skip
+    life = b.lifecycle
+    if life.phase:
+        renew = f", {life.days_to_renewal} days to the end date" if life.days_to_renewal is not None else ""
+        lines.append(f"Lifecycle: {life.phase}{renew}; review every {life.review_every_days} days")
+    return "\n".join(lines)
+
+
+def score_text(r: ScorePage) -> str:
+    head = {"customer_health_scores": "Health", "churn_risk_analysis": "Churn risk",
+            "expansion_opportunities": "Expansion"}[r.report]  # fmt: skip
+    lines = [
+        f"{head} for {r.source} as of {r.as_of}. "
+        + _page_line(r.total, r.offset, len(r.customers), r.has_more)
+    ]
+    for c in r.customers:
+        name = f"{clean(c['name'])} ({c['customer_id']})"
+        if r.report == "customer_health_scores":
+            lines.append(f"- {name}: {c['overall_score']:g} {c['classification']}, {c['trends']['overall']}")
+        elif r.report == "churn_risk_analysis":
+            first = c["warning_signals"][0]["signal"] if c["warning_signals"] else "no warning signals"
+            lines.append(f"- {name}: {c['risk_score']:g} {c['risk_tier']}; {first}")
+        else:
+            lines.append(
+                f"- {name}: {money(c['total_estimated_revenue'])} in {c['opportunity_count']} opportunities"
+            )
+    if r.rejections:
+        lines.append(f"{len(r.rejections)} inline account(s) rejected; see `rejections`.")
+    return "\n".join(lines)
