@@ -40,7 +40,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: Any) -> dict[str, Any]:
 
 
 def usage_error(capsys: pytest.CaptureFixture[str], *argv: Any) -> tuple[int, str]:
-    """An argparse usage error: SystemExit with a non-zero code, usage on stderr."""
+    """A usage error: SystemExit with a non-zero code and one line on stderr naming the fix."""
     capsys.readouterr()
     with pytest.raises(SystemExit) as info:
         main([str(a) for a in argv])
@@ -48,7 +48,8 @@ def usage_error(capsys: pytest.CaptureFixture[str], *argv: Any) -> tuple[int, st
     code = info.value.code
     assert code not in (0, None)
     assert "Traceback" not in err
-    assert "usage: csm" in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "error:" in err and "--help" in err
     return int(code), err  # type: ignore[arg-type]
 
 

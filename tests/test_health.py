@@ -892,9 +892,17 @@ def test_five_dimension_roi_without_promise_is_neutral():
     assert sub(perfect(outcomes={"roi_achieved": 2}), "roi_attainment", FIVE) == 50.0
 
 
-def test_five_dimension_roi_promised_zero_is_ratio_by_zero():
-    # ratio(2, 0) = 0 -> 0
-    assert sub(perfect(outcomes={"roi_achieved": 2, "roi_promised": 0}), "roi_attainment", FIVE) == 0.0
+def test_five_dimension_roi_with_no_promise_is_neutral_and_not_supplied():
+    # No promise recorded (0) is not a broken promise: the neutral missing sub-score, 50, and no coverage credit.
+    account = perfect(outcomes={"roi_achieved": 2, "roi_promised": 0})
+    assert sub(account, "roi_attainment", FIVE) == 50.0
+    metric = next(
+        m
+        for d in score(account, profile=FIVE).health.explain(0).dimensions
+        for m in d.metrics
+        if m.metric == "roi_attainment"
+    )
+    assert metric.supplied is False
 
 
 def test_five_dimension_roi_over_promise_caps_at_100():

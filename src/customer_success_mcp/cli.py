@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-EXIT_OK, EXIT_REJECTIONS, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_REJECTIONS, EXIT_UNUSABLE, EXIT_CRASH = 0, 1, 2, 3
 
 
 class CliError(Exception):
@@ -18,20 +19,34 @@ class CliError(Exception):
 
 
 def _date(text: str) -> dt.date:
+    from customer_success_mcp.dates import parse_iso_day
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
+        return parse_iso_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
+def _bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type for a whole number in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad option as one line, like every other csm failure."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _scored(args: argparse.Namespace) -> Any:
@@ -62,7 +77,7 @@ def _scored(args: argparse.Namespace) -> Any:
 
 
 def _emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str))
+    sys.stdout.write(json.dumps(data, indent=2, default=str, allow_nan=False))
     sys.stdout.write("\n")
 
 
@@ -163,7 +178,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     data = {"as_of": as_of.isoformat(), **data}
     if args.output:
-        write_portfolio(Path(args.output), data)
+        try:
+            write_portfolio(Path(args.output), data)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
         print(
             f"wrote {args.accounts} accounts to {args.output} (seed {args.seed}, as of {as_of})",
             file=sys.stderr,
@@ -182,11 +200,11 @@ def _add_common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="csm",
         description="Deterministic health, churn-risk and expansion scoring for customer success teams.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     helps = {
         "health": "health score per account (0-100, higher is healthier)",
         "churn": "churn risk per account (0-100, higher is riskier), riskiest first",
@@ -195,11 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in helps.items():
         p = sub.add_parser(name, help=text, description=text)
         _add_common(p, ("text", "json"))
-        p.add_argument("--limit", type=_positive_int, help="text output: show only the first N accounts")
+        p.add_argument(
+            "--limit", type=_bounded_int(0, 10_000_000), help="text output: show only the first N accounts"
+        )
         p.set_defaults(handler=cmd_scorer)
     p = sub.add_parser("report", help="one-page portfolio report", description="One-page portfolio report.")
     _add_common(p, ("text", "markdown", "json"))
-    p.add_argument("--renewal-window", type=_positive_int, default=90, metavar="DAYS",
+    p.add_argument("--renewal-window", type=_bounded_int(0, 3650), default=90, metavar="DAYS",
                    help="renewals counted within this many days of as_of (default: 90)")  # fmt: skip
     p.set_defaults(handler=cmd_report)
     p = sub.add_parser(
@@ -237,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.set_defaults(handler=cmd_profile)
     p = sub.add_parser("generate", help="write a realistic synthetic portfolio (deterministic)")
-    p.add_argument("--accounts", type=_positive_int, default=50, help="how many accounts (default: 50)")
+    p.add_argument(
+        "--accounts", type=_bounded_int(0, 10_000_000), default=50, help="how many accounts (default: 50)"
+    )
     p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="renewals are spread after this date")
     p.add_argument(
@@ -259,6 +281,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNUSABLE
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: say so in one line; CSM_DEBUG=1 shows the traceback
+        if os.environ.get("CSM_DEBUG"):
+            raise
+        print(
+            f"csm: error: unexpected {type(exc).__name__}: {exc} (set CSM_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return EXIT_CRASH
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from customer_success_mcp.dates import parse_iso_day
 from customer_success_mcp.ingest.load import LoadedPortfolio, LoadReport, load_file
 from customer_success_mcp.scoring.churn import ChurnScores, score_churn
 from customer_success_mcp.scoring.expansion import ExpansionScores, score_expansion
@@ -55,9 +57,9 @@ def resolve_as_of(explicit: dt.date | None, extras: dict, today: dt.date | None 
     documented = extras.get("as_of")
     if documented is not None:
         try:
-            return dt.date.fromisoformat(str(documented))
-        except ValueError:
-            raise ValueError(f'the file\'s "as_of" {documented!r} is not a date as YYYY-MM-DD') from None
+            return parse_iso_day(documented)
+        except ValueError as exc:
+            raise ValueError(f'the file\'s "as_of": {exc}') from None
     return today or dt.date.today()
 
 
@@ -83,22 +85,32 @@ def summarise(scored: ScoredPortfolio, renewal_window_days: int = 90) -> Portfol
     )  # fmt: skip
 
 
-def score_records(records: list, as_of: dt.date, profile: Profile | None = None) -> ScoredPortfolio:
-    """Validate and score account mappings given inline (the reference format, one per account)."""
-    from customer_success_mcp.ingest.load import load_records
+def score_records(
+    records: list[Any] | dict[str, Any], as_of: dt.date, profile: Profile | None = None
+) -> ScoredPortfolio:
+    """Validate and score accounts given inline: a list of account mappings or a `{"customers": [...]}`."""
+    from customer_success_mcp.ingest.load import accounts_of, load_records
 
+    if not isinstance(as_of, dt.date):
+        raise TypeError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
+    accounts, _ = accounts_of(records if isinstance(records, dict | list) else None, "accounts")
     profile = profile or load_profile(None)
-    return score_loaded(load_records(records, profile), profile, as_of)
+    return score_loaded(load_records(accounts, profile), profile, as_of)
 
 
 class AccountNotFound(LookupError):
     """No account matches; `suggestions` holds the closest ids and names."""
 
-    def __init__(self, query: str, suggestions: list[str]) -> None:
-        hint = f" Closest: {', '.join(suggestions)}." if suggestions else ""
-        super().__init__(f"no account {query!r}.{hint}")
+    def __init__(self, query: str, suggestions: list[str], ambiguous: bool = False) -> None:
+        if ambiguous:
+            message = f"{query!r} names {len(suggestions)} accounts: {', '.join(suggestions)}. Use the id."
+        else:
+            hint = f" Closest: {', '.join(suggestions)}." if suggestions else ""
+            message = f"no account {query!r}.{hint}"
+        super().__init__(message)
         self.query = query
         self.suggestions = suggestions
+        self.ambiguous = ambiguous
 
 
 def find_account(table: AccountTable, query: str) -> int:
@@ -111,7 +123,9 @@ def find_account(table: AccountTable, query: str) -> int:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise AccountNotFound(query, [f"{table.ids[i]} ({table.names[i]})" for i in matches[:5]])
+        raise AccountNotFound(
+            query, [f"{table.ids[i]} ({table.names[i]})" for i in matches[:5]], ambiguous=True
+        )
     raise AccountNotFound(query, closest_accounts(table, query))
 
 

@@ -23,6 +23,7 @@ import annotated_types
 import numpy as np
 from pydantic.fields import FieldInfo
 
+from customer_success_mcp.dates import FIRST_YEAR, ISO_DAY, LAST_YEAR, parse_iso_day
 from customer_success_mcp.ingest.contract import SECTIONS, Account, KnownValues
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable
@@ -135,12 +136,16 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _range_reason(rule: FieldRule) -> str:
-    if rule.low is not None and rule.high is not None:
+_SANITY_CAP = 1e6  # upper bounds above this are sanity caps, not part of the field's meaning
+
+
+def _range_reason(rule: FieldRule, value: float) -> str:
+    """'between 0 and 100' for a real range; otherwise the side that was crossed."""
+    if rule.low is not None and rule.high is not None and rule.high <= _SANITY_CAP:
         return f"must be between {rule.low:g} and {rule.high:g}"
-    if rule.low is not None:
+    if rule.low is not None and value < rule.low:
         return f"must be {rule.low:g} or more"
-    return f"must be {rule.high:g} or less"
+    return f"must be at most {rule.high:,.0f}"
 
 
 def _number_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndarray:
@@ -180,9 +185,8 @@ def _number_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.nd
     if rule.high is not None:
         bad |= arr > rule.high
     if bad.any():
-        reason = _range_reason(rule)
         for i in np.flatnonzero(bad).tolist():
-            problems.reject(i, rule.path, f"{reason}, got {raw[i]!r}")
+            problems.reject(i, rule.path, f"{_range_reason(rule, arr[i])}, got {raw[i]!r}")
     if rule.kind == "integer":
         whole = np.isnan(arr) | (arr == np.floor(arr))
         for i in np.flatnonzero(~whole).tolist():
@@ -202,28 +206,27 @@ def _flag_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndar
     return arr
 
 
-def _iso_day(text: str) -> dt.date:
-    """YYYY-MM-DD, or an ISO 8601 date-time starting with one (its date is kept)."""
-    if len(text) < 10 or text[4] != "-" or text[7] != "-" or (len(text) > 10 and text[10] not in "T "):
-        raise ValueError(text)
-    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text).date()
-
-
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_FIRST_ORDINAL = dt.date(FIRST_YEAR, 1, 1).toordinal()
+_AFTER_LAST_ORDINAL = dt.date(LAST_YEAR + 1, 1, 1).toordinal()
 
 
 def _dates_fast(raw: list[Any]) -> np.ndarray | None:
     """Plain YYYY-MM-DD dates parsed by numpy in bulk; None when any value needs a closer look."""
     if not set(map(type, raw)) <= {str, type(None)}:
         return None
-    if not {len(v) for v in raw if v is not None} <= {10}:  # also keeps "" and "NaT" out
-        return None
+    given = [v for v in raw if v is not None]
+    if {len(v) for v in given} - {10} or not all(map(ISO_DAY.fullmatch, given)):
+        return None  # the same predicate as parse_iso_day, so both paths accept the same dates
     try:
         days = np.array(["NaT" if v is None else v for v in raw], dtype="datetime64[D]")
     except ValueError:
         return None
     ordinals = days.astype(np.int64).astype(float) + _EPOCH_ORDINAL
     ordinals[np.isnat(days)] = np.nan
+    years_ok = (ordinals >= _FIRST_ORDINAL) & (ordinals < _AFTER_LAST_ORDINAL)
+    if not np.all(years_ok | np.isnan(ordinals)):
+        return None
     return ordinals
 
 
@@ -239,9 +242,11 @@ def _date_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndar
             problems.reject(i, rule.path, f"must be a date as YYYY-MM-DD, got {_describe(v)}")
             continue
         try:
-            day = _iso_day(v)
+            day = parse_iso_day(v)
         except ValueError:
-            problems.reject(i, rule.path, f"must be a date as YYYY-MM-DD, got {_describe(v)}")
+            problems.reject(
+                i, rule.path, f"must be a date as YYYY-MM-DD ({FIRST_YEAR}-{LAST_YEAR}), got {_describe(v)}"
+            )
             continue
         arr[i] = day.toordinal()
     return arr
@@ -363,6 +368,13 @@ def _fields_of(sections: list[dict[str, Any]], names: list[str]) -> list[list[An
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in names]
 
 
+def printable_text(text: str) -> str:
+    """Names as data: control characters (terminal escapes, line breaks) become spaces, runs collapse."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())
+
+
 def _identity_fast(records: list[Any], profile: Profile) -> tuple[list, list, list, list] | None:
     """The common case at C speed: every row an object with text id, name and a known segment."""
     if set(map(type, records)) != {dict}:
@@ -371,7 +383,9 @@ def _identity_fast(records: list[Any], profile: Profile) -> tuple[list, list, li
     names = list(map(dict.get, records, repeat("name")))
     if set(map(type, ids)) != {str} or set(map(type, names)) != {str}:
         return None
-    ids, names = list(map(str.strip, ids)), list(map(str.strip, names))
+    ids, names = list(map(str.strip, ids)), list(map(printable_text, names))
+    if not all(map(str.isprintable, ids)):
+        return None
     if "" in set(ids) or "" in set(names) or len(set(ids)) != len(ids):
         return None
     aliases = profile.segment_aliases()
@@ -412,13 +426,15 @@ def _identity(records: list[Any], profile: Profile, problems: Problems) -> tuple
             cid = str(cid)
         if type(cid) is not str or not cid.strip():
             problems.reject(i, "customer_id", "is required and must be non-empty text")
+        elif not cid.strip().isprintable():
+            problems.reject(i, "customer_id", "must not contain control characters")
         else:
             ids[i] = cid.strip()
         name = rec.get("name")
-        if type(name) is not str or not name.strip():
+        if type(name) is not str or not printable_text(name):
             problems.reject(i, "name", "is required and must be non-empty text")
         else:
-            names[i] = name.strip()
+            names[i] = printable_text(name)
         seg = rec.get("segment")
         if seg is not None:
             key = None

@@ -31,8 +31,10 @@ class KnownValues:
 
 Percent = Annotated[float, Field(ge=0, le=100)]
 Ratio = Annotated[float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0)]
-Amount = Annotated[float, Field(ge=0)]
+MAX_COUNT = 1_000_000_000  # a billion seats or tickets is a data error, not a customer
+MAX_AMOUNT = 1e13  # ten trillion in any currency: larger is a data error (and would overflow sums)
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
 Score = Annotated[float, Field(ge=0, le=100)]
 
 
@@ -82,7 +84,7 @@ class PreviousPeriod(Section):
 
 
 class UsageDecline(Section):
-    login_trend: Annotated[float, Field(ge=-100)] = Field(
+    login_trend: Annotated[float, Field(ge=-100, le=MAX_AMOUNT)] = Field(
         0, description="Change in logins over the period, % (negative is a decline)"
     )
     feature_adoption_change: Annotated[float, Field(ge=-100, le=100)] = Field(
@@ -150,7 +152,7 @@ class Outcomes(Section):
     goals_met_pct: Percent | None = Field(None, description="Share of success-plan goals met, 0-100")
     roi_promised: Amount | None = Field(None, description="ROI promised at sale, as a multiple")
     roi_achieved: Amount | None = Field(None, description="ROI achieved so far, as a multiple")
-    kpi_improvement_pct: Annotated[float, Field(ge=-100)] | None = Field(
+    kpi_improvement_pct: Annotated[float, Field(ge=-100, le=MAX_AMOUNT)] | None = Field(
         None, description="Improvement in the customer's headline KPI, %"
     )
     time_to_value_days: Amount | None = Field(None, description="Days from start to first value")
@@ -208,3 +210,10 @@ class Portfolio(BaseModel):
     """A whole export: `{"customers": [ ... ]}`."""
 
     customers: list[Account]
+
+
+def input_paths() -> set[str]:
+    """Every scalar input a profile may read: top-level fields and section.field paths."""
+    paths = {name for name in Account.model_fields if name not in SECTIONS and name != "product_usage"}
+    paths |= {f"{section}.{name}" for section, model in SECTIONS.items() for name in model.model_fields}
+    return paths

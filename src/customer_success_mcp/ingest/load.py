@@ -47,7 +47,12 @@ def gc_paused():
             gc.enable()
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def parse_json(data: bytes, source: str) -> Any:
+    if data.startswith(UTF8_BOM):  # Excel and PowerShell exports often start with one
+        data = data[len(UTF8_BOM) :]
     try:
         with gc_paused():
             return from_json(data, allow_inf_nan=True)

@@ -283,6 +283,7 @@ _OUTCOME_BENCHMARKS = {
 _OUTCOMES = {
     "name": "outcomes", "label": "Business outcomes", "weight": 0.15,
     "previous_field": "previous_period.outcomes_score",
+    "bands": [(90, "exceeding"), (70, "on track"), (50, "partial"), (0, "not achieving value")],
     "metrics": [
         _metric("goals_met", "outcomes.goals_met_pct", "higher", 0.35, "goals_met_target",
                 missing_subscore=50),

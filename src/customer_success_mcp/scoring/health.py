@@ -45,6 +45,15 @@ def trend_codes(current: np.ndarray, previous: np.ndarray, delta: float) -> np.n
     return np.where(np.isnan(previous), 3, codes).astype(np.int8)
 
 
+def supplied(table: AccountTable, metric: MetricSpec) -> np.ndarray:
+    """Which accounts gave this metric's inputs (both of them for an attainment metric, with a target)."""
+    given = table.present[metric.field]
+    if metric.direction == "attainment":
+        target = table.values[metric.target_field]  # type: ignore[index]
+        given = given & table.present[metric.target_field] & (np.nan_to_num(target) > 0)  # type: ignore[index]
+    return given
+
+
 def _metric_scores(table: AccountTable, profile: Profile, metric: MetricSpec) -> np.ndarray:
     if metric.direction == "mapping":
         labels = table.labels[metric.field]
@@ -55,7 +64,7 @@ def _metric_scores(table: AccountTable, profile: Profile, metric: MetricSpec) ->
         if metric.direction == "attainment":
             target = table.values[metric.target_field]  # type: ignore[index]
             scores = clamp(safe_ratio(np.nan_to_num(value), np.nan_to_num(target)) * 100)
-            missing = np.isnan(value) | np.isnan(target)
+            missing = ~supplied(table, metric)  # no promise recorded (or 0) is not a failed promise
         else:
             bench = segment_column(table, profile, lambda s: s.benchmarks[metric.benchmark])
             r = safe_ratio(np.nan_to_num(value), bench)
@@ -139,7 +148,7 @@ class HealthScores:
                         metric=m.name,
                         input_field=m.field,
                         value=value,
-                        supplied=table.supplied(m.field, row),
+                        supplied=bool(supplied(table, m)[row]),
                         benchmark=benchmark,
                         direction=m.direction,
                         subscore=round(float(self.subscores[m.name][row]), 1),
@@ -156,6 +165,7 @@ class HealthScores:
                     classification=CLASSES[self.dimension_classes[dim.name][row]],
                     previous_score=prev,
                     trend=TRENDS[self.dimension_trends[dim.name][row]],
+                    band=dim.band_for(float(self.dimensions[dim.name][row])),
                     metrics=metrics,
                 )
             )
@@ -190,7 +200,7 @@ def score_health(table: AccountTable, profile: Profile) -> HealthScores:
             sub = _metric_scores(table, profile, metric)
             subscores[metric.name] = sub
             weighted = weighted + sub * metric.weight
-            present_count += table.present[metric.field]
+            present_count += supplied(table, metric)
             metric_count += 1
         dim_score = py_round(weighted, 1)
         dimensions[dim.name] = dim_score

@@ -27,6 +27,7 @@ class DimensionBreakdown(BaseModel):
     classification: str
     previous_score: float | None
     trend: str
+    band: str | None = Field(None, description="The dimension's own reading of the score, where it has bands")
     metrics: list[MetricBreakdown]
 
 

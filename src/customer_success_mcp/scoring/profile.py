@@ -35,6 +35,29 @@ def _check_weights(weights: dict[str, float], where: str) -> None:
         raise ValueError(f"{where} weights must sum to 1, got {total:g} ({parts})")
 
 
+CHURN_CATEGORIES = (
+    "usage_decline",
+    "engagement_drop",
+    "support_issues",
+    "relationship_signals",
+    "commercial_factors",
+)
+
+
+def _check_keys(given: dict[str, float], expected: tuple[str, ...], where: str) -> None:
+    """The engine computes a fixed set of churn signals; a weight must name one of them, all of them."""
+    unknown = sorted(set(given) - set(expected))
+    missing = [k for k in expected if k not in given]
+    if unknown or missing:
+        parts = [
+            f"unknown {', '.join(unknown)}" if unknown else "",
+            f"missing {', '.join(missing)}" if missing else "",
+        ]
+        raise ValueError(
+            f"{where} must name exactly {', '.join(expected)} ({'; '.join(p for p in parts if p)})"
+        )
+
+
 # --------------------------------------------------------------------------- segments
 
 
@@ -101,10 +124,19 @@ class DimensionSpec(_Strict):
     weight: float = Field(ge=0, le=1)
     previous_field: str = Field(description="Input path of last period's score for the trend")
     metrics: list[MetricSpec]
+    bands: list[tuple[float, str]] = Field(
+        default_factory=list, description="(lowest score, label) pairs, highest first, e.g. (90, 'exceeding')"
+    )
+
+    def band_for(self, score: float) -> str | None:
+        return next((label for floor, label in self.bands if score >= floor), None)
 
     @model_validator(mode="after")
     def _weights(self) -> DimensionSpec:
         _check_weights({m.name: m.weight for m in self.metrics}, f"dimension {self.name} metric")
+        floors = [f for f, _ in self.bands]
+        if floors != sorted(floors, reverse=True):
+            raise ValueError(f"dimension {self.name}: bands must run from the highest floor down")
         return self
 
 
@@ -127,13 +159,21 @@ class HealthModel(_Strict):
     previous_overall_field: str = "previous_period.overall_score"
     trend_delta: float = Field(5.0, ge=0, description="Change beyond which a trend is not stable")
     recommendations: list[RecommendationRule]
-    trend_priority: dict[str, str] = Field(
+    trend_priority: dict[str, Literal["critical", "high", "medium", "normal"]] = Field(
         description="'<class>:<trend>' -> priority; absent combinations are 'normal'"
     )
 
     @model_validator(mode="after")
     def _weights(self) -> HealthModel:
         _check_weights({d.name: d.weight for d in self.dimensions}, "health dimension")
+        combos = {
+            f"{c}:{t}" for c in ("green", "yellow", "red") for t in ("improving", "stable", "declining")
+        }
+        odd = [k for k in self.trend_priority if k not in combos]
+        if odd:
+            raise ValueError(
+                f"trend_priority keys are '<green|yellow|red>:<improving|stable|declining>', got {odd[0]!r}"
+            )
         known = {m.name for d in self.dimensions for m in d.metrics}
         unknown = [r.metric for r in self.recommendations if r.metric not in known]
         if unknown:
@@ -201,6 +241,14 @@ class ChurnModel(_Strict):
 
     @model_validator(mode="after")
     def _valid(self) -> ChurnModel:
+        _check_keys(self.weights, CHURN_CATEGORIES, "churn.weights")
+        _check_keys(self.usage_subweights, ("login", "feature", "dau_mau"), "churn.usage_subweights")
+        _check_keys(
+            self.engagement_subweights, ("cancellations", "response", "nps"), "churn.engagement_subweights"
+        )
+        _check_keys(
+            self.support_subweights, ("escalations", "critical", "satisfaction"), "churn.support_subweights"
+        )
         _check_weights(self.weights, "churn category")
         _check_weights(self.usage_subweights, "churn usage_decline")
         _check_weights(self.engagement_subweights, "churn engagement_drop")
@@ -415,9 +463,32 @@ def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile
     data = _deep_merge(data, overrides)
     data.setdefault("name", base_name)
     try:
-        return Profile.model_validate(data)
+        profile = Profile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError(_format_validation_error(exc, source)) from None
+    _check_input_paths(profile, source)
+    return profile
+
+
+def _check_input_paths(profile: Profile, source: str) -> None:
+    """Every input a profile reads must be a field of the data contract."""
+    from customer_success_mcp.ingest.contract import input_paths
+
+    known = input_paths()
+    for dim in profile.health.dimensions:
+        for m in dim.metrics:
+            for what, path in (("field", m.field), ("target_field", m.target_field), (None, None)):
+                if path is not None and path not in known:
+                    raise ProfileError(
+                        f"{source}: health.dimensions.{dim.name}.metrics.{m.name}.{what}: {path!r} is not an "
+                        "input field (see the README's input format)"
+                    )
+        if dim.previous_field not in known:
+            where = f"health.dimensions.{dim.name}.previous_field"
+            raise ProfileError(f"{source}: {where}: {dim.previous_field!r} is not an input field")
+    for i, rule in enumerate(profile.churn.warnings):
+        if rule.field not in known:
+            raise ProfileError(f"{source}: churn.warnings.{i}.field: {rule.field!r} is not an input field")
 
 
 def load_profile(path: str | Path | None) -> Profile:
@@ -433,6 +504,8 @@ def load_profile(path: str | Path | None) -> Profile:
         raise ProfileError(f"profile file not found: {path}") from None
     except OSError as exc:
         raise ProfileError(f"cannot read profile {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"{path}: not a text file (a profile is TOML, in UTF-8)") from None
     try:
         overrides = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

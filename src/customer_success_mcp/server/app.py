@@ -198,10 +198,11 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
             as_of: Annotated[dt.date | None, Field(description="Scoring date (churn depends on it)")] = None,
             limit: LimitArg = 10,
             cursor: CursorArg = None,
+            detail: DetailArg = "summary",
         ) -> Annotated[CallToolResult, ScorePage]:
             result = await _run(lambda: service.score(kind, accounts=accounts, portfolio=portfolio,
                                                       account_ids=account_ids, as_of=as_of, limit=limit,
-                                                      cursor=cursor))  # fmt: skip
+                                                      cursor=cursor, detail=detail))  # fmt: skip
             return _result(result, summaries.score_text(result))
 
         score.__doc__ = doc

@@ -32,6 +32,10 @@ HOW_TO_ALLOW = (
 )
 
 
+def _size(count: int) -> str:
+    return f"{count / 1e6:.1f} MB" if count >= 100_000 else f"{count:,} bytes"
+
+
 def checked_file(path_text: str, allowed: list[Path], max_bytes: int) -> Path:
     """The resolved path of a regular, readable file inside an allowed directory, under the size cap."""
     raw = Path(path_text).expanduser()
@@ -55,7 +59,7 @@ def checked_file(path_text: str, allowed: list[Path], max_bytes: int) -> Path:
         raise FileAccessError(f"{raw} is not a regular file; give the path of a JSON portfolio file.")
     if info.st_size > max_bytes:
         raise FileAccessError(
-            f"{raw} is {info.st_size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
+            f"{raw} is {_size(info.st_size)}, over the {_size(max_bytes)} limit; "
             "start the server with --max-file-mb N (or CSM_MAX_FILE_MB) to raise it."
         )
     if not os.access(resolved, os.R_OK):

@@ -140,7 +140,14 @@ class ScorePage(Page):
     as_of: dt.date
     source: str = Field(description="The portfolio, or 'inline' for accounts given in the call")
     summary: dict[str, Any]
-    customers: list[dict[str, Any]]
+    customers: list[dict[str, Any]] = Field(
+        description="Per account, in the reference shape; with detail='summary' churn rows omit "
+        "recommended_actions (see playbooks) and keep the first 5 warnings, "
+        "expansion rows the top 2 opportunities"
+    )
+    playbooks: dict[str, list[str]] = Field(
+        default_factory=dict, description="Churn, detail='summary': each tier's steps, once per page"
+    )
     rejections: list[Rejection] = Field(
         default_factory=list, description="Inline accounts that were rejected"
     )

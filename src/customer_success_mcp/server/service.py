@@ -235,11 +235,12 @@ class PortfolioService:
             raise UserError(f"{path}: cannot be read ({exc.strerror}).") from None
         report = loaded.report
         if report.accepted == 0:
-            first = "; ".join(f"{p.field} {_without_quoted_values(p.reason)}"
-                              for r in report.rejections[:3] for p in r.problems[:1])  # fmt: skip
+            # Name fields only: this may not be a portfolio at all, and its content is not ours to echo.
+            fields = sorted({p.field for r in report.rejections[:20] for p in r.problems})[:5]
             raise UserError(
-                f"None of the {report.total} records in {source} could be used as an account "
-                f"(first problems: {first}). Check that this is a portfolio export in the reference format."
+                f"None of the {report.total} records in {source} could be used as an account (problems in: "
+                f"{', '.join(fields)}). Check that this is a portfolio export in the reference format; "
+                + (f"`csm validate {source}` lists every problem." if path else "fix the accounts and retry.")
             )
         name = (name or default_name).strip()
         if not NAME_PATTERN.match(name):
@@ -479,6 +480,7 @@ class PortfolioService:
         limit: int = 10,
         cursor: str | None = None,
         today: dt.date | None = None,
+        detail: Detail = "summary",
     ) -> ScorePage:
         """One scorer's results in the reference shape, for inline accounts or a loaded portfolio."""
         from customer_success_mcp.pipeline import closest_accounts, score_records
@@ -533,18 +535,42 @@ class PortfolioService:
         }
         report = {"health": "customer_health_scores", "churn": "churn_risk_analysis",
                   "expansion": "expansion_opportunities"}[kind]  # fmt: skip
+        customers = [build[kind](p, r) for r in order[start:end]]
+        playbooks: dict[str, list[str]] = {}
+        if detail == "summary":
+            customers, playbooks = _compact(kind, customers)
         return ScorePage(
             report=report,
             as_of=p.as_of,
             source=source,
             summary=summarise[kind](p, order),
-            customers=[build[kind](p, r) for r in order[start:end]],
+            customers=customers,
+            playbooks=playbooks,
             rejections=rejections[:FIRST_REJECTIONS],
             total=len(order),
             offset=start,
             has_more=has_more,
             next_cursor=next_cursor,
         )
+
+
+SUMMARY_WARNINGS = 5
+SUMMARY_OPPORTUNITIES = 2
+
+
+def _compact(
+    kind: ScoreKind, customers: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """detail='summary': the tier's steps once per page, and the first warnings and opportunities."""
+    playbooks: dict[str, list[str]] = {}
+    for c in customers:
+        if kind == "churn":
+            playbooks.setdefault(c["risk_tier"], c.pop("recommended_actions"))
+            c["warning_count"] = len(c["warning_signals"])
+            c["warning_signals"] = c["warning_signals"][:SUMMARY_WARNINGS]
+        elif kind == "expansion":
+            c["opportunities"] = c["opportunities"][:SUMMARY_OPPORTUNITIES]
+    return customers, playbooks
 
 
 _QUOTED = re.compile(r",? got .*$")
