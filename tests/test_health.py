@@ -893,7 +893,7 @@ def test_five_dimension_roi_without_promise_is_neutral():
 
 
 def test_five_dimension_roi_with_no_promise_is_neutral_and_not_supplied():
-    # No promise recorded (0) is not a broken promise: the neutral missing sub-score, 50, and no coverage credit.
+    # No promise recorded (0) is not a broken promise: the neutral sub-score 50, no coverage credit.
     account = perfect(outcomes={"roi_achieved": 2, "roi_promised": 0})
     assert sub(account, "roi_attainment", FIVE) == 50.0
     metric = next(

@@ -783,15 +783,30 @@ _QUANTITY = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*-?\s*(bytes?|b|kb|kib|mb|mib|gb)
 _UNIT = {"byte": 1, "bytes": 1, "b": 1, "kb": 1e3, "kib": 1024, "mb": 1e6, "mib": 2**20, "gb": 1e9}
 
 
-async def test_size_cap_message_states_a_size_above_the_limit(tmp_path: Path, allowed: Path) -> None:
-    """The refusal should tell the user how big the file is against the limit; here the file is
-    ~36 KB and the limit 100 bytes, so the two figures it quotes must differ in the right direction."""
-    config = ServerConfig(data_dir=tmp_path / "data", allowed_dirs=(allowed,), max_file_bytes=100)
-    async with connect(config) as client:
-        result = await client.call_tool("load_portfolio", {"path": str(allowed / "portfolio.json")})
-    message = assert_tool_error(result, "limit")
+@pytest.mark.parametrize(
+    ("file_bytes", "max_bytes"),
+    [
+        (None, 100),  # the example (~36 KB) against a 100-byte cap
+        (150_000, 120_000),  # a cap of a little over 0.1 MB
+        (1_040_000, 1_000_000),  # --max-file-mb 1 and a file just over it
+    ],
+    ids=["36KB-over-100B", "150KB-over-120KB", "1.04MB-over-1MB"],
+)
+async def test_size_cap_message_states_a_size_above_the_limit(
+    tmp_path: Path, allowed: Path, file_bytes: int | None, max_bytes: int
+) -> None:
+    """The refusal should tell the user how big the file is against the limit: the two figures it
+    quotes must differ, in the right direction (not "1.0 MB, over the 1.0 MB limit")."""
     file = allowed / "portfolio.json"
-    assert file.stat().st_size > 30_000
+    if file_bytes is not None:  # the same portfolio, padded with whitespace to the size wanted
+        text = EXAMPLE.read_text().rstrip()
+        file.write_text(text + " " * (file_bytes - len(text.encode()) - 1) + "\n")
+        assert file.stat().st_size == file_bytes
+    assert file.stat().st_size > max_bytes
+    config = ServerConfig(data_dir=tmp_path / "data", allowed_dirs=(allowed,), max_file_bytes=max_bytes)
+    async with connect(config) as client:
+        result = await client.call_tool("load_portfolio", {"path": str(file)})
+    message = assert_tool_error(result, "limit")
     prose = message.replace(str(file.resolve()), "FILE").replace(str(file), "FILE")
     quantities = [float(n.replace(",", "")) * _UNIT[u.lower()] for n, u in _QUANTITY.findall(prose)]
     assert len(quantities) >= 2, message
@@ -820,6 +835,12 @@ NON_PORTFOLIOS: list[tuple[str, Any]] = [
     ("bad-date", [{"customer_id": "x", "name": "y", "contract_end_date": MARKER}]),
     ("bad-segment", [{"customer_id": "x", "name": "y", "segment": MARKER}]),
     ("duplicate-ids", [{"customer_id": MARKER, "name": "a"}, {"customer_id": MARKER, "name": "b"}]),
+    # Keys of the file's own objects are content too (product_usage is keyed by module name).
+    (
+        "product-usage-key",
+        [{"customer_id": "x", "name": "y", "product_usage": {MARKER: {"adopted": "maybe"}}}],
+    ),
+    ("product-usage-value", [{"customer_id": "x", "name": "y", "product_usage": {MARKER: "on"}}]),
 ]
 
 

@@ -158,7 +158,7 @@ def explain_account(scored: ScoredPortfolio, row: int) -> AccountExplanation:
         segment=t.segments[row],
         segment_source=t.segment_source[row],
         arr=float(t.values["arr"][row]),
-        as_of=scored.as_of.isoformat(),
+        as_of=scored.as_of,
         health=scored.health.explain(row),
         churn=scored.churn.explain(row),
         expansion=scored.expansion.explain(row),

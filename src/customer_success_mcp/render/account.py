@@ -23,7 +23,7 @@ def _metric_line(m: MetricBreakdown) -> str:
 def _wrapped(items: list[str], bullet: str = "  - ") -> list[str]:
     out = []
     for item in items:
-        out += textwrap.wrap(item, WIDTH, initial_indent=bullet, subsequent_indent=" " * len(bullet))
+        out += textwrap.wrap(item, WIDTH, initial_indent=bullet, subsequent_indent=" " * max(len(bullet), 2))
     return out
 
 
@@ -31,7 +31,7 @@ def account_text(a: AccountExplanation) -> str:
     h, c, e = a.health, a.churn, a.expansion
     segment = a.segment + ("" if a.segment_source == "input" else f" (from {a.segment_source})")
     out = [
-        f"{a.name} ({a.customer_id}) · {segment} · {money(a.arr)} ARR · as of {a.as_of}",
+        *_wrapped([f"{a.name} ({a.customer_id}) · {segment} · {money(a.arr)} ARR · as of {a.as_of}"], ""),
         "",
         f"Health {h.score:.1f} {h.classification} · trend {h.trend} · priority {h.trend_priority} · "
         f"coverage {h.coverage:.0%}",
@@ -44,15 +44,18 @@ def account_text(a: AccountExplanation) -> str:
         out += ["  What to do:", *_wrapped(h.recommendations, "    - ")]
     if c.renewal_date is None:
         days = "no end date"
-    elif c.renewal_date.isoformat() < a.as_of:
+    elif c.renewal_date < a.as_of:
         days = f"contract ended {c.renewal_date.isoformat()}"
     else:
         days = f"renews {c.renewal_date.isoformat()}, {c.days_to_renewal} days"
     out += [
         "",
-        f"Churn risk {c.risk_score:.1f} {c.risk_tier} · raw {c.raw_score:.1f} x{c.urgency_multiplier:g} "
-        f"({days}) · coverage {c.coverage:.0%}",
-    ]
+        *_wrapped(
+            [f"Churn risk {c.risk_score:.1f} {c.risk_tier} · raw {c.raw_score:.1f} x{c.urgency_multiplier:g} "
+             f"({days}) · coverage {c.coverage:.0%}"],
+            "",
+        ),
+    ]  # fmt: skip
     out += [f"  {fit(cat.category, 22)}{cat.score:>6.1f}  ({cat.weight:.0%} weight)" for cat in c.categories]
     if c.warning_signals:
         out += ["  Warning signals:", *[f"    [{w.severity}] {w.signal}" for w in c.warning_signals]]

@@ -6,7 +6,7 @@ import datetime as dt
 import textwrap
 
 from customer_success_mcp.render.text import WIDTH, fit, money
-from customer_success_mcp.scoring.portfolio import AtRiskAccount, Bucket, PortfolioSummary
+from customer_success_mcp.scoring.models import AtRiskAccount, Bucket, PortfolioSummary, RecommendedAction
 
 
 def _pct(share: float) -> str:
@@ -31,6 +31,13 @@ def _bucket_lines(title: str, buckets: list[Bucket]) -> list[str]:
     return lines
 
 
+def _who(a: RecommendedAction) -> str:
+    """The accounts an action names, with how many more it concerns."""
+    named = ", ".join(f"{n} ({i})" for n, i in zip(a.account_names, a.accounts, strict=True))
+    more = a.account_count - len(a.accounts)
+    return named + (f" and {more} more" if more > 0 else "")
+
+
 def _wrap(text: str, indent: str = "", hang: str = "") -> list[str]:
     """Wrap to 80 columns: `indent` before the first line, `hang` before the others."""
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=hang or indent)
@@ -53,35 +60,42 @@ def report_text(s: PortfolioSummary) -> str:
     out += _wrap(
         f"{r.accounts} accounts, {money(r.arr)} ARR; {r.not_green} not green ({money(r.not_green_arr)})", "  "
     )
+    if r.not_green_accounts:
+        out += _wrap("not green: " + ", ".join(r.not_green_accounts), "  ", "    ")
     if r.overdue:
-        out += _wrap(
-            f"{r.overdue} account(s) have a contract end date already past: confirm their renewal", "  "
-        )
-    out += ["", "Top at-risk accounts (critical and high, by ARR)"]
+        overdue = ", ".join(r.overdue_accounts)
+        out += _wrap(f"{r.overdue} past their end date, confirm the renewal: {overdue}", "  ", "    ")
+    out += ["", "Top at-risk accounts (critical first, then by ARR)"]
     if not s.at_risk_accounts:
         out.append("  none")
     for i, a in enumerate(s.at_risk_accounts, 1):
         out += _wrap(
             f"{i}. {a.name} ({a.customer_id}) · {money(a.arr)} · risk {a.risk_score:g} {a.risk_tier} · "
-            f"{_renewal(a, s.as_of)}",
+            f"health {a.health_score:g} {a.health_class} · {_renewal(a, s.as_of)}",
             "  ",
             "     ",
         )
         out += _wrap(", ".join(a.reasons), "     ")
-    out += ["", f"Expansion-ready (green, low or medium risk) · pipeline {money(s.expansion_pipeline)}"]
+    out += ["", f"Expansion-ready (green, low or medium risk): {money(s.expansion_ready_total)} estimated"]
     if not s.expansion_ready:
         out.append("  none")
     for i, x in enumerate(s.expansion_ready, 1):
         out += _wrap(
-            f"{i}. {x.name} ({x.customer_id}) · {money(x.estimated_revenue)} · "
+            f"{i}. {x.name} ({x.customer_id}) · {money(x.arr)} ARR · est. {money(x.estimated_revenue)} · "
             f"top: {x.top_opportunity} ({money(x.top_opportunity_revenue)})",
             "  ",
             "     ",
         )
+    all_opps = money(s.expansion_pipeline)
+    out += _wrap(
+        f"All opportunities across the book: {all_opps} (estimates overlap; include at-risk ones)", "  "
+    )
     out += ["", "Recommended actions"]
     for i, a in enumerate(s.actions, 1):
         out += _wrap(f"{i}. {a.action}", "  ", "     ")
         out += _wrap(f"owner: {a.owner} · by {a.due.isoformat()}", "     ")
+        if a.account_names:
+            out += _wrap("for: " + _who(a), "     ", "       ")
     out += ["", "Against targets"]
     for t in s.targets:
         actual = _pct(t.actual) if "share" in t.metric else f"{t.actual:.1f}"
@@ -129,8 +143,11 @@ def report_markdown(s: PortfolioSummary) -> str:
         f"**Renewals in the next {r.days} days** (to {r.ends_on.isoformat()}): {r.accounts} accounts, "
         f"{money(r.arr)} ARR; {r.not_green} not green ({money(r.not_green_arr)}).",
     ]
+    if r.not_green_accounts:
+        out.append(f"Not green: {_md_escape(', '.join(r.not_green_accounts))}.")
     if r.overdue:
-        out.append(f"{r.overdue} account(s) have a contract end date already past.")
+        overdue = _md_escape(", ".join(r.overdue_accounts))
+        out.append(f"{r.overdue} past their end date (confirm the renewal): {overdue}.")
     out += ["", "## Top at-risk accounts", ""]
     if s.at_risk_accounts:
         out += ["| Account | ARR | Risk | Health | Renewal | Why |", "|---|---:|---|---|---|---|"]
@@ -142,7 +159,7 @@ def report_markdown(s: PortfolioSummary) -> str:
             )
     else:
         out.append("None.")
-    out += ["", f"## Expansion-ready accounts (pipeline {money(s.expansion_pipeline)})", ""]
+    out += ["", f"## Expansion-ready accounts ({money(s.expansion_ready_total)} estimated)", ""]
     if s.expansion_ready:
         out += ["| Account | ARR | Health | Estimated | Top opportunity |", "|---|---:|---:|---:|---|"]
         for x in s.expansion_ready:
@@ -153,9 +170,12 @@ def report_markdown(s: PortfolioSummary) -> str:
             )
     else:
         out.append("None.")
+    out.append(f"All opportunities across the book: {money(s.expansion_pipeline)} (estimates overlap and "
+               "include at-risk accounts).")  # fmt: skip
     out += ["", "## Recommended actions", ""]
     for i, a in enumerate(s.actions, 1):
-        out.append(f"{i}. {_md_escape(a.action)}: **{a.owner}**, by {a.due.isoformat()}")
+        who = f" For: {_md_escape(_who(a))}." if a.account_names else ""
+        out.append(f"{i}. {_md_escape(a.action)}: **{a.owner}**, by {a.due.isoformat()}.{who}")
     out += ["", "## Against targets", "", "| Metric | Actual | Target | |", "|---|---:|---|---|"]
     for t in s.targets:
         actual = _pct(t.actual) if "share" in t.metric else f"{t.actual:.1f}"

@@ -63,7 +63,8 @@ def health_text(p: ScoredPortfolio, limit: int | None = None) -> str:
         for row in flagged:
             recs = h.recommendations(row)
             if recs:
-                out.append(f"  {t.names[row]} ({t.ids[row]}):")
+                out += textwrap.wrap(f"{t.names[row]} ({t.ids[row]}):", WIDTH, initial_indent="  ",
+                                     subsequent_indent="    ")  # fmt: skip
                 for rec in recs:
                     out += textwrap.wrap(rec, WIDTH - 2, initial_indent="    - ", subsequent_indent="      ")
     return "\n".join(out)
@@ -82,7 +83,10 @@ def churn_text(p: ScoredPortfolio, limit: int | None = None) -> str:
     order = np.argsort(-c.risk, kind="stable")[: _rows(t.size, limit)].tolist()
     for row in order:
         warnings = c.warnings(row)
-        days = c.days_left(row)
+        days: int | str | None = c.days_left(row)
+        end = c.renewal_date(row)
+        if end is not None and end < p.as_of:
+            days = "ended"
         out.append(
             f"{fit(t.ids[row], 11)}{fit(t.names[row], 20)}{float(c.risk[row]):>6.1f}  "
             f"{fit(c.tier(row), 9)}{'-' if days is None else days:>5}  "

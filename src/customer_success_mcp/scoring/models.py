@@ -123,7 +123,7 @@ class AccountExplanation(BaseModel):
     segment: str
     segment_source: str = Field(description="input, arr (derived from ARR) or default")
     arr: float
-    as_of: str
+    as_of: dt.date
     health: HealthExplanation
     churn: ChurnExplanation
     expansion: ExpansionExplanation
@@ -150,6 +150,8 @@ class RenewalWindow(BaseModel):
     not_green: int = Field(description="Renewing accounts whose health is yellow or red")
     not_green_arr: float
     overdue: int = Field(description="Accounts whose contract end date is already past")
+    not_green_accounts: list[str] = Field(default_factory=list, description="'Name (id)', largest ARR first")
+    overdue_accounts: list[str] = Field(default_factory=list, description="'Name (id)', largest ARR first")
 
 
 class AtRiskAccount(BaseModel):
@@ -161,7 +163,7 @@ class AtRiskAccount(BaseModel):
     risk_tier: str
     health_score: float
     health_class: str
-    days_to_renewal: int | None
+    days_to_renewal: int | None = Field(description="Days from as_of to the contract end; negative once past")
     renewal_date: dt.date | None
     reasons: list[str] = Field(description="The two or three main drivers, in a few words")
 
@@ -181,7 +183,9 @@ class RecommendedAction(BaseModel):
     action: str
     owner: str
     due: dt.date
-    accounts: list[str] = Field(description="Account ids concerned (the first few)")
+    accounts: list[str] = Field(description="Account ids concerned (the first few, largest ARR first)")
+    account_names: list[str] = Field(default_factory=list, description="Their names, in the same order")
+    account_count: int = Field(0, description="How many accounts the action concerns in all")
 
 
 class TargetCheck(BaseModel):
@@ -214,7 +218,12 @@ class PortfolioSummary(BaseModel):
     renewals: RenewalWindow
     arr_at_risk: float = Field(description="ARR of critical and high risk accounts")
     at_risk_accounts: list[AtRiskAccount]
-    expansion_pipeline: float = Field(description="Estimated revenue of all opportunities")
+    expansion_pipeline: float = Field(
+        description="Estimated revenue of every opportunity in the book (estimates overlap; includes at-risk ones)"
+    )
+    expansion_ready_total: float = Field(
+        0.0, description="Estimated revenue of the expansion-ready accounts listed"
+    )
     expansion_ready: list[ExpansionReadyAccount]
     actions: list[RecommendedAction]
     targets: list[TargetCheck]

@@ -62,13 +62,16 @@ def _opportunity_words(expansion: ExpansionScores, row: int) -> tuple[str, float
 
 def _at_risk(table: AccountTable, health: HealthScores, churn: ChurnScores) -> list[AtRiskAccount]:
     risky = np.flatnonzero(churn.tiers <= 1)
-    order = risky[np.lexsort((-churn.risk[risky], -table.values["arr"][risky]))][:TOP_ACCOUNTS]
+    # Critical before high; within a tier, the largest ARR first.
+    order = risky[np.lexsort((-table.values["arr"][risky], churn.tiers[risky]))][:TOP_ACCOUNTS]
+    until_end = table.values["contract_end_date"] - churn.as_of.toordinal()
     return [
         AtRiskAccount(
             customer_id=table.ids[r], name=table.names[r], segment=table.segments[r],
             arr=float(table.values["arr"][r]), risk_score=float(churn.risk[r]),
             risk_tier=churn.tier(r), health_score=float(health.overall[r]),
-            health_class=health.classification(r), days_to_renewal=churn.days_left(r),
+            health_class=health.classification(r),
+            days_to_renewal=None if np.isnan(until_end[r]) else int(until_end[r]),
             renewal_date=churn.renewal_date(r),
             reasons=reasons_for(r, health, churn),
         )
@@ -96,52 +99,66 @@ def _money(value: float) -> str:
     return f"${value:,.0f}"
 
 
+def _largest(arr: np.ndarray, rows: np.ndarray) -> list[int]:
+    return rows[np.argsort(-arr[rows], kind="stable")][:TOP_ACCOUNTS].tolist()
+
+
+def _names(table: AccountTable, rows: list[int]) -> list[str]:
+    return [f"{table.names[r]} ({table.ids[r]})" for r in rows]
+
+
 def _actions(table: AccountTable, profile: Profile, as_of: dt.date, health: HealthScores,
              churn: ChurnScores, renewal_rows: np.ndarray, ready: list[ExpansionReadyAccount],
              rejected: int, low_coverage: int) -> list[RecommendedAction]:  # fmt: skip
+    """Three to five actions, most urgent first, each with an owner, a date and the accounts it names."""
     arr = table.values["arr"]
     actions: list[RecommendedAction] = []
 
-    def by_arr(rows: np.ndarray) -> list[str]:
-        return [table.ids[r] for r in rows[np.argsort(-arr[rows], kind="stable")][:TOP_ACCOUNTS].tolist()]
-
-    def due(days: int) -> dt.date:
-        return as_of + dt.timedelta(days=days)
+    def add(action: str, owner: str, days: int, rows: np.ndarray | list[int] = ()) -> None:
+        rows = np.asarray(rows, dtype=np.intp)
+        top = rows[np.argsort(-arr[rows], kind="stable")][:TOP_ACCOUNTS].tolist()
+        actions.append(RecommendedAction(
+            action=action, owner=owner, due=as_of + dt.timedelta(days=days),
+            accounts=[table.ids[r] for r in top], account_names=[table.names[r] for r in top],
+            account_count=int(rows.size),
+        ))  # fmt: skip
 
     for code, tier in ((0, "critical"), (1, "high")):
         rows = np.flatnonzero(churn.tiers == code)
         if rows.size:
             plan = profile.interventions[tier]
-            actions.append(RecommendedAction(
-                action=f"{plan.label} for {rows.size} {tier}-risk account(s) "
-                       f"({_money(float(arr[rows].sum()))} ARR)",
-                owner=plan.owner, due=due(plan.respond_within_days), accounts=by_arr(rows),
-            ))  # fmt: skip
+            add(f"{plan.label} for {rows.size} {tier}-risk account(s) ({_money(float(arr[rows].sum()))} ARR)",
+                plan.owner, plan.respond_within_days, rows)  # fmt: skip
     not_green = renewal_rows[health.classes[renewal_rows] > 0]
     if not_green.size:
-        actions.append(RecommendedAction(
-            action=f"Build renewal plans for {not_green.size} account(s) renewing soon that are not "
-                   f"green ({_money(float(arr[not_green].sum()))} ARR)",
-            owner="CSM with the account executive", due=due(14), accounts=by_arr(not_green),
-        ))  # fmt: skip
+        at_stake = _money(float(arr[not_green].sum()))
+        add(f"Build renewal plans for {not_green.size} account(s) renewing soon that are not green ({at_stake} ARR)",
+            "CSM with the account executive", 14, not_green)  # fmt: skip
+    quiet_red = np.flatnonzero((health.classes == 2) & (churn.tiers >= 2))
+    if quiet_red.size:
+        add(f"Health check for {quiet_red.size} red account(s) whose churn signals are still quiet",
+            "CSM", 14, quiet_red)  # fmt: skip
     slipping = np.flatnonzero((health.classes == 0) & (health.trend == 2))
     if slipping.size:
-        actions.append(RecommendedAction(
-            action=f"Check in with {slipping.size} green account(s) whose health is falling",
-            owner="CSM", due=due(14), accounts=by_arr(slipping),
-        ))  # fmt: skip
+        add(f"Check in with {slipping.size} green account(s) whose health is falling", "CSM", 14, slipping)
     if ready:
-        pipeline = sum(a.estimated_revenue for a in ready)
-        actions.append(RecommendedAction(
-            action=f"Open expansion conversations with the top {len(ready)} healthy account(s) "
-                   f"({_money(pipeline)} estimated)",
-            owner="CSM with the account executive", due=due(30), accounts=[a.customer_id for a in ready],
-        ))  # fmt: skip
+        rows = [table.ids.index(a.customer_id) for a in ready]
+        total = sum(a.estimated_revenue for a in ready)
+        add(f"Open expansion conversations with the top {len(ready)} healthy account(s) "
+            f"({_money(total)} estimated)", "CSM with the account executive", 30, rows)  # fmt: skip
     if rejected or low_coverage:
-        actions.append(RecommendedAction(
-            action=f"Fix the data: {rejected} rejected account(s), {low_coverage} with thin data",
-            owner="CS operations", due=due(7), accounts=[],
-        ))  # fmt: skip
+        add(
+            f"Fix the data: {rejected} rejected account(s), {low_coverage} with thin data", "CS operations", 7
+        )
+    # Always worth doing, so the list never runs short of three.
+    cadence = min(s.review_every_days for s in profile.segments.values())
+    add("Score the portfolio again to see what moved (the fastest segment cadence)", "CS operations", cadence)
+    yellow = np.flatnonzero(health.classes == 1)
+    if yellow.size:
+        add(f"Review the weakest health dimension of the {yellow.size} yellow account(s) with their CSMs",
+            "CS team lead", 14, yellow)  # fmt: skip
+    add("Confirm renewal dates and main contacts are current for the accounts renewing next quarter",
+        "CSM", 30, renewal_rows)  # fmt: skip
     return actions[:5]
 
 
@@ -212,10 +229,13 @@ def summarise_portfolio(
             not_green=int(not_green.size),
             not_green_arr=float(arr[not_green].sum()),
             overdue=overdue,
+            not_green_accounts=_names(table, _largest(arr, not_green)),
+            overdue_accounts=_names(table, _largest(arr, np.flatnonzero(until_end < 0))),
         ),
         arr_at_risk=float(arr[churn.tiers <= 1].sum()),
         at_risk_accounts=at_risk,
         expansion_pipeline=float(expansion.total_revenue.sum()),
+        expansion_ready_total=float(sum(a.estimated_revenue for a in ready)),
         expansion_ready=ready,
         actions=_actions(table, profile, as_of, health, churn, in_window, ready, rejected, low_cov),
         targets=_target_checks(profile, green_share, red_share, average),

@@ -33,7 +33,7 @@ HOW_TO_ALLOW = (
 
 
 def _size(count: int) -> str:
-    return f"{count / 1e6:.1f} MB" if count >= 100_000 else f"{count:,} bytes"
+    return f"{count:,} bytes"
 
 
 def checked_file(path_text: str, allowed: list[Path], max_bytes: int) -> Path:

@@ -236,7 +236,8 @@ class PortfolioService:
         report = loaded.report
         if report.accepted == 0:
             # Name fields only: this may not be a portfolio at all, and its content is not ours to echo.
-            fields = sorted({p.field for r in report.rejections[:20] for p in r.problems})[:5]
+            fields = sorted({p.field.split(".")[0] if p.field.startswith("product_usage") else p.field
+                             for r in report.rejections[:20] for p in r.problems})[:5]  # fmt: skip
             raise UserError(
                 f"None of the {report.total} records in {source} could be used as an account (problems in: "
                 f"{', '.join(fields)}). Check that this is a portfolio export in the reference format; "

@@ -51,7 +51,7 @@ def summary_text(s: PortfolioSummary) -> list[str]:
         ))  # fmt: skip
     if s.expansion_ready:
         lines.append("Expansion-ready: " + "; ".join(
-            f"{clean(x.name)} {money(x.estimated_revenue)}" for x in s.expansion_ready[:3]
+            f"{clean(x.name)} est. {money(x.estimated_revenue)}" for x in s.expansion_ready[:3]
         ))  # fmt: skip
     lines += [f"Action: {clean(a.action)} ({a.owner}, by {a.due.isoformat()})" for a in s.actions[:3]]
     missed = [t.metric for t in s.targets if not t.met]
