@@ -219,7 +219,7 @@ class PortfolioSummary(BaseModel):
     arr_at_risk: float = Field(description="ARR of critical and high risk accounts")
     at_risk_accounts: list[AtRiskAccount]
     expansion_pipeline: float = Field(
-        description="Estimated revenue of every opportunity in the book (estimates overlap; includes at-risk ones)"
+        description="Estimated revenue of every opportunity in the book (estimates overlap, at-risk included)"
     )
     expansion_ready_total: float = Field(
         0.0, description="Estimated revenue of the expansion-ready accounts listed"

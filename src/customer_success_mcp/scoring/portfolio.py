@@ -132,7 +132,7 @@ def _actions(table: AccountTable, profile: Profile, as_of: dt.date, health: Heal
     not_green = renewal_rows[health.classes[renewal_rows] > 0]
     if not_green.size:
         at_stake = _money(float(arr[not_green].sum()))
-        add(f"Build renewal plans for {not_green.size} account(s) renewing soon that are not green ({at_stake} ARR)",
+        add(f"Build renewal plans for {not_green.size} account(s) renewing soon, not green ({at_stake} ARR)",
             "CSM with the account executive", 14, not_green)  # fmt: skip
     quiet_red = np.flatnonzero((health.classes == 2) & (churn.tiers >= 2))
     if quiet_red.size:
