@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -94,6 +95,18 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
     from customer_success_mcp import __version__
 
     service = service or PortfolioService(config)
+
+    def tool(title: str, annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a tool whose description is its docstring without the source's indentation."""
+
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            mcp.add_tool(
+                fn, title=title, description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations
+            )
+            return fn
+
+        return register
+
     mcp = MCPServer(
         name="customer-success",
         title="Customer Success",
@@ -101,7 +114,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         version=__version__,
     )
 
-    @mcp.tool(title="Load a portfolio", annotations=WRITES_SNAPSHOT)
+    @tool(title="Load a portfolio", annotations=WRITES_SNAPSHOT)
     async def load_portfolio(
         ctx: Context,
         path: Annotated[
@@ -130,13 +143,13 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
                                                  roots=root_dirs, progress=progress))  # fmt: skip
         return _result(result, summaries.load_text(result))
 
-    @mcp.tool(title="List loaded portfolios", annotations=READ_ONLY)
+    @tool(title="List loaded portfolios", annotations=READ_ONLY)
     async def list_portfolios() -> Annotated[CallToolResult, PortfolioList]:
         """Every stored portfolio: name, as_of, accounts, ARR and how many snapshots it has."""
         result = await _run(service.list_portfolios)
         return _result(result, summaries.list_text(result))
 
-    @mcp.tool(title="Portfolio overview", annotations=READ_ONLY)
+    @tool(title="Portfolio overview", annotations=READ_ONLY)
     async def portfolio_overview(
         portfolio: PortfolioArg = None,
         renewal_window_days: Annotated[
@@ -149,7 +162,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         result = await _run(lambda: service.overview(portfolio, renewal_window_days, detail))
         return _result(result, summaries.overview_text(result))
 
-    @mcp.tool(title="Find accounts", annotations=READ_ONLY)
+    @tool(title="Find accounts", annotations=READ_ONLY)
     async def find_accounts(
         portfolio: PortfolioArg = None,
         segment: Annotated[str | None, Field(description="enterprise, mid-market or smb")] = None,
@@ -179,7 +192,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         ))  # fmt: skip
         return _result(result, summaries.find_text(result))
 
-    @mcp.tool(title="Account brief", annotations=READ_ONLY)
+    @tool(title="Account brief", annotations=READ_ONLY)
     async def account_brief(
         account: Annotated[str, Field(description="Account id, or name (case-insensitive)")],
         portfolio: PortfolioArg = None,
