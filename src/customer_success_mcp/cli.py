@@ -129,6 +129,29 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_draft(args: argparse.Namespace) -> int:
+    from customer_success_mcp.pipeline import AccountNotFound, find_account
+    from customer_success_mcp.render.drafts import DraftSource, draft_for_account
+
+    scored = _scored(args)
+    try:
+        row = find_account(scored.table, args.account)
+    except AccountNotFound as exc:
+        raise CliError(f"{args.file}: {exc} List ids with `csm health {args.file}`.") from None
+    source = DraftSource(portfolio=Path(args.file).name, snapshot="read from the file", as_of=scored.as_of,
+                         profile=scored.profile.name)  # fmt: skip
+    text = draft_for_account(scored, row, args.kind, source, args.quarter)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+        print(f"wrote the {args.kind} draft for {scored.table.names[row]} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from customer_success_mcp.ingest.load import InputError, load_file
     from customer_success_mcp.scoring.profile import ProfileError, load_profile
@@ -230,6 +253,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("account", help="account id or name")
     _add_common(p, ("text", "json"))
     p.set_defaults(handler=cmd_explain)
+    p = sub.add_parser(
+        "draft",
+        help="a QBR, EBR or save-plan draft for one account, filled with its scores",
+        description="Draft a QBR, EBR or save plan: figures from the engine, gaps marked [to fill: ...].",
+    )
+    p.add_argument("kind", choices=("qbr", "ebr", "save-plan"), help="which document")
+    p.add_argument("account", help="account id or name")
+    p.add_argument("file", help="portfolio JSON file")
+    p.add_argument("--quarter", help="the quarter a QBR covers, e.g. 'Q4 2026'")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="score as of this date")
+    p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (default: built-in)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the markdown here instead of stdout")
+    p.set_defaults(handler=cmd_draft)
     p = sub.add_parser(
         "validate",
         help="check a portfolio file against the data contract",

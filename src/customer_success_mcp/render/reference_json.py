@@ -118,7 +118,7 @@ def churn_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
             for name, w in p.profile.churn.weights.items()
         },
         "warning_signals": [{"severity": w.severity, "signal": w.signal} for w in c.warnings(row)],
-        "recommended_actions": list(p.profile.interventions[tier].steps),
+        "recommended_actions": p.profile.interventions[tier].step_texts,
         "coverage": round(float(c.coverage[row]), 3),
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 
+from customer_success_mcp.render.markdown import escape_markdown
 from customer_success_mcp.render.text import WIDTH, fit, money
 from customer_success_mcp.scoring.models import AtRiskAccount, Bucket, PortfolioSummary, RecommendedAction
 
@@ -109,11 +110,7 @@ def report_text(s: PortfolioSummary) -> str:
 
 
 def _md_escape(text: str) -> str:
-    """Keep data as data in markdown: no links, images, tables or emphasis smuggled in."""
-    cleaned = "".join(ch for ch in str(text) if ch.isprintable())
-    for ch in "\\`*_{}[]()<>#+!|~":
-        cleaned = cleaned.replace(ch, "\\" + ch)
-    return cleaned
+    return escape_markdown(text)
 
 
 def _md_buckets(title: str, buckets: list[Bucket]) -> list[str]:

@@ -241,7 +241,7 @@ class ChurnScores:
             intervention=plan.label,
             respond_within_days=plan.respond_within_days,
             owner=plan.owner,
-            recommended_actions=list(plan.steps),
+            recommended_actions=plan.step_texts,
             coverage=round(float(self.coverage[row]), 3),
         )
 

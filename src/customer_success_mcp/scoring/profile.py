@@ -290,13 +290,23 @@ class ExpansionModel(_Strict):
 # --------------------------------------------------------------------------- playbooks
 
 
+class PlaybookStep(_Strict):
+    text: str
+    owner: str
+    within_days: int = Field(ge=0, description="Due this many days after the scoring date")
+
+
 class Intervention(_Strict):
     """What a churn-risk tier asks of the team."""
 
     label: str
     respond_within_days: int
     owner: str
-    steps: list[str]
+    steps: list[PlaybookStep]
+
+    @property
+    def step_texts(self) -> list[str]:
+        return [s.text for s in self.steps]
 
 
 # --------------------------------------------------------------------------- lifecycle
