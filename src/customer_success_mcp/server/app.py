@@ -22,12 +22,15 @@ from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
     Detail,
+    DraftResult,
     LoadResult,
     Overview,
     PortfolioList,
     ScorePage,
 )
-from customer_success_mcp.server.service import PortfolioService, ScoreKind, SortKey, UserError
+from customer_success_mcp.server.prompts import register_prompts
+from customer_success_mcp.server.resources import register_resources
+from customer_success_mcp.server.service import DraftKind, PortfolioService, ScoreKind, SortKey, UserError
 
 INSTRUCTIONS = """\
 Customer success scoring: deterministic health (0-100, higher is healthier), churn risk (0-100,
@@ -41,6 +44,9 @@ recently loaded portfolio; list_portfolios shows them all."""
 
 READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+DRAFTS = ToolAnnotations(  # writes only a new file, and only when save_to is given
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
 WRITES_SNAPSHOT = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
@@ -73,6 +79,10 @@ def client_roots(ctx: Context) -> ListRoots | None:
 
 
 RootsArg = Annotated[ListRootsResult | None, Resolve(client_roots)]
+AccountArg = Annotated[str, Field(description="Account id, or name (case-insensitive)")]
+SaveToArg = Annotated[
+    str | None, Field(description="Also write the draft to this new .md file inside an allowed directory")
+]
 
 
 def _result(model: BaseModel, summary: str) -> CallToolResult:
@@ -231,6 +241,50 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         "Churn risk (reference shape), riskiest first, inline or for a portfolio.",
     )
     scorer("expansion", "Score expansion", "Expansion opportunities (reference shape), largest first.")
+
+    async def _draft(
+        kind: DraftKind, account: str, portfolio: str | None, quarter: str | None, save_to: str | None,
+        roots: ListRootsResult | None,
+    ) -> CallToolResult:  # fmt: skip
+        root_dirs = roots_to_dirs([str(r.uri) for r in roots.roots]) if roots else []
+        result, markdown = await _run(
+            lambda: service.draft(kind, account, portfolio, quarter, save_to, root_dirs)
+        )
+        return CallToolResult(
+            content=[TextContent(type="text", text=markdown)],
+            structured_content=result.model_dump(mode="json"),
+        )
+
+    @tool(title="Draft a QBR", annotations=DRAFTS)
+    async def draft_qbr(
+        account: AccountArg,
+        quarter: Annotated[str | None, Field(description="The quarter under review, e.g. 'Q4 2026'")] = None,
+        portfolio: PortfolioArg = None,
+        save_to: SaveToArg = None,
+        roots: RootsArg = None,
+    ) -> Annotated[CallToolResult, DraftResult]:
+        """A quarterly business review draft in markdown: every figure from the engine (health, risk,
+        adoption, expansion, the tier's dated playbook steps), [to fill: ...] for what data cannot know."""
+        return await _draft("qbr", account, portfolio, quarter, save_to, roots)
+
+    @tool(title="Draft an EBR", annotations=DRAFTS)
+    async def draft_ebr(
+        account: AccountArg, portfolio: PortfolioArg = None, save_to: SaveToArg = None, roots: RootsArg = None
+    ) -> Annotated[CallToolResult, DraftResult]:
+        """An executive business review draft in markdown: outcomes and direction for executives, figures from
+        the engine, [to fill: ...] for what the data cannot know."""
+        return await _draft("ebr", account, portfolio, None, save_to, roots)
+
+    @tool(title="Draft a save plan", annotations=DRAFTS)
+    async def draft_save_plan(
+        account: AccountArg, portfolio: PortfolioArg = None, save_to: SaveToArg = None, roots: RootsArg = None
+    ) -> Annotated[CallToolResult, DraftResult]:
+        """A save-plan draft in markdown for an at-risk account: diagnosis from the warning signals and
+        weakest sub-metrics, the tier's dated steps, [to fill: ...] for goals, options and exit criteria."""
+        return await _draft("save-plan", account, portfolio, None, save_to, roots)
+
+    register_resources(mcp, service)
+    register_prompts(mcp, service)
     return mcp
 
 

@@ -65,3 +65,24 @@ def checked_file(path_text: str, allowed: list[Path], max_bytes: int) -> Path:
     if not os.access(resolved, os.R_OK):
         raise FileAccessError(f"{raw}: permission denied.")
     return resolved
+
+
+def checked_output(path_text: str, allowed: list[Path]) -> Path:
+    """Where a draft may be written: a new .md file inside an allowed directory."""
+    raw = Path(path_text).expanduser()
+    if not raw.is_absolute():
+        raw = (allowed[0] if allowed else Path.cwd()) / raw
+    if raw.suffix.lower() != ".md":
+        raise FileAccessError(f"{raw}: drafts are saved as markdown; give a path ending in .md.")
+    try:
+        parent = raw.parent.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise FileAccessError(f"{raw.parent}: no such directory.") from None
+    target = parent / raw.name
+    if target.exists() or target.is_symlink():
+        raise FileAccessError(f"{raw} already exists; drafts never overwrite a file, so choose another name.")
+    if not any(parent.is_relative_to(d) for d in allowed):
+        raise FileAccessError(
+            f"{raw} is outside the allowed directories ({_describe_allowed(allowed)}). {HOW_TO_ALLOW}"
+        )
+    return target

@@ -151,3 +151,19 @@ class ScorePage(Page):
     rejections: list[Rejection] = Field(
         default_factory=list, description="Inline accounts that were rejected"
     )
+
+
+class DraftResult(BaseModel):
+    """Facts about a draft; the markdown itself is the text block of the result."""
+
+    snapshot: SnapshotRef
+    kind: str = Field(description="qbr, ebr or save-plan")
+    customer_id: str
+    name: str
+    health_score: float
+    health_class: str
+    risk_score: float
+    risk_tier: str
+    gaps_to_fill: int = Field(description="How many [to fill: ...] gaps the CSM must complete")
+    characters: int
+    saved_to: str | None = Field(None, description="Where the draft was written, when save_to was given")

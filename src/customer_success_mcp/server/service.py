@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from customer_success_mcp.ingest.report import LoadReport, Rejection
 from customer_success_mcp.server.config import ServerConfig
-from customer_success_mcp.server.files import FileAccessError, checked_file
+from customer_success_mcp.server.files import FileAccessError, checked_file, checked_output
 from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
     AccountRow,
     ChurnBrief,
     Detail,
+    DraftResult,
     ExpansionBrief,
     LoadResult,
     Overview,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from customer_success_mcp.scoring.profile import Profile
 
 Progress = Callable[[int, int, str], None]
+DraftKind = Literal["qbr", "ebr", "save-plan"]
 SortKey = Literal["arr", "health", "risk", "renewal", "expansion"]
 ScoreKind = Literal["health", "churn", "expansion"]
 FIRST_REJECTIONS = 5
@@ -288,6 +290,57 @@ class PortfolioService:
             notes=len(report.notes),
             overview=self._summary(cached, 90),
         )
+
+    # ------------------------------------------------------------------ drafts
+
+    def draft(
+        self,
+        kind: DraftKind,
+        account: str,
+        portfolio: str | None = None,
+        quarter: str | None = None,
+        save_to: str | None = None,
+        roots: list[Path] | None = None,
+    ) -> tuple[DraftResult, str]:
+        """A QBR, EBR or save-plan draft for one account, and optionally a copy saved as a file."""
+        from customer_success_mcp.pipeline import AccountNotFound, find_account
+        from customer_success_mcp.render.drafts import DraftSource, draft_for_account
+
+        cached = self._portfolio(portfolio)
+        p = cached.scored
+        try:
+            row = find_account(p.table, account)
+        except AccountNotFound as exc:
+            raise UserError(f"{exc} Use find_accounts with text=... to search.") from None
+        info = cached.info
+        snapshot = f"snapshot {info.id} (loaded {info.loaded_at})"
+        source = DraftSource(portfolio=info.portfolio, snapshot=snapshot,
+                             as_of=p.as_of, profile=p.profile.name)  # fmt: skip
+        markdown = draft_for_account(p, row, kind, source, quarter)
+        saved = None
+        if save_to is not None:
+            try:
+                target = checked_output(save_to, self.allowed_dirs(roots or []))
+                target.write_text(markdown, encoding="utf-8")
+            except FileAccessError as exc:
+                raise UserError(str(exc)) from None
+            except OSError as exc:
+                raise UserError(f"{save_to}: cannot be written ({exc.strerror}).") from None
+            saved = str(target)
+        result = DraftResult(
+            snapshot=_ref(info),
+            kind=kind,
+            customer_id=p.table.ids[row],
+            name=p.table.names[row],
+            health_score=float(p.health.overall[row]),
+            health_class=p.health.classification(row),
+            risk_score=float(p.churn.risk[row]),
+            risk_tier=p.churn.tier(row),
+            gaps_to_fill=markdown.count("[to fill:"),
+            characters=len(markdown),
+            saved_to=saved,
+        )
+        return result, markdown
 
     # ------------------------------------------------------------------ questions
 
