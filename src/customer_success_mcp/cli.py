@@ -112,15 +112,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _account_row(args: argparse.Namespace, scored: Any) -> int:
+    """The row of the account named on the command line, or one error line with the closest matches."""
+    from customer_success_mcp.pipeline import AccountNotFound, find_account
+
+    try:
+        return find_account(scored.table, args.account)
+    except AccountNotFound as exc:
+        raise CliError(f"{args.file}: {exc} List ids with `csm health {args.file}`.") from None
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
-    from customer_success_mcp.pipeline import AccountNotFound, explain_account, find_account
+    from customer_success_mcp.pipeline import explain_account
     from customer_success_mcp.render.account import account_text
 
     scored = _scored(args)
-    try:
-        row = find_account(scored.table, args.account)
-    except AccountNotFound as exc:
-        raise CliError(f"{args.file}: {exc} List ids with `csm health {args.file}`.") from None
+    row = _account_row(args, scored)
     explanation = explain_account(scored, row)
     if args.format == "json":
         sys.stdout.write(explanation.model_dump_json(indent=2) + "\n")
@@ -130,14 +137,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from customer_success_mcp.pipeline import AccountNotFound, find_account
     from customer_success_mcp.render.drafts import DraftSource, draft_for_account
 
     scored = _scored(args)
-    try:
-        row = find_account(scored.table, args.account)
-    except AccountNotFound as exc:
-        raise CliError(f"{args.file}: {exc} List ids with `csm health {args.file}`.") from None
+    row = _account_row(args, scored)
     source = DraftSource(portfolio=Path(args.file).name, snapshot="read from the file", as_of=scored.as_of,
                          profile=scored.profile.name)  # fmt: skip
     text = draft_for_account(scored, row, args.kind, source, args.quarter)

@@ -12,6 +12,7 @@ from customer_success_mcp.ingest.load import LoadedPortfolio, LoadReport, load_f
 from customer_success_mcp.scoring.churn import ChurnScores, score_churn
 from customer_success_mcp.scoring.expansion import ExpansionScores, score_expansion
 from customer_success_mcp.scoring.health import HealthScores, score_health
+from customer_success_mcp.scoring.lifecycle import Lifecycle
 from customer_success_mcp.scoring.models import AccountExplanation
 from customer_success_mcp.scoring.portfolio import PortfolioSummary, summarise_portfolio
 from customer_success_mcp.scoring.profile import Profile, load_profile
@@ -163,3 +164,15 @@ def explain_account(scored: ScoredPortfolio, row: int) -> AccountExplanation:
         churn=scored.churn.explain(row),
         expansion=scored.expansion.explain(row),
     )
+
+
+def account_lifecycle(scored: ScoredPortfolio, row: int) -> Lifecycle:
+    """Where one account stands in its contract year, as of the portfolio's scoring date."""
+    from customer_success_mcp.scoring.lifecycle import lifecycle_of
+
+    def day(field: str) -> dt.date | None:
+        ordinal = scored.table.value(field, row)
+        return None if ordinal is None else dt.date.fromordinal(int(ordinal))
+
+    return lifecycle_of(scored.profile, scored.table.segments[row], day("contract_start_date"),
+                        day("contract_end_date"), scored.as_of)  # fmt: skip

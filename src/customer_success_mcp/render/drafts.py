@@ -251,17 +251,8 @@ def draft_for_account(
     scored: ScoredPortfolio, row: int, kind: DraftKind, source: DraftSource, quarter: str | None = None
 ) -> str:
     """The draft of one account of a scored portfolio."""
-    from customer_success_mcp.pipeline import explain_account
-    from customer_success_mcp.scoring.lifecycle import lifecycle_of
+    from customer_success_mcp.pipeline import account_lifecycle, explain_account
 
     explanation = explain_account(scored, row)
-    start = scored.table.value("contract_start_date", row)
-    end = scored.table.value("contract_end_date", row)
-    life = lifecycle_of(
-        scored.profile,
-        explanation.segment,
-        dt.date.fromordinal(int(start)) if start is not None else None,
-        dt.date.fromordinal(int(end)) if end is not None else None,
-        scored.as_of,
-    )
+    life = account_lifecycle(scored, row)
     return render_draft(kind, explanation, life, scored.profile, source, quarter)

@@ -182,6 +182,16 @@ class PortfolioService:
     def _portfolio(self, portfolio: str | None) -> _Cached:
         return self._scored(self._resolve_name(portfolio))
 
+    def _account(self, account: str, portfolio: str | None) -> tuple[_Cached, int]:
+        """A loaded portfolio and the row of one of its accounts, by id or name."""
+        from customer_success_mcp.pipeline import AccountNotFound, find_account
+
+        cached = self._portfolio(portfolio)
+        try:
+            return cached, find_account(cached.scored.table, account)
+        except AccountNotFound as exc:
+            raise UserError(f"{exc} Use find_accounts with text=... to search.") from None
+
     def _summary(self, cached: _Cached, window: int) -> PortfolioSummary:
         if window not in cached.summaries:
             from customer_success_mcp.pipeline import summarise
@@ -303,15 +313,10 @@ class PortfolioService:
         roots: list[Path] | None = None,
     ) -> tuple[DraftResult, str]:
         """A QBR, EBR or save-plan draft for one account, and optionally a copy saved as a file."""
-        from customer_success_mcp.pipeline import AccountNotFound, find_account
         from customer_success_mcp.render.drafts import DraftSource, draft_for_account
 
-        cached = self._portfolio(portfolio)
+        cached, row = self._account(account, portfolio)
         p = cached.scored
-        try:
-            row = find_account(p.table, account)
-        except AccountNotFound as exc:
-            raise UserError(f"{exc} Use find_accounts with text=... to search.") from None
         info = cached.info
         snapshot = f"snapshot {info.id} (loaded {info.loaded_at})"
         source = DraftSource(portfolio=info.portfolio, snapshot=snapshot,
@@ -468,19 +473,12 @@ class PortfolioService:
         self, account: str, portfolio: str | None = None, detail: Detail = "summary"
     ) -> AccountBrief:
         """Everything the engine knows about one account, found by id or name."""
-        from customer_success_mcp.pipeline import AccountNotFound, explain_account, find_account
-        from customer_success_mcp.scoring.lifecycle import lifecycle_of
+        from customer_success_mcp.pipeline import account_lifecycle, explain_account
 
-        cached = self._portfolio(portfolio)
+        cached, row = self._account(account, portfolio)
         p = cached.scored
-        try:
-            row = find_account(p.table, account)
-        except AccountNotFound as exc:
-            raise UserError(f"{exc} Use find_accounts with text=... to search.") from None
         full = explain_account(p, row)
         churn = full.churn
-        start = p.table.value("contract_start_date", row)
-        end = p.table.value("contract_end_date", row)
         return AccountBrief(
             snapshot=_ref(cached.info),
             customer_id=full.customer_id,
@@ -514,13 +512,7 @@ class PortfolioService:
                 adoption_summary=full.expansion.adoption_summary,
                 coverage=full.expansion.coverage,
             ),
-            lifecycle=lifecycle_of(
-                p.profile,
-                full.segment,
-                dt.date.fromordinal(int(start)) if start is not None else None,
-                dt.date.fromordinal(int(end)) if end is not None else None,
-                p.as_of,
-            ),
+            lifecycle=account_lifecycle(p, row),
         )
 
     def score(
