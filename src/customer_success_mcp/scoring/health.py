@@ -86,6 +86,7 @@ class HealthScores:
     dimension_classes: dict[str, np.ndarray]
     dimension_trends: dict[str, np.ndarray]
     overall: np.ndarray
+    previous_overall: np.ndarray
     classes: np.ndarray
     trend: np.ndarray
     coverage: np.ndarray
@@ -169,8 +170,10 @@ class HealthScores:
                     metrics=metrics,
                 )
             )
+        previous = float(self.previous_overall[row])
         return HealthExplanation(
             score=float(self.overall[row]),
+            previous_score=None if previous != previous else round(previous, 1),
             classification=self.classification(row),
             trend=self.trend_of(row),
             trend_priority=self.priority(row),
@@ -225,6 +228,7 @@ def score_health(table: AccountTable, profile: Profile) -> HealthScores:
         dimension_classes=dim_classes,
         dimension_trends=dim_trends,
         overall=overall,
+        previous_overall=prev_overall,
         classes=classify(overall, green_min, yellow_min),
         trend=trend_codes(overall, prev_overall, health.trend_delta),
         coverage=present_count / max(metric_count, 1),

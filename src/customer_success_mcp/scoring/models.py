@@ -33,6 +33,10 @@ class DimensionBreakdown(BaseModel):
 
 class HealthExplanation(BaseModel):
     score: float
+    previous_score: float | None = Field(
+        None,
+        description="Last period's overall score (rebuilt from its dimensions when only those were given)",
+    )
     classification: str
     trend: str
     trend_priority: str = Field(description="critical, high, medium or normal (the tier's cadence)")
