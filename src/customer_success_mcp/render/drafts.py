@@ -75,8 +75,9 @@ def _health_table(a: AccountExplanation) -> str:
             f"| {d.label} | {d.score:g}{band} | {d.classification} | {prev} | {d.trend.replace('_', ' ')} | "
             f"{d.weight:.0%} |"
         )
+    prev = "—" if a.health.previous_score is None else f"{a.health.previous_score:g}"
     lines.append(
-        f"| **Overall** | **{a.health.score:g}** | {a.health.classification} | | {a.health.trend} | |"
+        f"| **Overall** | **{a.health.score:g}** | {a.health.classification} | {prev} | {a.health.trend} | |"
     )
     return "\n".join(lines)
 
