@@ -63,7 +63,14 @@ def quoted(value: object) -> str:
 
 def literal(value: object) -> str:
     """A value as a tool argument in a call example: escaped, in straight quotes."""
-    return '"' + escape_markdown(str(value)).replace('"', "'") + '"'
+    return '"' + escape_markdown(str(value)).replace('"', '\\"') + '"'
+
+
+class _Raw:
+    """An argument shown as written (a placeholder such as `...`), not quoted."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def call(tool: str, **args: object) -> str:
@@ -81,13 +88,6 @@ def call(tool: str, **args: object) -> str:
         else:
             parts.append(f"{key}={literal(value)}")
     return f"`{tool}({', '.join(parts)})`"
-
-
-class _Raw:
-    """An argument shown as written (a placeholder such as `...`), not quoted."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
 
 
 def number(value: str | float, name: str, low: float, high: float, whole: bool = False) -> float:
@@ -158,13 +158,14 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 f"The account {quoted(account)} was not found{where}. First call {call('list_portfolios')} "
                 f"to see what is loaded (and {call('load_portfolio', path=_Raw('...'))} if nothing is), then "
                 f"{call('find_accounts', text=account, portfolio=portfolio)} to find its id, and use that id "
-                "below. Read the account's tier playbook as cs://playbooks/<risk tier> once you know the tier."
+                "below. Read the account's tier playbook as cs://playbooks/<risk tier> once you know the "
+                "tier."
             ]
         c = found.churn
         return [
             f"The account: {quoted(found.name)}, id {quoted(found.customer_id)}, in the portfolio "
-            f"{quoted(found.snapshot.portfolio)} (scored as of {found.snapshot.as_of.isoformat()}). Its churn "
-            f"risk tier is {c.risk_tier}: the {c.risk_tier}-risk playbook is attached."
+            f"{quoted(found.snapshot.portfolio)} (scored as of {found.snapshot.as_of.isoformat()}). Its "
+            f"churn risk tier is {c.risk_tier}: the {c.risk_tier}-risk playbook is attached."
         ]
 
     def account_args(
@@ -197,8 +198,8 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
         steps = [
             f"Call {call('account_brief', **args)} for the scores, drivers, warning signals, renewal and "
             "expansion opportunities.",
-            f"Call {call('draft_qbr', **args, quarter=quarter)} for the QBR filled with the engine's figures; "
-            "add `save_to` when the user wants the file kept.",
+            f"Call {call('draft_qbr', **args, quarter=quarter)} for the QBR filled with the engine's "
+            "figures; add `save_to` when the user wants the file kept.",
             "Read the draft against the brief and the attached QBR template: add what the conversation "
             "already tells you, and leave every `[to fill: ...]` gap the data cannot answer (attendees, "
             "customer goals, roadmap) for the CSM.",
@@ -236,8 +237,8 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 f"Call {call('draft_ebr', **args)} for the EBR filled with the engine's figures; add "
                 "`save_to` when the user wants the file kept.",
                 "Shape the executive story from the draft: the outcomes the customer has reached, where the "
-                "scores say the partnership is at risk, and the expansion the data supports, each backed by a "
-                "figure from the results.",
+                "scores say the partnership is at risk, and the expansion the data supports, each backed by "
+                "a figure from the results.",
                 "List the decisions and asks for each side's executive sponsor, and keep every "
                 "`[to fill: ...]` gap (attendees, strategic goals, roadmap) for the CSM.",
             ],
@@ -261,16 +262,16 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
             [
                 f"Call {call('account_brief', **args, detail='full')} for the churn categories, every "
                 "warning signal, the health drivers and the renewal date.",
-                f"Call {call('draft_save_plan', **args)} for the plan filled with the engine's figures and the "
-                "tier's steps with due dates; add `save_to` when the user wants the file kept.",
-                "Group the warning signals into two or three root causes, and tie each action in the draft to "
-                "the cause it addresses.",
+                f"Call {call('draft_save_plan', **args)} for the plan filled with the engine's figures and "
+                "the tier's steps with due dates; add `save_to` when the user wants the file kept.",
+                "Group the warning signals into two or three root causes, and tie each action in the draft "
+                "to the cause it addresses.",
                 "Check the plan against the attached save-plan playbook: owners, dates, success criteria, "
                 "when to step up (the escalation rules) and when the account leaves the plan.",
             ],
             [
-                "Give the user the plan, then what must happen this week, who does it, and the `[to fill: ...]` "
-                "gaps only the CSM can answer."
+                "Give the user the plan, then what must happen this week, who does it, and the `[to fill: "
+                "...]` gaps only the CSM can answer."
             ],
         )
         docs: list[tuple[library.Kind, str]] = [("templates", "save-plan"), ("playbooks", "save-plan")]
@@ -293,23 +294,25 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
         days = number(days, "days", 0, 3650, whole=True)
         key = segment_key(segment, prof)
         scope = f" in the {key} segment" if key else ""
+        renewing = call("find_accounts", renewal_within_days=days, segment=key, sort_by="risk", limit=20,
+                        portfolio=portfolio)  # fmt: skip
         text = brief(
             f"Review the renewals due in the next {days} days{scope}, riskiest first.",
             [],
             [
-                f"Call {call('find_accounts', renewal_within_days=days, segment=key, sort_by='risk', limit=20, portfolio=portfolio)}"  # noqa: E501
-                " and follow `next_cursor` while the accounts are still high or critical risk.",
+                f"Call {renewing} and follow `next_cursor` while the accounts are still high or critical "
+                "risk.",
                 f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the riskiest "
                 "accounts (at most five, critical and high first, then the largest ARR that is not green).",
-                "For each, place it on the attached renewal playbook's timeline (120, 90, 60, 30 days out, or "
-                "after the end date) and take the next action and owner from that stage.",
+                "For each, place it on the attached renewal playbook's timeline (120, 90, 60, 30 days out, "
+                "or after the end date) and take the next action and owner from that stage.",
                 "Check each against the attached escalation matrix (severity and ARR) and say who must be "
                 "told.",
             ],
             [
-                "Answer with a table (account, ARR, renewal date and days left, risk tier, health, top reason, "
-                "next action, owner, due date), then the escalations, then the renewals that look safe in one "
-                "line each."
+                "Answer with a table (account, ARR, renewal date and days left, risk tier, health, top "
+                "reason, next action, owner, due date), then the escalations, then the renewals that look "
+                "safe in one line each."
             ],
         )
         return messages(text, prof, [("playbooks", "renewal"), ("playbooks", "escalation")])
@@ -342,10 +345,10 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
             [
                 f"Call {call('portfolio_overview', portfolio=portfolio)} for where the book stands, renewals "
                 "and the recommended actions.",
-                f"Call {call('find_accounts', sort_by='risk', limit=20, portfolio=portfolio)} for the accounts "
-                "to look at first.",
-                f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the few accounts "
-                "whose next step is not clear from their row.",
+                f"Call {call('find_accounts', sort_by='risk', limit=20, portfolio=portfolio)} for the "
+                "accounts to look at first.",
+                f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the few "
+                "accounts whose next step is not clear from their row.",
                 "Take each account's action, owner and response time from its tier playbook (critical and "
                 "high are attached) and the review cadence from the attached segments reference.",
             ],
@@ -372,23 +375,25 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
         prof = profile()
         key = segment_key(segment, prof)
         scope = f" in the {key} segment" if key else ""
+        expanding = call("find_accounts", has_expansion=True, health="green", segment=key,
+                         sort_by="expansion", limit=20, portfolio=portfolio)  # fmt: skip
         text = brief(
             f"Forecast the expansion revenue{scope}: where it is, how large, and what to do first.",
             [],
             [
-                f"Call {call('find_accounts', has_expansion=True, health='green', segment=key, sort_by='expansion', limit=20, portfolio=portfolio)}"  # noqa: E501
-                " and follow `next_cursor` if the user wants the whole list.",
-                f"Call {call('portfolio_overview', portfolio=portfolio)} for the expansion-ready total and the "
-                "whole-book estimate.",
+                f"Call {expanding} and follow `next_cursor` if the user wants the whole list.",
+                f"Call {call('portfolio_overview', portfolio=portfolio)} for the expansion-ready total and "
+                "the whole-book estimate.",
                 f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the top five "
                 "accounts, to get each opportunity with its estimated revenue, effort and priority.",
                 "Frame the top proposals with the attached expansion playbook (signals, discovery questions, "
-                "how to frame a proposal), and compare the book with the attached benchmarks where they apply.",
+                "how to frame a proposal), and compare the book with the attached benchmarks where they "
+                "apply.",
             ],
             [
-                "Answer with a ranked table (account, opportunity, estimated ARR, effort, priority), the totals "
-                "as sums of those figures, and the first three conversations to have. Apply no win rate unless "
-                "the user gives one."
+                "Answer with a ranked table (account, opportunity, estimated ARR, effort, priority), the "
+                "totals as sums of those figures, and the first three conversations to have. Apply no win "
+                "rate unless the user gives one."
             ],
         )
         return messages(text, prof, [("playbooks", "expansion"), ("references", "benchmarks")])
@@ -396,8 +401,8 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
     @mcp.prompt(
         name="portfolio_baseline",
         title="Baseline a new book",
-        description="For a CSM with no scores anywhere: load the export, get a first baseline of health, risk "
-        "and renewals, and set a review cadence by segment.",
+        description="For a CSM with no scores anywhere: load the export, get a first baseline of health, "
+        "risk and renewals, and set a review cadence by segment.",
     )
     def portfolio_baseline() -> list[UserMessage]:
         prof = profile()
@@ -409,18 +414,18 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 "Ask for the export file if you do not have it, then call "
                 f"{call('load_portfolio', path=_Raw('...'))}; report how many accounts were accepted and "
                 "rejected, and why.",
-                f"Call {call('portfolio_overview', detail='full')} for the baseline: health and risk mix by ARR, "
-                "ARR at risk, renewals in the next 90 days, targets and data quality.",
+                f"Call {call('portfolio_overview', detail='full')} for the baseline: health and risk mix by "
+                "ARR, ARR at risk, renewals in the next 90 days, targets and data quality.",
                 f"Call {call('find_accounts', sort_by='risk', limit=10)} for the first accounts to contact.",
-                "Explain what green, yellow and red mean with the attached health-scoring reference, and what "
-                "low coverage does to a score.",
+                "Explain what green, yellow and red mean with the attached health-scoring reference, and "
+                "what low coverage does to a score.",
                 "Set the review cadence for each segment from the attached segments-and-lifecycle reference "
                 "(touch model and review interval), with the number of accounts in each segment from the "
                 "overview.",
             ],
             [
-                "Answer with the baseline in a few lines, the first accounts to contact and why, and a weekly "
-                "rhythm by segment the CSM can keep."
+                "Answer with the baseline in a few lines, the first accounts to contact and why, and a "
+                "weekly rhythm by segment the CSM can keep."
             ],
         )
         docs: list[tuple[library.Kind, str]] = [

@@ -218,8 +218,8 @@ def account_markdown(b: AccountBrief) -> str:
         out.append("No warning signals in this period's data.")
     out += [
         "",
-        f"Playbook: **{c.intervention}**, led by {c.owner}, first response within {c.respond_within_days} days "
-        f"(cs://playbooks/{c.risk_tier}):",
+        f"Playbook: **{c.intervention}**, led by {c.owner}, first response within {c.respond_within_days} "
+        f"days (cs://playbooks/{c.risk_tier}):",
         "",
     ]
     as_of = b.snapshot.as_of
@@ -238,9 +238,10 @@ def account_markdown(b: AccountBrief) -> str:
         ]
         out.append("")
     out += [
-        f"Seat utilisation {s.seat_utilisation:g}% · modules adopted {s.adopted_modules} of {s.total_modules} "
-        f"({s.adoption_rate:g}%) · plan tier {esc(s.current_tier or 'not recorded')} · departments using the "
-        f"product {s.departments_covered}, named as potential {s.departments_potential}.",
+        f"Seat utilisation {s.seat_utilisation:g}% · modules adopted {s.adopted_modules} of "
+        f"{s.total_modules} ({s.adoption_rate:g}%) · plan tier {esc(s.current_tier or 'not recorded')} · "
+        f"departments using the product {s.departments_covered}, named as potential "
+        f"{s.departments_potential}.",
     ]
     if s.enablement_needed:
         out.append(f"Adopted but barely used (enablement first): {esc(', '.join(s.enablement_needed))}.")
