@@ -157,8 +157,13 @@ def _actions(table: AccountTable, profile: Profile, as_of: dt.date, health: Heal
     if yellow.size:
         add(f"Review the weakest health dimension of the {yellow.size} yellow account(s) with their CSMs",
             "CS team lead", 14, yellow)  # fmt: skip
-    add("Confirm renewal dates and main contacts are current for the accounts renewing next quarter",
-        "CSM", 30, renewal_rows)  # fmt: skip
+    if renewal_rows.size:
+        add("Confirm renewal dates and main contacts are current for the accounts renewing soon",
+            "CSM", 30, renewal_rows)  # fmt: skip
+    add("Schedule the next business reviews with the largest accounts, at their segment's cadence",
+        "CSM", 30, np.arange(table.size))  # fmt: skip
+    add("Confirm each account's main contact and executive sponsor are current in the CRM",
+        "CS team lead", 14, np.arange(table.size))  # fmt: skip
     return actions[:5]
 
 
