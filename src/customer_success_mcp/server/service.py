@@ -7,10 +7,7 @@ stays as cheap as the SDK allows.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import json
 import re
 import threading
 from collections.abc import Callable
@@ -20,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from customer_success_mcp.ingest.report import LoadReport, Rejection
 from customer_success_mcp.server.config import ServerConfig
+from customer_success_mcp.server.errors import UserError
 from customer_success_mcp.server.files import FileAccessError, checked_file, checked_output
 from customer_success_mcp.server.models import (
     AccountBrief,
@@ -36,6 +34,7 @@ from customer_success_mcp.server.models import (
     ScorePage,
     SnapshotRef,
 )
+from customer_success_mcp.server.paging import MAX_LIMIT, check_limit, decode_cursor, page_bounds, query_key
 from customer_success_mcp.store import SnapshotInfo, SnapshotStore
 
 if TYPE_CHECKING:
@@ -49,12 +48,7 @@ SortKey = Literal["arr", "health", "risk", "renewal", "expansion"]
 ScoreKind = Literal["health", "churn", "expansion"]
 FIRST_REJECTIONS = 5
 BRIEF_OPPORTUNITIES = 5
-MAX_LIMIT = 100
 NAME_PATTERN = re.compile(r"^[\w][\w .-]{0,63}$")
-
-
-class UserError(ValueError):
-    """A problem the user can fix; the message says how."""
 
 
 @dataclass
@@ -72,42 +66,6 @@ def _ref(info: SnapshotInfo) -> SnapshotRef:
         loaded_at=info.loaded_at,
         source=info.source,
     )
-
-
-def _encode_cursor(offset: int, query: str) -> str:
-    raw = json.dumps({"o": offset, "q": query}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None, query: str) -> int:
-    if not cursor:
-        return 0
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset, owner = int(data["o"]), data["q"]
-    except (ValueError, KeyError, TypeError):
-        raise UserError(
-            "That cursor is not one this server issued; leave it out to start from the top."
-        ) from None
-    if owner != query or offset < 0:
-        raise UserError("That cursor belongs to a different query; repeat the same filters, or leave it out.")
-    return offset
-
-
-def _query_key(**params: Any) -> str:
-    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
-
-
-def _check_limit(limit: int) -> int:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UserError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}.")
-    return limit
-
-
-def _page_bounds(total: int, offset: int, limit: int, query: str) -> tuple[int, int, bool, str | None]:
-    end = min(offset + limit, total)
-    has_more = end < total
-    return offset, end, has_more, (_encode_cursor(end, query) if has_more else None)
 
 
 class PortfolioService:
@@ -399,14 +357,14 @@ class PortfolioService:
         from customer_success_mcp.scoring.health import CLASSES
         from customer_success_mcp.scoring.profile import normalise_label
 
-        _check_limit(limit)
+        check_limit(limit)
         cached = self._portfolio(portfolio)
         p = cached.scored
         t = p.table
-        query = _query_key(portfolio=cached.info.id, segment=segment, health=health, risk_tier=risk_tier,
+        query = query_key(portfolio=cached.info.id, segment=segment, health=health, risk_tier=risk_tier,
                            renewal=renewal_within_days, min_arr=min_arr, has_expansion=has_expansion,
                            text=text, sort_by=sort_by)  # fmt: skip
-        offset = _decode_cursor(cursor, query)
+        offset = decode_cursor(cursor, query)
         mask = np.ones(t.size, dtype=bool)
         if segment is not None:
             key = p.profile.segment_aliases().get(normalise_label(segment))
@@ -443,7 +401,7 @@ class PortfolioService:
         if sort_by not in sort_values:
             raise UserError(f"sort_by must be one of {', '.join(sort_values)}, got {sort_by!r}.")
         rows = rows[np.argsort(sort_values[sort_by][rows], kind="stable")]
-        start, end, has_more, next_cursor = _page_bounds(rows.size, offset, limit, query)
+        start, end, has_more, next_cursor = page_bounds(rows.size, offset, limit, query)
         from customer_success_mcp.scoring.portfolio import reasons_for
 
         page = []
@@ -532,7 +490,7 @@ class PortfolioService:
         from customer_success_mcp.pipeline import closest_accounts, score_records
         from customer_success_mcp.render import reference_json as ref
 
-        _check_limit(limit)
+        check_limit(limit)
         if accounts is not None and (portfolio is not None or account_ids is not None):
             raise UserError(
                 "Give inline `accounts`, or a `portfolio` (optionally with `account_ids`), not both."
@@ -565,10 +523,10 @@ class PortfolioService:
                 raise UserError(f"Unknown account id(s) in {source}: {', '.join(unknown[:5])}.{hint}")
             wanted = {index[a] for a in account_ids}
             order = [r for r in order if r in wanted]
-        query = _query_key(kind=kind, source=source, snapshot=snapshot, ids=account_ids, as_of=str(p.as_of),
-                           inline=_query_key(a=accounts) if accounts is not None else None)  # fmt: skip
-        offset = _decode_cursor(cursor, query)
-        start, end, has_more, next_cursor = _page_bounds(len(order), offset, limit, query)
+        query = query_key(kind=kind, source=source, snapshot=snapshot, ids=account_ids, as_of=str(p.as_of),
+                           inline=query_key(a=accounts) if accounts is not None else None)  # fmt: skip
+        offset = decode_cursor(cursor, query)
+        start, end, has_more, next_cursor = page_bounds(len(order), offset, limit, query)
         build = {
             "health": ref.health_customer,
             "churn": ref.churn_customer,
