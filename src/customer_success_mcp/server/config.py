@@ -47,7 +47,11 @@ class ServerConfig:
         dirs += list(allow_dirs or [])
         prof = profile or env.get("CSM_PROFILE") or None
         if max_file_mb is None:
-            max_file_mb = float(env.get("CSM_MAX_FILE_MB") or DEFAULT_MAX_FILE_MB)
+            text = env.get("CSM_MAX_FILE_MB") or str(DEFAULT_MAX_FILE_MB)
+            try:
+                max_file_mb = float(text)
+            except ValueError:
+                raise ValueError(f"CSM_MAX_FILE_MB must be a number of megabytes, got {text!r}") from None
         return cls(
             data_dir=Path(data).expanduser() if data else default_data_dir(),
             allowed_dirs=tuple(Path(d).expanduser().resolve() for d in dirs),

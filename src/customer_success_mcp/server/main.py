@@ -40,9 +40,16 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
 def serve(args: argparse.Namespace) -> int:
     """Run the server until the client disconnects; logs go to stderr, stdout is the protocol's."""
     logging.basicConfig(stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
-    config = ServerConfig.from_sources(
-        data_dir=args.data_dir, allow_dirs=args.allow_dir, profile=args.profile, max_file_mb=args.max_file_mb
-    )
+    try:
+        config = ServerConfig.from_sources(
+            data_dir=args.data_dir,
+            allow_dirs=args.allow_dir,
+            profile=args.profile,
+            max_file_mb=args.max_file_mb,
+        )
+    except ValueError as exc:
+        print(f"customer-success-mcp: error: {exc}", file=sys.stderr)
+        return 2
     from customer_success_mcp.server.app import build_server
 
     server = build_server(config)

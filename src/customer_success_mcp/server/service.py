@@ -204,6 +204,8 @@ class PortfolioService:
         except OSError as exc:
             raise UserError(f"{path}: cannot be read ({exc.strerror}).") from None
         report = loaded.report
+        if report.accepted == 0 and accounts is not None:
+            raise UserError(f"None of the {report.total} accounts could be used: {_first_rejections(report)}")
         if report.accepted == 0:
             # Name fields only: this may not be a portfolio at all, and its content is not ours to echo.
             fields = sorted({p.field.split(".")[0] if p.field.startswith("product_usage") else p.field
@@ -501,6 +503,10 @@ class PortfolioService:
                 raise UserError("`accounts` is empty; give at least one account.")
             p = score_records(list(accounts), as_of or today or dt.date.today(), self.profile)
             rejections = p.report.rejections
+            if p.report.accepted == 0:
+                raise UserError(
+                    f"None of the {p.report.total} accounts could be scored: {_first_rejections(p.report)}"
+                )
             source, snapshot = "inline", None
         else:
             cached = self._portfolio(portfolio)
@@ -583,3 +589,13 @@ _QUOTED = re.compile(r",? got .*$")
 def _without_quoted_values(reason: str) -> str:
     """A reason without the offending value, for messages about files that may not be portfolios."""
     return _QUOTED.sub("", reason)
+
+
+def _first_rejections(report: LoadReport, count: int = 3) -> str:
+    """The first rejected inline accounts with their reasons (inline data is the caller's own)."""
+    parts = [
+        f"#{r.index} {r.customer_id or '(no id)'}: {r.problems[0].field} {r.problems[0].reason}"
+        for r in report.rejections[:count]
+    ]
+    more = f"; and {report.rejected - count} more" if report.rejected > count else ""
+    return "; ".join(parts) + more + "."

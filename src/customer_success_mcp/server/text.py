@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from customer_success_mcp.render.markdown import escape_markdown
 from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.server.models import (
     AccountBrief,
@@ -25,8 +26,8 @@ def money(value: float) -> str:
 
 
 def clean(text: str) -> str:
-    """Account names and other data on one line, without control characters."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+    """Account names and other data as data: one line, no control characters, markup escaped."""
+    return escape_markdown(text)
 
 
 def _headline(s: PortfolioSummary) -> str:
