@@ -12,7 +12,6 @@ the medians, their ratio and the pipeline's peak resident memory. Targets: ratio
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import statistics
 import subprocess
@@ -20,21 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-AS_OF = dt.date(2026, 11, 23)
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from portfolios import AS_OF, portfolio_file
+
 TARGET_RATIO, TARGET_RSS_MB = 2.0, 1536
-
-
-def portfolio_file(accounts: int, seed: int) -> Path:
-    from customer_success_mcp.generate import generate_portfolio, write_portfolio
-
-    path = DATA_DIR / f"portfolio_{accounts}_{seed}.json"
-    if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        started = time.perf_counter()
-        write_portfolio(path, generate_portfolio(accounts, seed, AS_OF))
-        print(f"generated {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return path
 
 
 def child_orjson(path: str) -> dict:

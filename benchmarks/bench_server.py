@@ -28,7 +28,6 @@ Prints the figures; a missed target is marked MISSED (the exit status stays 0).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib.metadata
 import json
 import os
@@ -45,8 +44,8 @@ from typing import Any
 import anyio
 from mcp import Client, StdioServerParameters
 
-AS_OF = dt.date(2026, 11, 23)
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from portfolios import portfolio_file
+
 TARGET_P50_MS, TARGET_P95_MS, TARGET_STARTUP_RATIO, TARGET_BYTES = 20.0, 50.0, 1.3, 12_000
 
 MINIMAL_SERVER = '''\
@@ -86,18 +85,6 @@ OVERVIEW_ARGS: list[dict[str, Any]] = [
     {},
     {"renewal_window_days": 180},
 ]
-
-
-def portfolio_file(accounts: int, seed: int) -> Path:
-    from customer_success_mcp.generate import generate_portfolio, write_portfolio
-
-    path = DATA_DIR / f"portfolio_{accounts}_{seed}.json"
-    if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        started = time.perf_counter()
-        write_portfolio(path, generate_portfolio(accounts, seed, AS_OF))
-        print(f"generated {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return path
 
 
 def server_command() -> str:

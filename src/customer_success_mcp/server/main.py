@@ -48,7 +48,7 @@ def serve(args: argparse.Namespace) -> int:
             max_file_mb=args.max_file_mb,
         )
     except ValueError as exc:
-        print(f"customer-success-mcp: error: {exc}", file=sys.stderr)
+        sys.stderr.write(f"customer-success-mcp: error: {exc}\n")
         return 2
     from customer_success_mcp.server.app import build_server
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from customer_success_mcp.ingest.report import LoadReport, Rejection
+from customer_success_mcp.server.briefs import brief_of, compact_scores
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.errors import UserError
 from customer_success_mcp.server.files import FileAccessError, checked_file, checked_output
@@ -23,10 +24,8 @@ from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
     AccountRow,
-    ChurnBrief,
     Detail,
     DraftResult,
-    ExpansionBrief,
     LoadResult,
     Overview,
     PortfolioList,
@@ -47,7 +46,6 @@ DraftKind = Literal["qbr", "ebr", "save-plan"]
 SortKey = Literal["arr", "health", "risk", "renewal", "expansion"]
 ScoreKind = Literal["health", "churn", "expansion"]
 FIRST_REJECTIONS = 5
-BRIEF_OPPORTUNITIES = 5
 NAME_PATTERN = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
@@ -437,43 +435,7 @@ class PortfolioService:
 
         cached, row = self._account(account, portfolio)
         p = cached.scored
-        full = explain_account(p, row)
-        churn = full.churn
-        return AccountBrief(
-            snapshot=_ref(cached.info),
-            customer_id=full.customer_id,
-            name=full.name,
-            segment=full.segment,
-            segment_source=full.segment_source,
-            arr=full.arr,
-            health=full.health,
-            churn=ChurnBrief(
-                risk_score=churn.risk_score,
-                raw_score=churn.raw_score,
-                risk_tier=churn.risk_tier,
-                urgency_multiplier=churn.urgency_multiplier,
-                days_to_renewal=churn.days_to_renewal,
-                renewal_date=churn.renewal_date,
-                categories={c.category: c.score for c in churn.categories},
-                warning_signals=churn.warning_signals,
-                intervention=churn.intervention,
-                owner=churn.owner,
-                respond_within_days=churn.respond_within_days,
-                playbook_steps=churn.recommended_actions,
-                coverage=churn.coverage,
-            ),
-            churn_breakdown=churn if detail == "full" else None,
-            expansion=ExpansionBrief(
-                total_estimated_revenue=full.expansion.total_estimated_revenue,
-                opportunity_count=full.expansion.opportunity_count,
-                opportunities=full.expansion.opportunities[
-                    : None if detail == "full" else BRIEF_OPPORTUNITIES
-                ],
-                adoption_summary=full.expansion.adoption_summary,
-                coverage=full.expansion.coverage,
-            ),
-            lifecycle=account_lifecycle(p, row),
-        )
+        return brief_of(explain_account(p, row), account_lifecycle(p, row), _ref(cached.info), detail)
 
     def score(
         self,
@@ -548,7 +510,7 @@ class PortfolioService:
         customers = [build[kind](p, r) for r in order[start:end]]
         playbooks: dict[str, list[str]] = {}
         if detail == "summary":
-            customers, playbooks = _compact(kind, customers)
+            customers, playbooks = compact_scores(kind, customers)
         return ScorePage(
             report=report,
             as_of=p.as_of,
@@ -562,25 +524,6 @@ class PortfolioService:
             has_more=has_more,
             next_cursor=next_cursor,
         )
-
-
-SUMMARY_WARNINGS = 5
-SUMMARY_OPPORTUNITIES = 2
-
-
-def _compact(
-    kind: ScoreKind, customers: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """detail='summary': the tier's steps once per page, and the first warnings and opportunities."""
-    playbooks: dict[str, list[str]] = {}
-    for c in customers:
-        if kind == "churn":
-            playbooks.setdefault(c["risk_tier"], c.pop("recommended_actions"))
-            c["warning_count"] = len(c["warning_signals"])
-            c["warning_signals"] = c["warning_signals"][:SUMMARY_WARNINGS]
-        elif kind == "expansion":
-            c["opportunities"] = c["opportunities"][:SUMMARY_OPPORTUNITIES]
-    return customers, playbooks
 
 
 _QUOTED = re.compile(r",? got .*$")
