@@ -22,8 +22,8 @@ from customer_success_mcp.scoring.churn import tier_codes
 from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
 
 
-def churn_of(account: dict[str, Any], as_of: dt.date = AS_OF):
-    scored = score(account, as_of=as_of)
+def churn_of(account: dict[str, Any], as_of: dt.date = AS_OF, profile=None):
+    scored = score(account, as_of=as_of, profile=profile)
     assert scored.report.accepted == 1, scored.report
     return scored.churn
 
@@ -369,12 +369,37 @@ def test_urgency_multiplier_boundaries(days, multiplier, expected_risk):
     assert float(c.risk[0]) == pytest.approx(expected_risk)
 
 
-def test_past_renewal_date_counts_as_zero_days():
-    # 10 days ago -> max(-10, 0) = 0 -> x1.5 -> 60.0
+def test_past_renewal_date_counts_as_zero_days_for_urgency():
+    # Reference rule: 10 days ago -> urgency counted at max(-10, 0) = 0 days -> x1.5 -> 60.0,
+    # while days_to_renewal stays signed and the status says the contract has ended.
     c = churn_of(make_account(**RAW_40, contract_end_date=ends_in(-10)))
-    assert c.days_left(0) == 0
+    assert c.days_left(0) == -10
+    assert c.status(0) == "ended"
     assert float(c.multiplier[0]) == pytest.approx(1.5)
     assert float(c.risk[0]) == pytest.approx(60.0)
+
+
+def test_a_profile_can_give_ended_contracts_their_own_multiplier():
+    from customer_success_mcp.scoring.profile import build_profile
+
+    profile = build_profile({"churn": {"ended_contract_multiplier": 1.0}})
+    c = churn_of(make_account(**RAW_40, contract_end_date=ends_in(-10)), profile=profile)
+    assert float(c.multiplier[0]) == 1.0
+    assert float(c.risk[0]) == pytest.approx(40.0)
+    # A contract ending today is not ended: it still takes the nearest bracket.
+    c = churn_of(make_account(**RAW_40, contract_end_date=ends_in(0)), profile=profile)
+    assert c.status(0) == "renewing"
+    assert float(c.multiplier[0]) == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize(
+    ("days", "status"),
+    [(-1, "ended"), (0, "renewing"), (120, "renewing"), (121, "active"), (None, "no_end_date")],
+)
+def test_contract_status_follows_the_renewal_window(days, status):
+    end = None if days is None else ends_in(days)
+    c = churn_of(make_account(**RAW_40, contract_end_date=end))
+    assert c.status(0) == status
 
 
 def test_no_renewal_date_means_no_multiplier():

@@ -523,7 +523,10 @@ async def test_find_accounts_sort_by_renewal_soonest_first_unknown_last(
         await load(client, allowed / "portfolio.json")
         rows = ok(await client.call_tool("find_accounts", {"sort_by": "renewal", "limit": 100}))["accounts"]
         days = [r["days_to_renewal"] for r in rows]
-        assert days == sorted(days)
+        upcoming = [d for d in days if d >= 0]
+        ended = [d for d in days if d < 0]
+        assert days == upcoming + ended, "ended contracts come after every upcoming renewal"
+        assert upcoming == sorted(upcoming) and ended == sorted(ended, reverse=True)
         ok(
             await client.call_tool(
                 "load_portfolio", {"accounts": accounts, "name": "six", "as_of": "2026-11-23"}

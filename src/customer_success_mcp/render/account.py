@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from customer_success_mcp.render.text import WIDTH, fit, money
+from customer_success_mcp.formatting import contract_end, money
+from customer_success_mcp.render.text import WIDTH, fit
 from customer_success_mcp.scoring.models import AccountExplanation, MetricBreakdown
 
 
@@ -42,12 +43,7 @@ def account_text(a: AccountExplanation) -> str:
         out += [_metric_line(m) for m in d.metrics]
     if h.recommendations:
         out += ["  What to do:", *_wrapped(h.recommendations, "    - ")]
-    if c.renewal_date is None:
-        days = "no end date"
-    elif c.renewal_date < a.as_of:
-        days = f"contract ended {c.renewal_date.isoformat()}"
-    else:
-        days = f"renews {c.renewal_date.isoformat()}, {c.days_to_renewal} days"
+    days = contract_end(c.renewal_date, c.days_to_renewal)
     out += [
         "",
         *_wrapped(

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from customer_success_mcp.formatting import day as _date
+from customer_success_mcp.formatting import money as _money
 from customer_success_mcp.library import INLINE, fill_blocks, raw_text
 from customer_success_mcp.render.markdown import escape_markdown as esc
 from customer_success_mcp.scoring.lifecycle import Lifecycle
@@ -36,14 +38,6 @@ class DraftSource:
     snapshot: str
     as_of: dt.date
     profile: str
-
-
-def _money(value: float) -> str:
-    return f"${value:,.0f}"
-
-
-def _date(day: dt.date | None) -> str:
-    return day.isoformat() if day else "not recorded"
 
 
 def _header(a: AccountExplanation, life: Lifecycle) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 
 from customer_success_mcp.ingest.load import LoadReport
 from customer_success_mcp.pipeline import ScoredPortfolio
-from customer_success_mcp.scoring.health import CLASSES
+from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, is_at_risk
 
 
 def _percent(weight: float) -> str:
@@ -66,7 +66,7 @@ def health_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
             d.name: {
                 "score": float(h.dimensions[d.name][row]),
                 "weight": _percent(d.weight),
-                "classification": CLASSES[h.dimension_classes[d.name][row]],
+                "classification": HEALTH_CLASSES[h.dimension_classes[d.name][row]],
             }
             for d in dims
         },
@@ -79,7 +79,7 @@ def health_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
 
 def health_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> dict[str, Any]:
     idx = _rows(p, rows)
-    counts = np.bincount(p.health.classes[idx], minlength=3)
+    counts = np.bincount(p.health.classes[idx], minlength=len(HEALTH_CLASSES))
     return {
         "total_customers": int(idx.size),
         "average_score": round(float(p.health.overall[idx].mean()), 1) if idx.size else 0.0,
@@ -97,6 +97,10 @@ def health_report(p: ScoredPortfolio) -> dict[str, Any]:
     }
 
 
+def _reference_days(days: int | None) -> int | None:
+    return None if days is None else max(days, 0)
+
+
 def churn_order(p: ScoredPortfolio) -> list[int]:
     """Riskiest first; ties keep input order."""
     return np.argsort(-p.churn.risk, kind="stable").tolist()
@@ -112,7 +116,11 @@ def churn_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
         "risk_tier": tier,
         "risk_label": tier.upper(),
         "urgency_multiplier": float(c.multiplier[row]),
-        "days_to_renewal": c.days_left(row),
+        # The reference's own key keeps the reference's meaning (floored at 0, so an ended contract
+        # reads 0); days_to_contract_end is the signed count used everywhere else.
+        "days_to_renewal": _reference_days(c.days_left(row)),
+        "days_to_contract_end": c.days_left(row),
+        "contract_status": c.status(row),
         "signal_scores": {
             name: {"score": float(c.categories[name][row]), "weight": _percent(w)}
             for name, w in p.profile.churn.weights.items()
@@ -126,14 +134,14 @@ def churn_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
 def churn_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> dict[str, Any]:
     idx = _rows(p, rows)
     tiers = p.churn.tiers[idx]
-    counts = np.bincount(tiers, minlength=4)
+    counts = np.bincount(tiers, minlength=len(RISK_TIERS))
     return {
         "total_customers": int(idx.size),
         "critical_count": int(counts[0]),
         "high_count": int(counts[1]),
         "medium_count": int(counts[2]),
         "low_count": int(counts[3]),
-        "total_arr_at_risk": _echo(float(p.table.values["arr"][idx][tiers <= 1].sum())),
+        "total_arr_at_risk": _echo(float(p.table.values["arr"][idx][is_at_risk(tiers)].sum())),
     }
 
 

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 
+from customer_success_mcp.formatting import contract_end, money
+from customer_success_mcp.formatting import share as _pct
 from customer_success_mcp.render.markdown import escape_markdown
-from customer_success_mcp.render.text import WIDTH, fit, money
+from customer_success_mcp.render.text import WIDTH, fit
 from customer_success_mcp.scoring.models import AtRiskAccount, Bucket, PortfolioSummary, RecommendedAction
 
 
-def _pct(share: float) -> str:
-    return f"{share * 100:.0f}%"
-
-
-def _renewal(a: AtRiskAccount, as_of: dt.date) -> str:
-    if a.renewal_date is None:
-        return "no end date"
-    if a.renewal_date < as_of:
-        return f"contract ended {a.renewal_date.isoformat()}"
-    return f"renews {a.renewal_date.isoformat()} ({a.days_to_renewal} d)"
+def _renewal(a: AtRiskAccount) -> str:
+    return contract_end(a.renewal_date, a.days_to_renewal)
 
 
 def _bucket_lines(title: str, buckets: list[Bucket]) -> list[str]:
@@ -72,7 +65,7 @@ def report_text(s: PortfolioSummary) -> str:
     for i, a in enumerate(s.at_risk_accounts, 1):
         out += _wrap(
             f"{i}. {a.name} ({a.customer_id}) · {money(a.arr)} · risk {a.risk_score:g} {a.risk_tier} · "
-            f"health {a.health_score:g} {a.health_class} · {_renewal(a, s.as_of)}",
+            f"health {a.health_score:g} {a.health_class} · {_renewal(a)}",
             "  ",
             "     ",
         )
@@ -152,7 +145,7 @@ def report_markdown(s: PortfolioSummary) -> str:
             out.append(
                 f"| {_md_escape(a.name)} ({_md_escape(a.customer_id)}) | {money(a.arr)} | "
                 f"{a.risk_score:g} {a.risk_tier} | {a.health_score:g} {a.health_class} | "
-                f"{_renewal(a, s.as_of)} | {_md_escape(', '.join(a.reasons))} |"
+                f"{_renewal(a)} | {_md_escape(', '.join(a.reasons))} |"
             )
     else:
         out.append("None.")

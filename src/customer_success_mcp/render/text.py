@@ -6,7 +6,9 @@ import textwrap
 
 import numpy as np
 
+from customer_success_mcp.formatting import money
 from customer_success_mcp.pipeline import ScoredPortfolio
+from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, HealthClass, is_at_risk
 
 WIDTH = 80
 
@@ -17,10 +19,6 @@ def fit(text: str, width: int) -> str:
     if len(text) > width:
         text = text[: width - 1] + "…"
     return text.ljust(width)
-
-
-def money(value: float) -> str:
-    return f"${value:,.0f}"
 
 
 def _title(p: ScoredPortfolio, what: str) -> list[str]:
@@ -40,7 +38,7 @@ def _rows(count: int, limit: int | None) -> int:
 
 def health_text(p: ScoredPortfolio, limit: int | None = None) -> str:
     h, t = p.health, p.table
-    counts = np.bincount(h.classes, minlength=3)
+    counts = np.bincount(h.classes, minlength=len(HEALTH_CLASSES))
     avg = float(h.overall.mean()) if t.size else 0.0
     out = _title(p, "Health scores")
     out.append(f"Average {avg:.1f} · green {counts[0]} · yellow {counts[1]} · red {counts[2]}")
@@ -57,7 +55,7 @@ def health_text(p: ScoredPortfolio, limit: int | None = None) -> str:
         )
     if shown < t.size:
         out.append(f"… {t.size - shown} more (use --limit or --format json)")
-    flagged = [r for r in range(shown) if h.classes[r] > 0]
+    flagged = [r for r in range(shown) if h.classes[r] != HealthClass.GREEN.code]
     if flagged:
         out += ["", "What to do (yellow and red accounts):"]
         for row in flagged:
@@ -72,8 +70,8 @@ def health_text(p: ScoredPortfolio, limit: int | None = None) -> str:
 
 def churn_text(p: ScoredPortfolio, limit: int | None = None) -> str:
     c, t = p.churn, p.table
-    counts = np.bincount(c.tiers, minlength=4)
-    at_risk = float(t.values["arr"][c.tiers <= 1].sum())
+    counts = np.bincount(c.tiers, minlength=len(RISK_TIERS))
+    at_risk = float(t.values["arr"][is_at_risk(c.tiers)].sum())
     out = _title(p, "Churn risk")
     out.append(f"critical {counts[0]} · high {counts[1]} · medium {counts[2]} · low {counts[3]} · "
                f"ARR at risk {money(at_risk)}")  # fmt: skip

@@ -21,8 +21,13 @@ from customer_success_mcp.scoring.models import (
 from customer_success_mcp.scoring.numeric import clamp, py_round
 from customer_success_mcp.scoring.profile import SEVERITY_ORDER, ChurnModel, Profile, WarningRule
 from customer_success_mcp.scoring.table import AccountTable
-
-TIERS = ("critical", "high", "medium", "low")
+from customer_success_mcp.scoring.vocabulary import (
+    CONTRACT_STATUSES,
+    RISK_TIERS,
+    ContractStatus,
+    RiskTier,
+    contract_status_codes,
+)
 
 # (category, signal, input field) in the order the categories add them up.
 SIGNAL_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -114,27 +119,37 @@ def category_scores(points: dict[str, np.ndarray], churn: ChurnModel) -> dict[st
 
 
 def days_to_renewal(table: AccountTable, as_of: dt.date) -> np.ndarray:
-    """Whole days from `as_of` to the contract end, floored at 0; NaN where no end date."""
-    return np.maximum(table.values[RENEWAL_FIELD] - as_of.toordinal(), 0)
+    """Signed whole days from `as_of` to the contract end (negative once ended); NaN where no end date."""
+    return table.values[RENEWAL_FIELD] - as_of.toordinal()
 
 
 def urgency_multipliers(days: np.ndarray, churn: ChurnModel) -> np.ndarray:
+    """The renewal urgency multiplier from signed days to the contract end.
+
+    An ended contract takes `ended_contract_multiplier` when the profile sets one; otherwise it
+    counts as 0 days away, as the reference scripts do (so it gets the nearest bracket's factor).
+    """
+    ended = days < 0
+    counted = np.maximum(days, 0)
     mult = np.ones_like(days)
     assigned = np.isnan(days)
+    if churn.ended_contract_multiplier is not None:
+        mult = np.where(ended, churn.ended_contract_multiplier, mult)
+        assigned = assigned | ended
     for max_days, factor in churn.renewal_multipliers:
-        hit = ~assigned & (days <= max_days)
+        hit = ~assigned & (counted <= max_days)
         mult = np.where(hit, factor, mult)
         assigned |= hit
     return mult
 
 
 def tier_codes(risk: np.ndarray, churn: ChurnModel) -> np.ndarray:
-    """0 critical, 1 high, 2 medium, 3 low: each score in exactly one tier."""
+    """Risk tier codes by the >= rule: each score in exactly one tier."""
     floors = churn.tier_floors
     return np.select(
         [risk >= floors["critical"], risk >= floors["high"], risk >= floors["medium"]],
-        [0, 1, 2],
-        default=3,
+        [RiskTier.CRITICAL.code, RiskTier.HIGH.code, RiskTier.MEDIUM.code],
+        default=RiskTier.LOW.code,
     ).astype(np.int8)
 
 
@@ -171,17 +186,22 @@ class ChurnScores:
     categories: dict[str, np.ndarray]
     raw: np.ndarray
     days: np.ndarray
+    contract_status: np.ndarray
     multiplier: np.ndarray
     risk: np.ndarray
     tiers: np.ndarray
     coverage: np.ndarray
 
-    def tier(self, row: int) -> str:
-        return TIERS[self.tiers[row]]
+    def tier(self, row: int) -> RiskTier:
+        return RISK_TIERS[self.tiers[row]]
 
     def days_left(self, row: int) -> int | None:
+        """Signed days from as_of to the contract end (negative once ended); None without an end date."""
         d = float(self.days[row])
         return None if d != d else int(d)
+
+    def status(self, row: int) -> ContractStatus:
+        return CONTRACT_STATUSES[self.contract_status[row]]
 
     def renewal_date(self, row: int) -> dt.date | None:
         ordinal = self.table.value(RENEWAL_FIELD, row)
@@ -235,6 +255,7 @@ class ChurnScores:
             risk_tier=tier,
             urgency_multiplier=float(self.multiplier[row]),
             days_to_renewal=self.days_left(row),
+            contract_status=self.status(row),
             renewal_date=self.renewal_date(row),
             categories=cats,
             warning_signals=self.warnings(row),
@@ -267,6 +288,7 @@ def score_churn(table: AccountTable, profile: Profile, as_of: dt.date) -> ChurnS
         categories=categories,
         raw=raw,
         days=days,
+        contract_status=contract_status_codes(days, profile.lifecycle.renewal_lead_days),
         multiplier=multiplier,
         risk=risk,
         tiers=tier_codes(risk, churn),

@@ -19,9 +19,7 @@ from customer_success_mcp.scoring.models import (
 from customer_success_mcp.scoring.numeric import clamp, py_round, safe_ratio
 from customer_success_mcp.scoring.profile import MetricSpec, Profile, RecommendationRule
 from customer_success_mcp.scoring.table import AccountTable
-
-CLASSES = ("green", "yellow", "red")
-TRENDS = ("improving", "stable", "declining", "no_data")
+from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, TRENDS, HealthClass, Trend
 
 
 def segment_column(table: AccountTable, profile: Profile, pick) -> np.ndarray:
@@ -34,15 +32,18 @@ def segment_column(table: AccountTable, profile: Profile, pick) -> np.ndarray:
 
 
 def classify(scores: np.ndarray, green_min: np.ndarray, yellow_min: np.ndarray) -> np.ndarray:
-    """0 green, 1 yellow, 2 red: score >= green_min is green, >= yellow_min yellow."""
-    return np.where(scores >= green_min, 0, np.where(scores >= yellow_min, 1, 2)).astype(np.int8)
+    """Health class codes: score >= green_min is green, >= yellow_min yellow, else red."""
+    green, yellow, red = HealthClass.GREEN.code, HealthClass.YELLOW.code, HealthClass.RED.code
+    return np.where(scores >= green_min, green, np.where(scores >= yellow_min, yellow, red)).astype(np.int8)
 
 
 def trend_codes(current: np.ndarray, previous: np.ndarray, delta: float) -> np.ndarray:
-    """0 improving, 1 stable, 2 declining, 3 no_data (previous missing)."""
+    """Trend codes: a change beyond delta improves or declines; no previous value is no_data."""
     diff = current - previous
-    codes = np.where(diff > delta, 0, np.where(diff < -delta, 2, 1))
-    return np.where(np.isnan(previous), 3, codes).astype(np.int8)
+    codes = np.where(
+        diff > delta, Trend.IMPROVING.code, np.where(diff < -delta, Trend.DECLINING.code, Trend.STABLE.code)
+    )
+    return np.where(np.isnan(previous), Trend.NO_DATA.code, codes).astype(np.int8)
 
 
 def supplied(table: AccountTable, metric: MetricSpec) -> np.ndarray:
@@ -92,7 +93,7 @@ class HealthScores:
     coverage: np.ndarray
 
     def classification(self, row: int) -> str:
-        return CLASSES[self.classes[row]]
+        return HEALTH_CLASSES[self.classes[row]]
 
     def trend_of(self, row: int) -> str:
         return TRENDS[self.trend[row]]
@@ -163,7 +164,7 @@ class HealthScores:
                     label=dim.label,
                     score=float(self.dimensions[dim.name][row]),
                     weight=dim.weight,
-                    classification=CLASSES[self.dimension_classes[dim.name][row]],
+                    classification=HEALTH_CLASSES[self.dimension_classes[dim.name][row]],
                     previous_score=prev,
                     trend=TRENDS[self.dimension_trends[dim.name][row]],
                     band=dim.band_for(float(self.dimensions[dim.name][row])),

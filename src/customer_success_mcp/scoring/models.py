@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from customer_success_mcp.scoring.vocabulary import ARR_AT_RISK_DEFINITION
+
 
 class MetricBreakdown(BaseModel):
     metric: str
@@ -73,7 +75,13 @@ class ChurnExplanation(BaseModel):
     raw_score: float
     risk_tier: str
     urgency_multiplier: float
-    days_to_renewal: int | None = Field(description="Days from as_of to the contract end, floored at 0")
+    days_to_renewal: int | None = Field(
+        description="Signed days from as_of to the contract end (negative once ended); "
+        "null without an end date"
+    )
+    contract_status: str = Field(
+        description="active, renewing (ends within the renewal window), ended, or no_end_date"
+    )
     renewal_date: dt.date | None
     categories: list[CategoryBreakdown]
     warning_signals: list[WarningSignal]
@@ -168,6 +176,7 @@ class AtRiskAccount(BaseModel):
     health_score: float
     health_class: str
     days_to_renewal: int | None = Field(description="Days from as_of to the contract end; negative once past")
+    contract_status: str = Field(description="active, renewing, ended or no_end_date")
     renewal_date: dt.date | None
     reasons: list[str] = Field(description="The two or three main drivers, in a few words")
 
@@ -220,7 +229,7 @@ class PortfolioSummary(BaseModel):
     by_risk_tier: list[Bucket]
     by_segment: list[Bucket]
     renewals: RenewalWindow
-    arr_at_risk: float = Field(description="ARR of critical and high risk accounts")
+    arr_at_risk: float = Field(description=ARR_AT_RISK_DEFINITION)
     at_risk_accounts: list[AtRiskAccount]
     expansion_pipeline: float = Field(
         description="Estimated revenue of every opportunity in the book (estimates overlap, at-risk included)"

@@ -10,9 +10,10 @@ import datetime as dt
 
 import numpy as np
 
-from customer_success_mcp.scoring.churn import TIERS, ChurnScores
+from customer_success_mcp.formatting import money, share
+from customer_success_mcp.scoring.churn import ChurnScores
 from customer_success_mcp.scoring.expansion import ExpansionScores
-from customer_success_mcp.scoring.health import CLASSES, HealthScores
+from customer_success_mcp.scoring.health import HealthScores
 from customer_success_mcp.scoring.models import (
     AtRiskAccount,
     Bucket,
@@ -25,6 +26,16 @@ from customer_success_mcp.scoring.models import (
 )
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
+from customer_success_mcp.scoring.vocabulary import (
+    HEALTH_CLASSES,
+    RISK_TIERS,
+    HealthClass,
+    RiskTier,
+    Trend,
+    in_classes,
+    in_tiers,
+    is_at_risk,
+)
 
 TOP_ACCOUNTS = 5
 
@@ -46,7 +57,7 @@ def reasons_for(row: int, health: HealthScores, churn: ChurnScores, limit: int =
     if len(reasons) < limit:
         weakest = sorted(health.dimensions.items(), key=lambda kv: kv[1][row])
         for name, scores in weakest:
-            if len(reasons) >= limit or health.dimension_classes[name][row] == 0:
+            if len(reasons) >= limit or health.dimension_classes[name][row] == HealthClass.GREEN.code:
                 break
             reasons.append(f"{name} health {float(scores[row]):g}")
     return reasons
@@ -61,17 +72,16 @@ def _opportunity_words(expansion: ExpansionScores, row: int) -> tuple[str, float
 
 
 def _at_risk(table: AccountTable, health: HealthScores, churn: ChurnScores) -> list[AtRiskAccount]:
-    risky = np.flatnonzero(churn.tiers <= 1)
+    risky = np.flatnonzero(is_at_risk(churn.tiers))
     # Critical before high; within a tier, the largest ARR first.
     order = risky[np.lexsort((-table.values["arr"][risky], churn.tiers[risky]))][:TOP_ACCOUNTS]
-    until_end = table.values["contract_end_date"] - churn.as_of.toordinal()
     return [
         AtRiskAccount(
             customer_id=table.ids[r], name=table.names[r], segment=table.segments[r],
             arr=float(table.values["arr"][r]), risk_score=float(churn.risk[r]),
             risk_tier=churn.tier(r), health_score=float(health.overall[r]),
             health_class=health.classification(r),
-            days_to_renewal=None if np.isnan(until_end[r]) else int(until_end[r]),
+            days_to_renewal=churn.days_left(r), contract_status=churn.status(r),
             renewal_date=churn.renewal_date(r),
             reasons=reasons_for(r, health, churn),
         )
@@ -81,7 +91,8 @@ def _at_risk(table: AccountTable, health: HealthScores, churn: ChurnScores) -> l
 
 def _expansion_ready(table: AccountTable, health: HealthScores, churn: ChurnScores,
                      expansion: ExpansionScores) -> list[ExpansionReadyAccount]:  # fmt: skip
-    ready = np.flatnonzero((health.classes == 0) & (churn.tiers >= 2) & (expansion.counts > 0))
+    healthy = in_classes(health.classes, HealthClass.GREEN) & ~is_at_risk(churn.tiers)
+    ready = np.flatnonzero(healthy & (expansion.counts > 0))
     order = ready[np.argsort(-expansion.total_revenue[ready], kind="stable")][:TOP_ACCOUNTS]
     out = []
     for r in order.tolist():
@@ -93,10 +104,6 @@ def _expansion_ready(table: AccountTable, health: HealthScores, churn: ChurnScor
             top_opportunity=words, top_opportunity_revenue=revenue,
         ))  # fmt: skip
     return out
-
-
-def _money(value: float) -> str:
-    return f"${value:,.0f}"
 
 
 def _largest(arr: np.ndarray, rows: np.ndarray) -> list[int]:
@@ -123,29 +130,31 @@ def _actions(table: AccountTable, profile: Profile, as_of: dt.date, health: Heal
             account_count=int(rows.size),
         ))  # fmt: skip
 
-    for code, tier in ((0, "critical"), (1, "high")):
-        rows = np.flatnonzero(churn.tiers == code)
+    for tier in (RiskTier.CRITICAL, RiskTier.HIGH):
+        rows = np.flatnonzero(in_tiers(churn.tiers, tier))
         if rows.size:
             plan = profile.interventions[tier]
-            add(f"{plan.label} for {rows.size} {tier}-risk account(s) ({_money(float(arr[rows].sum()))} ARR)",
+            add(f"{plan.label} for {rows.size} {tier}-risk account(s) ({money(float(arr[rows].sum()))} ARR)",
                 plan.owner, plan.respond_within_days, rows)  # fmt: skip
-    not_green = renewal_rows[health.classes[renewal_rows] > 0]
+    not_green = renewal_rows[~in_classes(health.classes[renewal_rows], HealthClass.GREEN)]
     if not_green.size:
-        at_stake = _money(float(arr[not_green].sum()))
+        at_stake = money(float(arr[not_green].sum()))
         add(f"Build renewal plans for {not_green.size} account(s) renewing soon, not green ({at_stake} ARR)",
             "CSM with the account executive", 14, not_green)  # fmt: skip
-    quiet_red = np.flatnonzero((health.classes == 2) & (churn.tiers >= 2))
+    quiet_red = np.flatnonzero(in_classes(health.classes, HealthClass.RED) & ~is_at_risk(churn.tiers))
     if quiet_red.size:
         add(f"Health check for {quiet_red.size} red account(s) whose churn signals are still quiet",
             "CSM", 14, quiet_red)  # fmt: skip
-    slipping = np.flatnonzero((health.classes == 0) & (health.trend == 2))
+    slipping = np.flatnonzero(
+        in_classes(health.classes, HealthClass.GREEN) & (health.trend == Trend.DECLINING.code)
+    )
     if slipping.size:
         add(f"Check in with {slipping.size} green account(s) whose health is falling", "CSM", 14, slipping)
     if ready:
         rows = [table.ids.index(a.customer_id) for a in ready]
         total = sum(a.estimated_revenue for a in ready)
         add(f"Open expansion conversations with the top {len(ready)} healthy account(s) "
-            f"({_money(total)} estimated)", "CSM with the account executive", 30, rows)  # fmt: skip
+            f"({money(total)} estimated)", "CSM with the account executive", 30, rows)  # fmt: skip
     if rejected or low_coverage:
         add(
             f"Fix the data: {rejected} rejected account(s), {low_coverage} with thin data", "CS operations", 7
@@ -153,7 +162,7 @@ def _actions(table: AccountTable, profile: Profile, as_of: dt.date, health: Heal
     # Always worth doing, so the list never runs short of three.
     cadence = min(s.review_every_days for s in profile.segments.values())
     add("Score the portfolio again to see what moved (the fastest segment cadence)", "CS operations", cadence)
-    yellow = np.flatnonzero(health.classes == 1)
+    yellow = np.flatnonzero(in_classes(health.classes, HealthClass.YELLOW))
     if yellow.size:
         add(f"Review the weakest health dimension of the {yellow.size} yellow account(s) with their CSMs",
             "CS team lead", 14, yellow)  # fmt: skip
@@ -173,9 +182,9 @@ def _target_checks(
     t = profile.targets
     return [
         TargetCheck(metric="green share", actual=round(green_share, 4),
-                    target=f">= {t.green_share_min:.0%}", met=green_share >= t.green_share_min),
+                    target=f">= {share(t.green_share_min)}", met=green_share >= t.green_share_min),
         TargetCheck(metric="red share", actual=round(red_share, 4),
-                    target=f"< {t.red_share_max:.0%}", met=red_share < t.red_share_max),
+                    target=f"< {share(t.red_share_max)}", met=red_share < t.red_share_max),
         TargetCheck(metric="average health", actual=average,
                     target=f"> {t.average_health_min:g}", met=average > t.average_health_min),
     ]  # fmt: skip
@@ -199,12 +208,12 @@ def summarise_portfolio(
     arr = table.values["arr"]
     seg_names = list(profile.segments)
     seg_codes = np.fromiter((seg_names.index(s) for s in table.segments), np.int8, n)
-    until_end = table.values["contract_end_date"] - as_of.toordinal()  # NaN where no end date
+    until_end = churn.days  # signed; NaN where no end date
     in_window = np.flatnonzero((until_end >= 0) & (until_end <= renewal_window_days))
     overdue = int((until_end < 0).sum())
-    not_green = in_window[health.classes[in_window] > 0]
-    green_share = float((health.classes == 0).mean()) if n else 0.0
-    red_share = float((health.classes == 2).mean()) if n else 0.0
+    not_green = in_window[~in_classes(health.classes[in_window], HealthClass.GREEN)]
+    green_share = float(in_classes(health.classes, HealthClass.GREEN).mean()) if n else 0.0
+    red_share = float(in_classes(health.classes, HealthClass.RED).mean()) if n else 0.0
     average = round(float(health.overall.mean()), 1) if n else 0.0
     floor = profile.targets.low_coverage_below
     low_cov = int(((health.coverage < floor) | (churn.coverage < floor)).sum())
@@ -213,7 +222,7 @@ def summarise_portfolio(
     quality_notes = list(notes or [])
     if low_cov:
         quality_notes.append(
-            f"{low_cov} account(s) supplied under {floor:.0%} of the scoring inputs; "
+            f"{low_cov} account(s) supplied under {share(floor)} of the scoring inputs; "
             "their scores lean on fallback values"
         )
     return PortfolioSummary(
@@ -223,8 +232,8 @@ def summarise_portfolio(
         total_arr=float(arr.sum()),
         average_health=average,
         average_risk=round(float(churn.risk.mean()), 1) if n else 0.0,
-        by_health=_buckets(CLASSES, health.classes, arr),
-        by_risk_tier=_buckets(TIERS, churn.tiers, arr),
+        by_health=_buckets(HEALTH_CLASSES, health.classes, arr),
+        by_risk_tier=_buckets(RISK_TIERS, churn.tiers, arr),
         by_segment=_buckets(seg_names, seg_codes, arr),
         renewals=RenewalWindow(
             days=renewal_window_days,
@@ -237,7 +246,7 @@ def summarise_portfolio(
             not_green_accounts=_names(table, _largest(arr, not_green)),
             overdue_accounts=_names(table, _largest(arr, np.flatnonzero(until_end < 0))),
         ),
-        arr_at_risk=float(arr[churn.tiers <= 1].sum()),
+        arr_at_risk=float(arr[is_at_risk(churn.tiers)].sum()),
         at_risk_accounts=at_risk,
         expansion_pipeline=float(expansion.total_revenue.sum()),
         expansion_ready_total=float(sum(a.estimated_revenue for a in ready)),

@@ -236,6 +236,12 @@ class ChurnModel(_Strict):
     budget_cut_points: float = 40.0
     # renewal urgency: (max days, multiplier), ascending; beyond the last one, 1.0
     renewal_multipliers: list[tuple[int, float]]
+    ended_contract_multiplier: float | None = Field(
+        None,
+        ge=0,
+        description="Urgency multiplier for a contract whose end date has passed; null counts it as "
+        "0 days to renewal (the reference scripts' rule)",
+    )
     tier_floors: dict[str, float] = Field(description="Lowest score of each tier above low")
     warnings: list[WarningRule]
 

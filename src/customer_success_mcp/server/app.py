@@ -15,6 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ListRootsResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from customer_success_mcp.query import SORT_HELP, AccountFilter, SortKey
 from customer_success_mcp.server import text as summaries
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.files import roots_to_dirs
@@ -30,7 +31,7 @@ from customer_success_mcp.server.models import (
 )
 from customer_success_mcp.server.prompts import register_prompts
 from customer_success_mcp.server.resources import register_resources
-from customer_success_mcp.server.service import DraftKind, PortfolioService, ScoreKind, SortKey, UserError
+from customer_success_mcp.server.service import DraftKind, PortfolioService, ScoreKind, UserError
 
 INSTRUCTIONS = """\
 Customer success scoring: deterministic health (0-100, higher is healthier), churn risk (0-100,
@@ -188,18 +189,15 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
             bool | None, Field(description="Only accounts with (or without) an opportunity")
         ] = None,
         text: Annotated[str | None, Field(description="Name or id contains this (case-insensitive)")] = None,
-        sort_by: Annotated[
-            SortKey, Field(description="arr, health (worst first), risk, renewal (soonest), expansion")
-        ] = "arr",
+        sort_by: Annotated[SortKey, Field(description=SORT_HELP)] = "arr",
         limit: LimitArg = 20,
         cursor: CursorArg = None,
     ) -> Annotated[CallToolResult, AccountPage]:
         """Filter and rank accounts; compact rows with health, risk, renewal and the top reason."""
-        result = await _run(lambda: service.find_accounts(
-            portfolio, segment=segment, health=health, risk_tier=risk_tier,
-            renewal_within_days=renewal_within_days, min_arr=min_arr, has_expansion=has_expansion,
-            text=text, sort_by=sort_by, limit=limit, cursor=cursor,
-        ))  # fmt: skip
+        filters = AccountFilter(segment=segment, health=health, risk_tier=risk_tier,
+                                renewal_within_days=renewal_within_days, min_arr=min_arr,
+                                has_expansion=has_expansion, text=text)  # fmt: skip
+        result = await _run(lambda: service.find_accounts(portfolio, filters, sort_by, limit, cursor))
         return _result(result, summaries.find_text(result))
 
     @tool(title="Account brief", annotations=READ_ONLY)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.report import Rejection
+from customer_success_mcp.query import AccountRow
 from customer_success_mcp.scoring.lifecycle import Lifecycle
 from customer_success_mcp.scoring.models import (
     AdoptionSummary,
@@ -62,21 +63,6 @@ class Overview(BaseModel):
     snapshot: SnapshotRef
     summary: PortfolioSummary
     rejections: list[Rejection] = Field(default_factory=list, description="With detail='full'")
-
-
-class AccountRow(BaseModel):
-    customer_id: str
-    name: str
-    segment: str
-    arr: float
-    health_score: float
-    health_class: str
-    health_trend: str
-    risk_score: float
-    risk_tier: str
-    days_to_renewal: int | None = Field(description="Negative when the contract end date has passed")
-    expansion_revenue: float
-    top_reason: str | None
 
 
 class Page(BaseModel):

@@ -18,6 +18,8 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp_types import TextResourceContents
 
 from customer_success_mcp import library
+from customer_success_mcp.formatting import contract_end
+from customer_success_mcp.formatting import money as _money
 from customer_success_mcp.render.markdown import escape_markdown as esc
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.server.models import AccountBrief
@@ -160,17 +162,8 @@ def _register_document_template(mcp: MCPServer, service: PortfolioService, kind:
 # --------------------------------------------------------------------------- the account page
 
 
-def _money(value: float) -> str:
-    return f"${value:,.0f}"
-
-
 def _renewal(b: AccountBrief) -> str:
-    date, days = b.churn.renewal_date, b.lifecycle.days_to_renewal
-    if date is None:
-        return "no contract end date recorded"
-    if days is not None and days < 0:
-        return f"contract ended {date.isoformat()} ({-days} days ago)"
-    return f"renews {date.isoformat()} ({days} days left)"
+    return contract_end(b.churn.renewal_date, b.churn.days_to_renewal)
 
 
 def account_markdown(b: AccountBrief) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from customer_success_mcp.ingest.report import LoadReport, Rejection
+from customer_success_mcp.query import AccountFilter
 from customer_success_mcp.server.briefs import brief_of, compact_scores
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.errors import UserError
@@ -23,7 +24,6 @@ from customer_success_mcp.server.files import FileAccessError, checked_file, che
 from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
-    AccountRow,
     Detail,
     DraftResult,
     LoadResult,
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int, str], None]
 DraftKind = Literal["qbr", "ebr", "save-plan"]
-SortKey = Literal["arr", "health", "risk", "renewal", "expansion"]
 ScoreKind = Literal["health", "churn", "expansion"]
 FIRST_REJECTIONS = 5
 NAME_PATTERN = re.compile(r"^[\w][\w .-]{0,63}$")
@@ -338,94 +337,26 @@ class PortfolioService:
     def find_accounts(
         self,
         portfolio: str | None = None,
-        *,
-        segment: str | None = None,
-        health: str | None = None,
-        risk_tier: str | None = None,
-        renewal_within_days: int | None = None,
-        min_arr: float | None = None,
-        has_expansion: bool | None = None,
-        text: str | None = None,
-        sort_by: SortKey = "arr",
+        filters: AccountFilter | None = None,
+        sort_by: str = "arr",
         limit: int = 20,
         cursor: str | None = None,
     ) -> AccountPage:
         """Accounts matching every filter given, sorted, one page at a time."""
-        import numpy as np
-
-        from customer_success_mcp.scoring.churn import TIERS
-        from customer_success_mcp.scoring.health import CLASSES
-        from customer_success_mcp.scoring.profile import normalise_label
+        from customer_success_mcp import query
 
         check_limit(limit)
         cached = self._portfolio(portfolio)
-        p = cached.scored
-        t = p.table
-        query = query_key(portfolio=cached.info.id, segment=segment, health=health, risk_tier=risk_tier,
-                           renewal=renewal_within_days, min_arr=min_arr, has_expansion=has_expansion,
-                           text=text, sort_by=sort_by)  # fmt: skip
-        offset = decode_cursor(cursor, query)
-        mask = np.ones(t.size, dtype=bool)
-        if segment is not None:
-            key = p.profile.segment_aliases().get(normalise_label(segment))
-            if key is None:
-                raise UserError(f"Unknown segment {segment!r}; use one of {', '.join(p.profile.segments)}.")
-            mask &= np.array([s == key for s in t.segments], dtype=bool)
-        if health is not None:
-            if health.lower() not in CLASSES:
-                raise UserError(f"health must be one of {', '.join(CLASSES)}, got {health!r}.")
-            mask &= p.health.classes == CLASSES.index(health.lower())
-        if risk_tier is not None:
-            if risk_tier.lower() not in TIERS:
-                raise UserError(f"risk_tier must be one of {', '.join(TIERS)}, got {risk_tier!r}.")
-            mask &= p.churn.tiers == TIERS.index(risk_tier.lower())
-        until_end = t.values["contract_end_date"] - p.as_of.toordinal()
-        if renewal_within_days is not None:
-            mask &= (until_end >= 0) & (until_end <= renewal_within_days)
-        if min_arr is not None:
-            mask &= t.values["arr"] >= min_arr
-        if has_expansion is not None:
-            mask &= (p.expansion.counts > 0) == has_expansion
-        if text:
-            needle = text.casefold()
-            mask &= np.array([needle in n.casefold() or needle in i.casefold() for n, i in zip(t.names, t.ids,
-                              strict=True)], dtype=bool)  # fmt: skip
-        rows = np.flatnonzero(mask)
-        sort_values = {
-            "arr": -t.values["arr"],
-            "health": p.health.overall,
-            "risk": -p.churn.risk,
-            "renewal": np.where(np.isnan(until_end), np.inf, until_end),
-            "expansion": -p.expansion.total_revenue,
-        }
-        if sort_by not in sort_values:
-            raise UserError(f"sort_by must be one of {', '.join(sort_values)}, got {sort_by!r}.")
-        rows = rows[np.argsort(sort_values[sort_by][rows], kind="stable")]
-        start, end, has_more, next_cursor = page_bounds(rows.size, offset, limit, query)
-        from customer_success_mcp.scoring.portfolio import reasons_for
-
-        page = []
-        for r in rows[start:end].tolist():
-            reasons = reasons_for(r, p.health, p.churn, limit=1)
-            days = None if np.isnan(until_end[r]) else int(until_end[r])
-            page.append(
-                AccountRow(
-                    customer_id=t.ids[r],
-                    name=t.names[r],
-                    segment=t.segments[r],
-                    arr=float(t.values["arr"][r]),
-                    health_score=float(p.health.overall[r]),
-                    health_class=p.health.classification(r),
-                    health_trend=p.health.trend_of(r),
-                    risk_score=float(p.churn.risk[r]),
-                    risk_tier=p.churn.tier(r),
-                    days_to_renewal=days,
-                    expansion_revenue=float(p.expansion.total_revenue[r]),
-                    top_reason=reasons[0] if reasons else None,
-                )
-            )
-        return AccountPage(snapshot=_ref(cached.info), accounts=page, total=int(rows.size), offset=start,
-                           has_more=has_more, next_cursor=next_cursor)  # fmt: skip
+        filters = filters or AccountFilter()
+        key = query_key(portfolio=cached.info.id, sort_by=sort_by, **filters.model_dump())
+        offset = decode_cursor(cursor, key)
+        try:
+            found = query.find_accounts(cached.scored, filters, sort_by, offset, limit)
+        except query.QueryError as exc:
+            raise UserError(str(exc)) from None
+        _, _, has_more, next_cursor = page_bounds(found.total, offset, limit, key)
+        return AccountPage(snapshot=_ref(cached.info), accounts=found.accounts, total=found.total,
+                           offset=offset, has_more=has_more, next_cursor=next_cursor)  # fmt: skip
 
     def account_brief(
         self, account: str, portfolio: str | None = None, detail: Detail = "summary"

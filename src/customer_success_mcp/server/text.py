@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from customer_success_mcp.formatting import money_short as money
+from customer_success_mcp.formatting import renewal, share
 from customer_success_mcp.render.markdown import escape_markdown
 from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.server.models import (
@@ -14,15 +16,6 @@ from customer_success_mcp.server.models import (
 )
 
 TREND_MARK = {"improving": "↑", "declining": "↓", "stable": "→", "no_data": ""}
-
-
-def money(value: float) -> str:
-    """$4.2M, $812k, $950: compact for chat."""
-    if abs(value) >= 1e6:
-        return f"${value / 1e6:.1f}M"
-    if abs(value) >= 1e4:
-        return f"${value / 1e3:.0f}k"
-    return f"${value:,.0f}"
 
 
 def clean(text: str) -> str:
@@ -106,7 +99,7 @@ def _page_line(total: int, offset: int, shown: int, has_more: bool) -> str:
 def find_text(r: AccountPage) -> str:
     lines = [_page_line(r.total, r.offset, len(r.accounts), r.has_more)]
     for a in r.accounts:
-        days = "" if a.days_to_renewal is None else f" · renews in {a.days_to_renewal} d"
+        days = "" if a.days_to_renewal is None else f" · {renewal(a.days_to_renewal)}"
         reason = f" · {clean(a.top_reason)}" if a.top_reason else ""
         lines.append(
             f"- {clean(a.name)} ({a.customer_id}) {money(a.arr)} · health {a.health_score:g} {a.health_class}"
@@ -122,7 +115,7 @@ def brief_text(b: AccountBrief) -> str:
         f"{clean(b.name)} ({b.customer_id}) · {b.segment} · {money(b.arr)} ARR · as of {b.snapshot.as_of}",
         f"Health {h.score:g} {h.classification}, {h.trend} (priority {h.trend_priority}); weakest: "
         + ", ".join(f"{d.label.lower()} {d.score:g}" for d in weak)
-        + f"; coverage {h.coverage:.0%}",
+        + f"; coverage {share(h.coverage)}",
         f"Churn risk {c.risk_score:g} {c.risk_tier}"
         + (
             f"; {', '.join(w.signal for w in c.warning_signals[:3])}"
@@ -137,7 +130,7 @@ def brief_text(b: AccountBrief) -> str:
                      f"top: {clean(top.rationale)}")  # fmt: skip
     life = b.lifecycle
     if life.phase:
-        renew = f", {life.days_to_renewal} days to the end date" if life.days_to_renewal is not None else ""
+        renew = "" if life.days_to_renewal is None else f", {renewal(life.days_to_renewal)}"
         lines.append(f"Lifecycle: {life.phase}{renew}; review every {life.review_every_days} days")
     return "\n".join(lines)
 
