@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from customer_success_mcp.cli import build_parser
+from customer_success_mcp.profiles import load_profile
 from customer_success_mcp.render.model_doc import with_model_section
 from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
-from customer_success_mcp.scoring.profile import load_profile
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

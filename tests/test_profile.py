@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from conftest import make_account, score
+from customer_success_mcp.profiles import load_profile, profile_from_overrides
 from customer_success_mcp.scoring.default_profiles import (
     BUILTIN_PROFILES,
     DEFAULT_PROFILE,
     FIVE_DIMENSION_PROFILE,
 )
-from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile, load_profile
+from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile
 
 # An account whose four health dimensions all score differently, so weights matter.
 UNEVEN = make_account(
@@ -348,3 +349,15 @@ def test_builtin_profiles_are_not_mutated_by_overrides(tmp_path: Path) -> None:
     load_profile(write(tmp_path, "[segments.smb.benchmarks]\nnps_target = 9\n", "b.toml"))
     load_profile(write(tmp_path, "[expansion.tier_multipliers]\ngold = 2.0\n", "c.toml"))
     assert DEFAULT_PROFILE.model_dump() == before
+
+
+def test_a_profile_naming_an_input_the_contract_lacks_is_refused_with_its_key():
+    overrides = {
+        "health": {"dimensions": {"usage": {"metrics": {"login_frequency": {"field": "usage.logins"}}}}}
+    }
+    with pytest.raises(
+        ProfileError, match=r"metrics\.login_frequency\.field: 'usage\.logins' is not an input"
+    ):
+        profile_from_overrides(overrides, "mine.toml")
+    # The engine alone builds it (it knows nothing of the data contract); the loader checks it.
+    assert build_profile(overrides).health.dimensions[0].metrics[0].field == "usage.logins"

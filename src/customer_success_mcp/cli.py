@@ -52,7 +52,8 @@ class _Parser(argparse.ArgumentParser):
 def _scored(args: argparse.Namespace) -> Any:
     from customer_success_mcp.ingest.load import InputError, load_file
     from customer_success_mcp.pipeline import resolve_as_of, score_loaded
-    from customer_success_mcp.scoring.profile import ProfileError, load_profile
+    from customer_success_mcp.profiles import load_profile
+    from customer_success_mcp.scoring.profile import ProfileError
 
     try:
         profile = load_profile(args.profile)
@@ -157,7 +158,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from customer_success_mcp.ingest.load import InputError, load_file
-    from customer_success_mcp.scoring.profile import ProfileError, load_profile
+    from customer_success_mcp.profiles import load_profile
+    from customer_success_mcp.scoring.profile import ProfileError
 
     try:
         loaded = load_file(args.file, load_profile(args.profile))
@@ -180,8 +182,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
+    from customer_success_mcp.profiles import load_profile
     from customer_success_mcp.render.model_doc import scoring_model_markdown
-    from customer_success_mcp.scoring.profile import ProfileError, load_profile
+    from customer_success_mcp.scoring.profile import ProfileError
 
     try:
         profile = load_profile(args.profile)

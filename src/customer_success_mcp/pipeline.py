@@ -9,13 +9,14 @@ from typing import Any
 
 from customer_success_mcp.dates import parse_iso_day
 from customer_success_mcp.ingest.load import LoadedPortfolio, LoadReport, load_file
+from customer_success_mcp.profiles import load_profile
 from customer_success_mcp.scoring.churn import ChurnScores, score_churn
 from customer_success_mcp.scoring.expansion import ExpansionScores, score_expansion
 from customer_success_mcp.scoring.health import HealthScores, score_health
 from customer_success_mcp.scoring.lifecycle import Lifecycle
 from customer_success_mcp.scoring.models import AccountExplanation
 from customer_success_mcp.scoring.portfolio import PortfolioSummary, summarise_portfolio
-from customer_success_mcp.scoring.profile import Profile, load_profile
+from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 
 

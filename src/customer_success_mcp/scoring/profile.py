@@ -2,15 +2,14 @@
 
 A profile is data, validated on construction. `DEFAULT_PROFILE` reproduces the reference
 scripts (see docs/scoring-model in the README); `FIVE_DIMENSION_PROFILE` is the alternative
-framework with a business-outcomes dimension. Users override either with a TOML file
-(`load_profile`), which is deep-merged onto its base and validated as a whole.
+framework with a business-outcomes dimension. Overrides (as read from a user's TOML file by
+`customer_success_mcp.profiles`) are deep-merged onto their base by `build_profile` and validated
+as a whole. Nothing here reads a file.
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -482,52 +481,7 @@ def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile
         profile = Profile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError(_format_validation_error(exc, source)) from None
-    _check_input_paths(profile, source)
     return profile
-
-
-def _check_input_paths(profile: Profile, source: str) -> None:
-    """Every input a profile reads must be a field of the data contract."""
-    from customer_success_mcp.ingest.contract import input_paths
-
-    known = input_paths()
-    for dim in profile.health.dimensions:
-        for m in dim.metrics:
-            for what, path in (("field", m.field), ("target_field", m.target_field), (None, None)):
-                if path is not None and path not in known:
-                    raise ProfileError(
-                        f"{source}: health.dimensions.{dim.name}.metrics.{m.name}.{what}: {path!r} is not an "
-                        "input field (see the README's input format)"
-                    )
-        if dim.previous_field not in known:
-            where = f"health.dimensions.{dim.name}.previous_field"
-            raise ProfileError(f"{source}: {where}: {dim.previous_field!r} is not an input field")
-    for i, rule in enumerate(profile.churn.warnings):
-        if rule.field not in known:
-            raise ProfileError(f"{source}: churn.warnings.{i}.field: {rule.field!r} is not an input field")
-
-
-def load_profile(path: str | Path | None) -> Profile:
-    """The default profile, or a TOML override file applied to its `base` profile."""
-    if path is None:
-        from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
-
-        return DEFAULT_PROFILE
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProfileError(f"profile file not found: {path}") from None
-    except OSError as exc:
-        raise ProfileError(f"cannot read profile {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ProfileError(f"{path}: not a text file (a profile is TOML, in UTF-8)") from None
-    try:
-        overrides = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
-    overrides.setdefault("name", path.stem)
-    return build_profile(overrides, source=str(path))
 
 
 __all__ = [
@@ -544,6 +498,5 @@ __all__ = [
     "WarningLevel",
     "WarningRule",
     "build_profile",
-    "load_profile",
     "normalise_label",
 ]

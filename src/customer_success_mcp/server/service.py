@@ -80,7 +80,8 @@ class PortfolioService:
     @property
     def profile(self) -> Profile:
         if self._profile is None:
-            from customer_success_mcp.scoring.profile import ProfileError, load_profile
+            from customer_success_mcp.profiles import load_profile
+            from customer_success_mcp.scoring.profile import ProfileError
 
             try:
                 self._profile = load_profile(self.config.profile_path)

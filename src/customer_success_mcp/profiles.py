@@ -1,0 +1,63 @@
+"""Choosing the scoring profile: a built-in one, or a user's TOML file applied to its base.
+
+This is the layer above the engine: it reads files and checks that every input a profile names
+is a field of the data contract (`ingest.contract`), which the pure engine cannot know about.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from customer_success_mcp.ingest.contract import input_paths
+from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile
+
+
+def check_input_paths(profile: Profile, source: str) -> None:
+    """Every input a profile reads must be a field of the data contract."""
+    known = input_paths()
+    for dim in profile.health.dimensions:
+        for m in dim.metrics:
+            for what, path in (("field", m.field), ("target_field", m.target_field)):
+                if path is not None and path not in known:
+                    raise ProfileError(
+                        f"{source}: health.dimensions.{dim.name}.metrics.{m.name}.{what}: {path!r} is not an "
+                        "input field (see the README's input format)"
+                    )
+        if dim.previous_field not in known:
+            where = f"health.dimensions.{dim.name}.previous_field"
+            raise ProfileError(f"{source}: {where}: {dim.previous_field!r} is not an input field")
+    for i, rule in enumerate(profile.churn.warnings):
+        if rule.field not in known:
+            raise ProfileError(f"{source}: churn.warnings.{i}.field: {rule.field!r} is not an input field")
+
+
+def profile_from_overrides(overrides: dict[str, Any], source: str = "profile") -> Profile:
+    """Overrides (as read from TOML) applied to their base, validated, and checked against the contract."""
+    profile = build_profile(overrides, source)
+    check_input_paths(profile, source)
+    return profile
+
+
+def load_profile(path: str | Path | None) -> Profile:
+    """The default profile, or a TOML override file applied to its `base` profile."""
+    if path is None:
+        from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
+
+        return DEFAULT_PROFILE
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError(f"profile file not found: {path}") from None
+    except OSError as exc:
+        raise ProfileError(f"cannot read profile {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"{path}: not a text file (a profile is TOML, in UTF-8)") from None
+    try:
+        overrides = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    overrides.setdefault("name", path.stem)
+    return profile_from_overrides(overrides, source=str(path))
