@@ -33,17 +33,21 @@ class ScoredPortfolio:
     expansion: ExpansionScores
 
 
-def score_loaded(loaded: LoadedPortfolio, profile: Profile, as_of: dt.date) -> ScoredPortfolio:
-    table = loaded.table
+def score_table(table: AccountTable, report: LoadReport, profile: Profile, as_of: dt.date) -> ScoredPortfolio:
+    """Score validated accounts three ways: the one place a ScoredPortfolio is built."""
     return ScoredPortfolio(
         table=table,
-        report=loaded.report,
+        report=report,
         profile=profile,
         as_of=as_of,
         health=score_health(table, profile),
         churn=score_churn(table, profile, as_of),
         expansion=score_expansion(table, profile),
     )
+
+
+def score_loaded(loaded: LoadedPortfolio, profile: Profile, as_of: dt.date) -> ScoredPortfolio:
+    return score_table(loaded.table, loaded.report, profile, as_of)
 
 
 def score_file(path: str | Path, as_of: dt.date, profile: Profile | None = None) -> ScoredPortfolio:

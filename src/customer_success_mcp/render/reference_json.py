@@ -1,7 +1,7 @@
 """JSON in the reference scripts' shapes, so pipelines built on them keep working.
 
-Keys and nesting follow the reference outputs; additions (as_of, profile, coverage, trend
-priority, rejections) are extra keys that old consumers ignore.
+Rows and summaries are the typed models of `render.reference_models`; the three `*_report`
+functions add the header and the rejection report that `csm ... --format json` prints.
 """
 
 from __future__ import annotations
@@ -12,7 +12,19 @@ import numpy as np
 
 from customer_success_mcp.ingest.load import LoadReport
 from customer_success_mcp.pipeline import ScoredPortfolio
-from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, is_at_risk
+from customer_success_mcp.render.reference_models import (
+    CategoryScore,
+    ChurnRow,
+    ChurnSummary,
+    DimensionScore,
+    ExpansionRow,
+    ExpansionSummary,
+    HealthRow,
+    HealthSummary,
+    OpportunityRow,
+    WarningRow,
+)
+from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, RiskTier, is_at_risk
 
 
 def _percent(weight: float) -> str:
@@ -55,50 +67,46 @@ def health_order(p: ScoredPortfolio) -> list[int]:
     return list(range(p.table.size))
 
 
-def health_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
+def health_customer(p: ScoredPortfolio, row: int) -> HealthRow:
     h = p.health
     dims = p.profile.health.dimensions
-    return {
+    return HealthRow(
         **_identity(p, row),
-        "overall_score": float(h.overall[row]),
-        "classification": h.classification(row),
-        "dimensions": {
-            d.name: {
-                "score": float(h.dimensions[d.name][row]),
-                "weight": _percent(d.weight),
-                "classification": HEALTH_CLASSES[h.dimension_classes[d.name][row]],
-            }
+        overall_score=float(h.overall[row]),
+        classification=h.classification(row),
+        dimensions={
+            d.name: DimensionScore(
+                score=float(h.dimensions[d.name][row]),
+                weight=_percent(d.weight),
+                classification=HEALTH_CLASSES[h.dimension_classes[d.name][row]],
+            )
             for d in dims
         },
-        "trends": {**{d.name: h.dimension_trend(d.name, row) for d in dims}, "overall": h.trend_of(row)},
-        "trend_priority": h.priority(row),
-        "recommendations": h.recommendations(row),
-        "coverage": round(float(h.coverage[row]), 3),
-    }
+        trends={**{d.name: h.dimension_trend(d.name, row) for d in dims}, "overall": h.trend_of(row)},
+        trend_priority=h.priority(row),
+        recommendations=h.recommendations(row),
+        coverage=round(float(h.coverage[row]), 3),
+    )
 
 
-def health_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> dict[str, Any]:
+def health_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> HealthSummary:
     idx = _rows(p, rows)
     counts = np.bincount(p.health.classes[idx], minlength=len(HEALTH_CLASSES))
-    return {
-        "total_customers": int(idx.size),
-        "average_score": round(float(p.health.overall[idx].mean()), 1) if idx.size else 0.0,
-        "green_count": int(counts[0]),
-        "yellow_count": int(counts[1]),
-        "red_count": int(counts[2]),
-    }
+    return HealthSummary(
+        total_customers=int(idx.size),
+        average_score=round(float(p.health.overall[idx].mean()), 1) if idx.size else 0.0,
+        green_count=int(counts[0]),
+        yellow_count=int(counts[1]),
+        red_count=int(counts[2]),
+    )
 
 
 def health_report(p: ScoredPortfolio) -> dict[str, Any]:
     return {
         **_header(p, "customer_health_scores"),
-        "summary": {**health_summary(p), **_rejections(p.report)},
-        "customers": [health_customer(p, row) for row in health_order(p)],
+        "summary": {**health_summary(p).model_dump(), **_rejections(p.report)},
+        "customers": [health_customer(p, row).model_dump(mode="json") for row in health_order(p)],
     }
-
-
-def _reference_days(days: int | None) -> int | None:
-    return None if days is None else max(days, 0)
 
 
 def churn_order(p: ScoredPortfolio) -> list[int]:
@@ -106,68 +114,54 @@ def churn_order(p: ScoredPortfolio) -> list[int]:
     return np.argsort(-p.churn.risk, kind="stable").tolist()
 
 
-def churn_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
+def _reference_days(days: int | None) -> int | None:
+    """The reference's days_to_renewal: floored at 0, so an ended contract reads 0."""
+    return None if days is None else max(days, 0)
+
+
+def churn_customer(p: ScoredPortfolio, row: int) -> ChurnRow:
     c = p.churn
     tier = c.tier(row)
-    return {
+    return ChurnRow(
         **_identity(p, row),
-        "risk_score": float(c.risk[row]),
-        "raw_score": round(float(c.raw[row]), 1),
-        "risk_tier": tier,
-        "risk_label": tier.upper(),
-        "urgency_multiplier": float(c.multiplier[row]),
-        # The reference's own key keeps the reference's meaning (floored at 0, so an ended contract
-        # reads 0); days_to_contract_end is the signed count used everywhere else.
-        "days_to_renewal": _reference_days(c.days_left(row)),
-        "days_to_contract_end": c.days_left(row),
-        "contract_status": c.status(row),
-        "signal_scores": {
-            name: {"score": float(c.categories[name][row]), "weight": _percent(w)}
+        risk_score=float(c.risk[row]),
+        raw_score=round(float(c.raw[row]), 1),
+        risk_tier=tier,
+        risk_label=tier.upper(),
+        urgency_multiplier=float(c.multiplier[row]),
+        days_to_renewal=_reference_days(c.days_left(row)),
+        days_to_contract_end=c.days_left(row),
+        contract_status=c.status(row),
+        signal_scores={
+            name: CategoryScore(score=float(c.categories[name][row]), weight=_percent(w))
             for name, w in p.profile.churn.weights.items()
         },
-        "warning_signals": [{"severity": w.severity, "signal": w.signal} for w in c.warnings(row)],
-        "recommended_actions": p.profile.interventions[tier].step_texts,
-        "coverage": round(float(c.coverage[row]), 3),
-    }
+        warning_signals=[WarningRow(severity=w.severity, signal=w.signal) for w in c.warnings(row)],
+        recommended_actions=p.profile.interventions[tier].step_texts,
+        coverage=round(float(c.coverage[row]), 3),
+    )
 
 
-def churn_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> dict[str, Any]:
+def churn_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> ChurnSummary:
     idx = _rows(p, rows)
     tiers = p.churn.tiers[idx]
     counts = np.bincount(tiers, minlength=len(RISK_TIERS))
-    return {
-        "total_customers": int(idx.size),
-        "critical_count": int(counts[0]),
-        "high_count": int(counts[1]),
-        "medium_count": int(counts[2]),
-        "low_count": int(counts[3]),
-        "total_arr_at_risk": _echo(float(p.table.values["arr"][idx][is_at_risk(tiers)].sum())),
-    }
+    return ChurnSummary(
+        total_customers=int(idx.size),
+        critical_count=int(counts[RiskTier.CRITICAL.code]),
+        high_count=int(counts[RiskTier.HIGH.code]),
+        medium_count=int(counts[RiskTier.MEDIUM.code]),
+        low_count=int(counts[RiskTier.LOW.code]),
+        total_arr_at_risk=_echo(float(p.table.values["arr"][idx][is_at_risk(tiers)].sum())),
+    )
 
 
 def churn_report(p: ScoredPortfolio) -> dict[str, Any]:
     return {
         **_header(p, "churn_risk_analysis"),
-        "summary": {**churn_summary(p), **_rejections(p.report)},
-        "customers": [churn_customer(p, row) for row in churn_order(p)],
+        "summary": {**churn_summary(p).model_dump(), **_rejections(p.report)},
+        "customers": [churn_customer(p, row).model_dump(mode="json") for row in churn_order(p)],
     }
-
-
-def _opportunity_dict(opp: Any) -> dict[str, Any]:
-    data = {"type": opp.type, "category": opp.category}
-    for key in ("target_tier", "module", "department"):
-        value = getattr(opp, key)
-        if value is not None:
-            data[key] = value
-    data.update({
-        "estimated_revenue": opp.estimated_revenue,
-        "effort": opp.effort,
-        "rationale": opp.rationale,
-        "priority_score": opp.priority_score,
-    })  # fmt: skip
-    if opp.additional_seats is not None:
-        data["additional_seats"] = opp.additional_seats
-    return data
 
 
 def expansion_order(p: ScoredPortfolio) -> list[int]:
@@ -175,30 +169,30 @@ def expansion_order(p: ScoredPortfolio) -> list[int]:
     return np.argsort(-p.expansion.total_revenue, kind="stable").tolist()
 
 
-def expansion_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
+def expansion_customer(p: ScoredPortfolio, row: int) -> ExpansionRow:
     detail = p.expansion.explain(row)
-    return {
+    return ExpansionRow(
         **_identity(p, row),
-        "adoption_summary": detail.adoption_summary.model_dump(),
-        "total_estimated_revenue": detail.total_estimated_revenue,
-        "opportunity_count": detail.opportunity_count,
-        "opportunities": [_opportunity_dict(o) for o in detail.opportunities],
-        "coverage": detail.coverage,
-    }
+        adoption_summary=detail.adoption_summary,
+        total_estimated_revenue=detail.total_estimated_revenue,
+        opportunity_count=detail.opportunity_count,
+        opportunities=[OpportunityRow.model_validate(o.model_dump()) for o in detail.opportunities],
+        coverage=detail.coverage,
+    )
 
 
-def expansion_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> dict[str, Any]:
+def expansion_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> ExpansionSummary:
     idx = _rows(p, rows)
-    return {
-        "total_customers": int(idx.size),
-        "total_estimated_revenue": float(p.expansion.total_revenue[idx].sum()),
-        "total_opportunities": int(p.expansion.counts[idx].sum()),
-    }
+    return ExpansionSummary(
+        total_customers=int(idx.size),
+        total_estimated_revenue=float(p.expansion.total_revenue[idx].sum()),
+        total_opportunities=int(p.expansion.counts[idx].sum()),
+    )
 
 
 def expansion_report(p: ScoredPortfolio) -> dict[str, Any]:
     return {
         **_header(p, "expansion_opportunities"),
-        "summary": {**expansion_summary(p), **_rejections(p.report)},
-        "customers": [expansion_customer(p, row) for row in expansion_order(p)],
+        "summary": {**expansion_summary(p).model_dump(), **_rejections(p.report)},
+        "customers": [expansion_customer(p, row).model_dump(mode="json") for row in expansion_order(p)],
     }

@@ -8,8 +8,10 @@ never bare integers, and definitions shown to people ("ARR at risk") are written
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class HealthClass(StrEnum):
@@ -71,19 +73,27 @@ DAYS_TO_RENEWAL_DEFINITION = (
 
 def is_at_risk(tier_codes: np.ndarray) -> np.ndarray:
     """Which accounts count towards ARR at risk (critical and high tiers)."""
+    import numpy as np  # here, not at the top: the server imports this module before the engine
+
     return np.isin(tier_codes, [t.code for t in AT_RISK_TIERS])
 
 
 def in_tiers(tier_codes: np.ndarray, *tiers: RiskTier) -> np.ndarray:
+    import numpy as np
+
     return np.isin(tier_codes, [t.code for t in tiers])
 
 
 def in_classes(class_codes: np.ndarray, *classes: HealthClass) -> np.ndarray:
+    import numpy as np
+
     return np.isin(class_codes, [c.code for c in classes])
 
 
 def contract_status_codes(days: np.ndarray, renewal_window_days: int) -> np.ndarray:
     """Status per account from signed days to the contract end (NaN where there is no end date)."""
+    import numpy as np
+
     status = np.full(days.shape, ContractStatus.ACTIVE.code, dtype=np.int8)
     status[days <= renewal_window_days] = ContractStatus.RENEWING.code
     status[days < 0] = ContractStatus.ENDED.code

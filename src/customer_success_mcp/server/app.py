@@ -15,15 +15,18 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ListRootsResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from customer_success_mcp.query import SORT_HELP, AccountFilter, SortKey
+from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
 from customer_success_mcp.server import text as summaries
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.files import roots_to_dirs
 from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
+    ChurnScorePage,
     Detail,
     DraftResult,
+    ExpansionScorePage,
+    HealthScorePage,
     LoadResult,
     Overview,
     PortfolioList,
@@ -211,7 +214,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         result = await _run(lambda: service.account_brief(account, portfolio, detail))
         return _result(result, summaries.brief_text(result))
 
-    def scorer(kind: ScoreKind, title: str, doc: str) -> None:
+    def scorer(kind: ScoreKind, page: type[ScorePage], title: str, doc: str) -> None:
         async def score(
             accounts: AccountsArg = None,
             portfolio: PortfolioArg = None,
@@ -220,25 +223,35 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
             limit: LimitArg = 10,
             cursor: CursorArg = None,
             detail: DetailArg = "summary",
-        ) -> Annotated[CallToolResult, ScorePage]:
+        ) -> CallToolResult:
             result = await _run(lambda: service.score(kind, accounts=accounts, portfolio=portfolio,
                                                       account_ids=account_ids, as_of=as_of, limit=limit,
                                                       cursor=cursor, detail=detail))  # fmt: skip
             return _result(result, summaries.score_text(result))
 
         score.__doc__ = doc
+        score.__annotations__["return"] = Annotated[CallToolResult, page]  # each scorer its own schema
         mcp.add_tool(score, name=f"score_{kind}" if kind != "churn" else "score_churn_risk", title=title,
                      description=doc, annotations=READ_ONLY)  # fmt: skip
 
     scorer(
-        "health", "Score health", "Health scores (reference shape) for inline accounts or a loaded portfolio."
+        "health",
+        HealthScorePage,
+        "Score health",
+        "Health scores (reference shape) for inline accounts or a loaded portfolio.",
     )
     scorer(
         "churn",
+        ChurnScorePage,
         "Score churn risk",
         "Churn risk (reference shape), riskiest first, inline or for a portfolio.",
     )
-    scorer("expansion", "Score expansion", "Expansion opportunities (reference shape), largest first.")
+    scorer(
+        "expansion",
+        ExpansionScorePage,
+        "Score expansion",
+        "Expansion opportunities (reference shape), largest first.",
+    )
 
     async def _draft(
         kind: DraftKind, account: str, portfolio: str | None, quarter: str | None, save_to: str | None,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
+from customer_success_mcp.render.reference_models import ChurnRow, ExpansionRow
 from customer_success_mcp.scoring.lifecycle import Lifecycle
 from customer_success_mcp.scoring.models import AccountExplanation
 from customer_success_mcp.server.models import AccountBrief, ChurnBrief, Detail, ExpansionBrief, SnapshotRef
@@ -55,16 +54,18 @@ SUMMARY_WARNINGS = 5
 SUMMARY_OPPORTUNITIES = 2
 
 
-def compact_scores(
-    kind: Literal["health", "churn", "expansion"], customers: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """detail='summary': the tier's steps once per page, and the first warnings and opportunities."""
+def compact_churn_rows(rows: list[ChurnRow]) -> dict[str, list[str]]:
+    """detail='summary': each tier's steps once per page (returned), the first warnings on each row."""
     playbooks: dict[str, list[str]] = {}
-    for c in customers:
-        if kind == "churn":
-            playbooks.setdefault(c["risk_tier"], c.pop("recommended_actions"))
-            c["warning_count"] = len(c["warning_signals"])
-            c["warning_signals"] = c["warning_signals"][:SUMMARY_WARNINGS]
-        elif kind == "expansion":
-            c["opportunities"] = c["opportunities"][:SUMMARY_OPPORTUNITIES]
-    return customers, playbooks
+    for row in rows:
+        playbooks.setdefault(row.risk_tier, row.recommended_actions or [])
+        row.recommended_actions = None
+        row.warning_count = len(row.warning_signals)
+        row.warning_signals = row.warning_signals[:SUMMARY_WARNINGS]
+    return playbooks
+
+
+def compact_expansion_rows(rows: list[ExpansionRow]) -> None:
+    """detail='summary': the top opportunities of each row."""
+    for row in rows:
+        row.opportunities = row.opportunities[:SUMMARY_OPPORTUNITIES]

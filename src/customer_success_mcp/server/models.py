@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.report import Rejection
-from customer_success_mcp.query import AccountRow
+from customer_success_mcp.query.models import AccountRow
+from customer_success_mcp.render.reference_models import (
+    ChurnRow,
+    ChurnSummary,
+    ExpansionRow,
+    ExpansionSummary,
+    HealthRow,
+    HealthSummary,
+)
 from customer_success_mcp.scoring.lifecycle import Lifecycle
 from customer_success_mcp.scoring.models import (
     AdoptionSummary,
@@ -125,17 +133,31 @@ class ScorePage(Page):
     report: str
     as_of: dt.date
     source: str = Field(description="The portfolio, or 'inline' for accounts given in the call")
-    summary: dict[str, Any]
-    customers: list[dict[str, Any]] = Field(
-        description="Per account, in the reference shape; with detail='summary' churn rows omit "
-        "recommended_actions (see playbooks) and keep the first 5 warnings, "
-        "expansion rows the top 2 opportunities"
-    )
-    playbooks: dict[str, list[str]] = Field(
-        default_factory=dict, description="Churn, detail='summary': each tier's steps, once per page"
-    )
     rejections: list[Rejection] = Field(
         default_factory=list, description="Inline accounts that were rejected"
+    )
+
+
+class HealthScorePage(ScorePage):
+    summary: HealthSummary = Field(description="Over every account the query matched, not just this page")
+    customers: list[HealthRow] = Field(description="Per account, in input order")
+
+
+class ChurnScorePage(ScorePage):
+    summary: ChurnSummary = Field(description="Over every account the query matched, not just this page")
+    customers: list[ChurnRow] = Field(
+        description="Riskiest first; with detail='summary' rows keep the first 5 warnings (warning_count has "
+        "them all) and leave the tier's steps to `playbooks`"
+    )
+    playbooks: dict[str, list[str]] = Field(
+        default_factory=dict, description="detail='summary': each tier's playbook steps, once per page"
+    )
+
+
+class ExpansionScorePage(ScorePage):
+    summary: ExpansionSummary = Field(description="Over every account the query matched, not just this page")
+    customers: list[ExpansionRow] = Field(
+        description="Largest estimate first; with detail='summary' the top 2 opportunities of each"
     )
 
 

@@ -16,21 +16,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from customer_success_mcp.ingest.report import LoadReport, Rejection
-from customer_success_mcp.query import AccountFilter
-from customer_success_mcp.server.briefs import brief_of, compact_scores
+from customer_success_mcp.query.models import AccountFilter, QueryError
+from customer_success_mcp.server.briefs import brief_of, compact_churn_rows, compact_expansion_rows
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.errors import UserError
 from customer_success_mcp.server.files import FileAccessError, checked_file, checked_output
 from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
+    ChurnScorePage,
     Detail,
     DraftResult,
+    ExpansionScorePage,
+    HealthScorePage,
     LoadResult,
     Overview,
     PortfolioList,
     PortfolioListing,
-    ScorePage,
     SnapshotRef,
 )
 from customer_success_mcp.server.paging import MAX_LIMIT, check_limit, decode_cursor, page_bounds, query_key
@@ -119,15 +121,12 @@ class PortfolioService:
             if cached is not None:
                 return cached
         from customer_success_mcp.ingest.load import load_records
-        from customer_success_mcp.pipeline import ScoredPortfolio, score_loaded
+        from customer_success_mcp.pipeline import score_table
 
         profile = self.profile
         loaded = load_records(self.store.accounts(info.id), profile)
-        fresh = score_loaded(loaded, profile, info.as_of)
         report = LoadReport.model_validate(self.store.report(info.id))
-        scored = ScoredPortfolio(
-            fresh.table, report, profile, fresh.as_of, fresh.health, fresh.churn, fresh.expansion
-        )
+        scored = score_table(loaded.table, report, profile, info.as_of)
         with self._lock:
             # Keep the latest snapshot of each portfolio in memory; older ones are re-read on demand.
             for sid in [s for s, c in self._cache.items() if c.info.portfolio == info.portfolio]:
@@ -230,12 +229,7 @@ class PortfolioService:
         info = self.store.add(
             name, when, source, loaded.accepted_records or [], report.model_dump(mode="json"), arr
         )
-        from customer_success_mcp.pipeline import ScoredPortfolio
-
-        kept = ScoredPortfolio(
-            scored.table, report, profile, when, scored.health, scored.churn, scored.expansion
-        )
-        cached = _Cached(info, kept)
+        cached = _Cached(info, scored)
         with self._lock:
             for sid in [s for s, c in self._cache.items() if c.info.portfolio == name]:
                 del self._cache[sid]
@@ -344,7 +338,7 @@ class PortfolioService:
         cursor: str | None = None,
     ) -> AccountPage:
         """Accounts matching every filter given, sorted, one page at a time."""
-        from customer_success_mcp import query
+        from customer_success_mcp.query.accounts import find_accounts
 
         check_limit(limit)
         cached = self._portfolio(portfolio)
@@ -352,8 +346,8 @@ class PortfolioService:
         key = query_key(portfolio=cached.info.id, sort_by=sort_by, **filters.model_dump())
         offset = decode_cursor(cursor, key)
         try:
-            found = query.find_accounts(cached.scored, filters, sort_by, offset, limit)
-        except query.QueryError as exc:
+            found = find_accounts(cached.scored, filters, sort_by, offset, limit)
+        except QueryError as exc:
             raise UserError(str(exc)) from None
         _, _, has_more, next_cursor = page_bounds(found.total, offset, limit, key)
         return AccountPage(snapshot=_ref(cached.info), accounts=found.accounts, total=found.total,
@@ -381,81 +375,81 @@ class PortfolioService:
         cursor: str | None = None,
         today: dt.date | None = None,
         detail: Detail = "summary",
-    ) -> ScorePage:
+    ) -> HealthScorePage | ChurnScorePage | ExpansionScorePage:
         """One scorer's results in the reference shape, for inline accounts or a loaded portfolio."""
-        from customer_success_mcp.pipeline import closest_accounts, score_records
         from customer_success_mcp.render import reference_json as ref
 
         check_limit(limit)
-        if accounts is not None and (portfolio is not None or account_ids is not None):
-            raise UserError(
-                "Give inline `accounts`, or a `portfolio` (optionally with `account_ids`), not both."
-            )
-        rejections: list[Rejection] = []
-        if accounts is not None:
-            if not accounts:
-                raise UserError("`accounts` is empty; give at least one account.")
-            p = score_records(list(accounts), as_of or today or dt.date.today(), self.profile)
-            rejections = p.report.rejections
-            if p.report.accepted == 0:
-                raise UserError(
-                    f"None of the {p.report.total} accounts could be scored: {_first_rejections(p.report)}"
-                )
-            source, snapshot = "inline", None
-        else:
-            cached = self._portfolio(portfolio)
-            p, source, snapshot = cached.scored, cached.info.portfolio, cached.info.id
-            if as_of is not None and as_of != p.as_of:
-                from customer_success_mcp.pipeline import ScoredPortfolio
-                from customer_success_mcp.scoring.churn import score_churn
-
-                p = ScoredPortfolio(p.table, p.report, p.profile, as_of, p.health,
-                                    score_churn(p.table, p.profile, as_of), p.expansion)  # fmt: skip
+        p, source, snapshot, rejections = self._scoring_source(accounts, portfolio, account_ids, as_of, today)
         order = {"health": ref.health_order, "churn": ref.churn_order, "expansion": ref.expansion_order}[
             kind
         ](p)
         if account_ids is not None:
-            index = {cid: i for i, cid in enumerate(p.table.ids)}
-            unknown = [a for a in account_ids if a not in index]
-            if unknown:
-                hints = closest_accounts(p.table, unknown[0], limit=3)
-                hint = f" Closest to {unknown[0]!r}: {', '.join(hints)}." if hints else ""
-                raise UserError(f"Unknown account id(s) in {source}: {', '.join(unknown[:5])}.{hint}")
-            wanted = {index[a] for a in account_ids}
+            wanted = self._rows_of(p, account_ids, source)
             order = [r for r in order if r in wanted]
         query = query_key(kind=kind, source=source, snapshot=snapshot, ids=account_ids, as_of=str(p.as_of),
                            inline=query_key(a=accounts) if accounts is not None else None)  # fmt: skip
         offset = decode_cursor(cursor, query)
         start, end, has_more, next_cursor = page_bounds(len(order), offset, limit, query)
-        build = {
-            "health": ref.health_customer,
-            "churn": ref.churn_customer,
-            "expansion": ref.expansion_customer,
-        }
-        summarise = {
-            "health": ref.health_summary,
-            "churn": ref.churn_summary,
-            "expansion": ref.expansion_summary,
-        }
-        report = {"health": "customer_health_scores", "churn": "churn_risk_analysis",
-                  "expansion": "expansion_opportunities"}[kind]  # fmt: skip
-        customers = [build[kind](p, r) for r in order[start:end]]
-        playbooks: dict[str, list[str]] = {}
+        page = {"as_of": p.as_of, "source": source, "rejections": rejections[:FIRST_REJECTIONS],
+                "total": len(order), "offset": start, "has_more": has_more,
+                "next_cursor": next_cursor}  # fmt: skip
+        shown = order[start:end]
+        if kind == "health":
+            return HealthScorePage(report="customer_health_scores", summary=ref.health_summary(p, order),
+                                   customers=[ref.health_customer(p, r) for r in shown], **page)  # fmt: skip
+        if kind == "churn":
+            rows = [ref.churn_customer(p, r) for r in shown]
+            playbooks = compact_churn_rows(rows) if detail == "summary" else {}
+            return ChurnScorePage(report="churn_risk_analysis", summary=ref.churn_summary(p, order),
+                                  customers=rows, playbooks=playbooks, **page)  # fmt: skip
+        rows_e = [ref.expansion_customer(p, r) for r in shown]
         if detail == "summary":
-            customers, playbooks = compact_scores(kind, customers)
-        return ScorePage(
-            report=report,
-            as_of=p.as_of,
-            source=source,
-            summary=summarise[kind](p, order),
-            customers=customers,
-            playbooks=playbooks,
-            rejections=rejections[:FIRST_REJECTIONS],
-            total=len(order),
-            offset=start,
-            has_more=has_more,
-            next_cursor=next_cursor,
-        )
+            compact_expansion_rows(rows_e)
+        return ExpansionScorePage(report="expansion_opportunities", summary=ref.expansion_summary(p, order),
+                                  customers=rows_e, **page)  # fmt: skip
+
+    def _scoring_source(
+        self,
+        accounts: list[dict[str, Any]] | None,
+        portfolio: str | None,
+        account_ids: list[str] | None,
+        as_of: dt.date | None,
+        today: dt.date | None,
+    ) -> tuple[ScoredPortfolio, str, int | None, list[Rejection]]:
+        """Inline accounts scored now, or a loaded portfolio (rescored for another as_of if asked)."""
+        from customer_success_mcp.pipeline import score_records, score_table
+
+        if accounts is not None and (portfolio is not None or account_ids is not None):
+            raise UserError(
+                "Give inline `accounts`, or a `portfolio` (optionally with `account_ids`), not both."
+            )
+        if accounts is not None:
+            if not accounts:
+                raise UserError("`accounts` is empty; give at least one account.")
+            p = score_records(list(accounts), as_of or today or dt.date.today(), self.profile)
+            if p.report.accepted == 0:
+                raise UserError(
+                    f"None of the {p.report.total} accounts could be scored: {_first_rejections(p.report)}"
+                )
+            return p, "inline", None, p.report.rejections
+        cached = self._portfolio(portfolio)
+        p = cached.scored
+        if as_of is not None and as_of != p.as_of:
+            p = score_table(p.table, p.report, p.profile, as_of)
+        return p, cached.info.portfolio, cached.info.id, []
+
+    @staticmethod
+    def _rows_of(p: ScoredPortfolio, account_ids: list[str], source: str) -> set[int]:
+        from customer_success_mcp.pipeline import closest_accounts
+
+        index = {cid: i for i, cid in enumerate(p.table.ids)}
+        unknown = [a for a in account_ids if a not in index]
+        if unknown:
+            hints = closest_accounts(p.table, unknown[0], limit=3)
+            hint = f" Closest to {unknown[0]!r}: {', '.join(hints)}." if hints else ""
+            raise UserError(f"Unknown account id(s) in {source}: {', '.join(unknown[:5])}.{hint}")
+        return {index[a] for a in account_ids}
 
 
 _QUOTED = re.compile(r",? got .*$")

@@ -9,10 +9,12 @@ from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
+    ChurnScorePage,
+    ExpansionScorePage,
+    HealthScorePage,
     LoadResult,
     Overview,
     PortfolioList,
-    ScorePage,
 )
 
 TREND_MARK = {"improving": "↑", "declining": "↓", "stable": "→", "no_data": ""}
@@ -135,24 +137,23 @@ def brief_text(b: AccountBrief) -> str:
     return "\n".join(lines)
 
 
-def score_text(r: ScorePage) -> str:
+def score_text(r: HealthScorePage | ChurnScorePage | ExpansionScorePage) -> str:
     head = {"customer_health_scores": "Health", "churn_risk_analysis": "Churn risk",
             "expansion_opportunities": "Expansion"}[r.report]  # fmt: skip
     lines = [
         f"{head} for {r.source} as of {r.as_of}. "
         + _page_line(r.total, r.offset, len(r.customers), r.has_more)
     ]
-    for c in r.customers:
-        name = f"{clean(c['name'])} ({c['customer_id']})"
-        if r.report == "customer_health_scores":
-            lines.append(f"- {name}: {c['overall_score']:g} {c['classification']}, {c['trends']['overall']}")
-        elif r.report == "churn_risk_analysis":
-            first = c["warning_signals"][0]["signal"] if c["warning_signals"] else "no warning signals"
-            lines.append(f"- {name}: {c['risk_score']:g} {c['risk_tier']}; {first}")
-        else:
-            lines.append(
-                f"- {name}: {money(c['total_estimated_revenue'])} in {c['opportunity_count']} opportunities"
-            )
+    if isinstance(r, HealthScorePage):
+        lines += [f"- {clean(c.name)} ({c.customer_id}): {c.overall_score:g} {c.classification}, "
+                  f"{c.trends['overall']}" for c in r.customers]  # fmt: skip
+    elif isinstance(r, ChurnScorePage):
+        for c in r.customers:
+            first = c.warning_signals[0].signal if c.warning_signals else "no warning signals"
+            lines.append(f"- {clean(c.name)} ({c.customer_id}): {c.risk_score:g} {c.risk_tier}; {first}")
+    else:
+        lines += [f"- {clean(c.name)} ({c.customer_id}): {money(c.total_estimated_revenue)} in "
+                  f"{c.opportunity_count} opportunities" for c in r.customers]  # fmt: skip
     if r.rejections:
         lines.append(f"{len(r.rejections)} inline account(s) rejected; see `rejections`.")
     return "\n".join(lines)
