@@ -156,6 +156,60 @@ def cmd_draft(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_find(args: argparse.Namespace) -> int:
+    from customer_success_mcp.query.accounts import find_accounts
+    from customer_success_mcp.query.models import AccountFilter, QueryError
+    from customer_success_mcp.render.text import accounts_text
+
+    scored = _scored(args)
+    filters = AccountFilter(**{name: getattr(args, name) for name in AccountFilter.model_fields})
+    try:
+        found = find_accounts(scored, filters, args.sort_by, args.offset, args.limit)
+    except QueryError as exc:
+        raise CliError(str(exc)) from None
+    if args.format == "json":
+        head = {"as_of": scored.as_of.isoformat(), "sort_by": args.sort_by,
+                "filters": filters.model_dump(exclude_none=True)}  # fmt: skip
+        _emit_json({**head, **found.model_dump(mode="json")})
+    else:
+        print(accounts_text(scored, found, args.sort_by))
+    return EXIT_OK
+
+
+def _add_filter_options(p: argparse.ArgumentParser) -> None:
+    """One option per query filter, read from the query layer's model (the MCP tool takes the same)."""
+    from customer_success_mcp.query.models import AccountFilter
+
+    for name, info in AccountFilter.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        kind = info.annotation
+        if kind == bool | None:
+            p.add_argument(flag, type=_yes_no, metavar="yes|no", help=info.description)
+        elif kind == int | None:
+            p.add_argument(flag, type=_bounded_int(0, 36_500), metavar="N", help=info.description)
+        elif kind == float | None:
+            p.add_argument(flag, type=_non_negative, metavar="N", help=info.description)
+        else:
+            p.add_argument(flag, metavar="TEXT", help=info.description)
+
+
+def _yes_no(text: str) -> bool:
+    answer = {"yes": True, "true": True, "no": False, "false": False}.get(text.strip().lower())
+    if answer is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not yes or no")
+    return answer
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from customer_success_mcp.ingest.load import InputError, load_file
     from customer_success_mcp.profiles import load_profile
@@ -251,6 +305,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--renewal-window", type=_bounded_int(0, 3650), default=90, metavar="DAYS",
                    help="renewals counted within this many days of as_of (default: 90)")  # fmt: skip
     p.set_defaults(handler=cmd_report)
+    from customer_success_mcp.query.models import SORT_HELP, SORT_KEYS
+
+    p = sub.add_parser(
+        "find",
+        help="filter and rank accounts (the same filters and sort keys as the find_accounts tool)",
+        description="Filter and rank accounts: every filter given must match.",
+    )
+    _add_common(p, ("text", "json"))
+    _add_filter_options(p)
+    p.add_argument("--sort-by", choices=SORT_KEYS, default="arr", help=SORT_HELP + " (default: arr)")
+    p.add_argument("--limit", type=_bounded_int(1, 100), default=20, help="rows to show, 1-100 (default: 20)")
+    p.add_argument("--offset", type=_bounded_int(0, 10_000_000), default=0, help="skip this many rows first")
+    p.set_defaults(handler=cmd_find)
     p = sub.add_parser(
         "explain",
         help="one account's scores with every input, benchmark and sub-score behind them",

@@ -6,8 +6,9 @@ import textwrap
 
 import numpy as np
 
-from customer_success_mcp.formatting import money
+from customer_success_mcp.formatting import money, renewal
 from customer_success_mcp.pipeline import ScoredPortfolio
+from customer_success_mcp.query.models import AccountSelection
 from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, HealthClass, is_at_risk
 
 WIDTH = 80
@@ -114,4 +115,27 @@ def expansion_text(p: ScoredPortfolio, limit: int | None = None) -> str:
         )
     if len(order) < t.size:
         out.append(f"… {t.size - len(order)} more (use --limit or --format json)")
+    return "\n".join(out)
+
+
+def accounts_text(p: ScoredPortfolio, found: AccountSelection, sort_by: str) -> str:
+    """A page of `csm find` results: one line of figures per account, its main reason beneath."""
+    out = _title(p, "Accounts")
+    if not found.total:
+        return "\n".join([*out, "No accounts match."])
+    last = found.offset + len(found.accounts)
+    out.append(f"{found.total} match; showing {found.offset + 1}-{last}, sorted by {sort_by}")
+    out.append("")
+    out.append(f"{fit('ID', 11)}{fit('Name', 26)}{'ARR':>12}  {fit('Health', 13)}Risk")
+    out.append(f"{'':11}Contract · main reason")
+    out.append("-" * 79)
+    for a in found.accounts:
+        out.append(
+            f"{fit(a.customer_id, 11)}{fit(a.name, 26)}{money(a.arr):>12}  "
+            f"{fit(f'{a.health_score:g} {a.health_class}', 13)}{a.risk_score:g} {a.risk_tier}"
+        )
+        detail = renewal(a.days_to_renewal) + (f" · {a.top_reason}" if a.top_reason else "")
+        out.append(f"{'':11}{fit(detail, WIDTH - 11)}".rstrip())
+    if found.has_more:
+        out.append(f"… {found.total - last} more (use --offset {last})")
     return "\n".join(out)
