@@ -51,3 +51,12 @@ def test_every_cli_command_is_in_the_readme_reference():
     text = readme()
     for name in subparsers.choices:
         assert f"`csm {name}" in text, f"csm {name} is not documented in the README"
+
+
+def test_command_reference_is_generated_from_the_parser():
+    from customer_success_mcp.cli_doc import with_command_reference
+
+    text = readme()
+    assert with_command_reference(text) == text, (
+        "README command reference drifted; run: python -m customer_success_mcp.cli_doc README.md"
+    )

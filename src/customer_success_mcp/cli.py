@@ -289,18 +289,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     helps = {
-        "health": "health score per account (0-100, higher is healthier)",
-        "churn": "churn risk per account (0-100, higher is riskier), riskiest first",
-        "expansion": "expansion opportunities per account, largest first",
+        "health": "health score per account (0-100, higher is healthier); JSON in the reference "
+        "script's shape (customer_health_scores)",
+        "churn": "churn risk per account (0-100, higher is riskier), riskiest first; JSON in the "
+        "reference shape (churn_risk_analysis)",
+        "expansion": "expansion opportunities per account, largest first; JSON in the reference shape "
+        "(expansion_opportunities)",
     }
     for name, text in helps.items():
         p = sub.add_parser(name, help=text, description=text)
         _add_common(p, ("text", "json"))
         p.add_argument(
-            "--limit", type=_bounded_int(0, 10_000_000), help="text output: show only the first N accounts"
+            "--limit",
+            type=_bounded_int(0, 10_000_000),
+            metavar="N",
+            help="text output: show only the first N accounts",
         )
         p.set_defaults(handler=cmd_scorer)
-    p = sub.add_parser("report", help="one-page portfolio report", description="One-page portfolio report.")
+    p = sub.add_parser(
+        "report",
+        help="the one-page portfolio report: mix by ARR, renewals, ARR at risk, top risks, expansion, "
+        "actions, targets, data quality",
+        description="One-page portfolio report.",
+    )
     _add_common(p, ("text", "markdown", "json"))
     p.add_argument("--renewal-window", type=_bounded_int(0, 3650), default=90, metavar="DAYS",
                    help="renewals counted within this many days of as_of (default: 90)")  # fmt: skip
@@ -315,12 +326,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, ("text", "json"))
     _add_filter_options(p)
     p.add_argument("--sort-by", choices=SORT_KEYS, default="arr", help=SORT_HELP + " (default: arr)")
-    p.add_argument("--limit", type=_bounded_int(1, 100), default=20, help="rows to show, 1-100 (default: 20)")
-    p.add_argument("--offset", type=_bounded_int(0, 10_000_000), default=0, help="skip this many rows first")
+    p.add_argument("--limit", type=_bounded_int(1, 100), default=20, metavar="N",
+                   help="rows to show, 1-100 (default: 20)")  # fmt: skip
+    p.add_argument("--offset", type=_bounded_int(0, 10_000_000), default=0, metavar="N",
+                   help="skip this many rows first (default: 0)")  # fmt: skip
     p.set_defaults(handler=cmd_find)
     p = sub.add_parser(
         "explain",
-        help="one account's scores with every input, benchmark and sub-score behind them",
+        help="one account (by id, or name ignoring case) with every input, benchmark and sub-score behind "
+        "its scores, its warnings, playbook steps and opportunities",
         description="Explain one account (by id, or by name ignoring case).",
     )
     p.add_argument("account", help="account id or name")
@@ -328,20 +342,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_explain)
     p = sub.add_parser(
         "draft",
-        help="a QBR, EBR or save-plan draft for one account, filled with its scores",
+        help="a meeting-ready markdown draft for one account: every figure from the engine, what the data "
+        "cannot know marked [to fill: ...]",
         description="Draft a QBR, EBR or save plan: figures from the engine, gaps marked [to fill: ...].",
     )
     p.add_argument("kind", choices=("qbr", "ebr", "save-plan"), help="which document")
     p.add_argument("account", help="account id or name")
     p.add_argument("file", help="portfolio JSON file")
-    p.add_argument("--quarter", help="the quarter a QBR covers, e.g. 'Q4 2026'")
+    p.add_argument("--quarter", metavar="Q", help="the quarter a QBR covers, e.g. 'Q4 2026'")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="score as of this date")
     p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (default: built-in)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the markdown here instead of stdout")
     p.set_defaults(handler=cmd_draft)
     p = sub.add_parser(
         "validate",
-        help="check a portfolio file against the data contract",
+        help="every rejected account with its index, id, field path and reason; exit 0 all accepted, "
+        "1 some rejected, 2 unusable",
         description="Check a file; exit 0 all accepted, 1 some rejected, 2 unusable.",
     )
     p.add_argument("file", help="portfolio JSON file")
@@ -350,7 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_validate)
     p = sub.add_parser(
         "serve",
-        help="run the MCP server for Claude Desktop and Claude Code (stdio by default)",
+        help="run the MCP server for Claude Desktop and Claude Code (same as customer-success-mcp); "
+        "see 'Use it from Claude'",
         description="Run the MCP server (same as the customer-success-mcp command).",
     )
     from customer_success_mcp.server.main import add_server_arguments, serve
@@ -359,17 +376,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=serve)
     p = sub.add_parser(
         "profile",
-        help="show the scoring model: every weight, threshold and benchmark",
+        help="the active scoring model: every weight, threshold, benchmark and churn signal",
         description="Show the active scoring profile (the built-in one, or --profile FILE applied to it).",
     )
     p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (default: built-in)")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.set_defaults(handler=cmd_profile)
-    p = sub.add_parser("generate", help="write a realistic synthetic portfolio (deterministic)")
+    p = sub.add_parser("generate", help="a realistic synthetic portfolio, the same for the same seed")
     p.add_argument(
-        "--accounts", type=_bounded_int(0, 10_000_000), default=50, help="how many accounts (default: 50)"
+        "--accounts",
+        type=_bounded_int(0, 10_000_000),
+        default=50,
+        metavar="N",
+        help="how many accounts (default: 50)",
     )
-    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument("--seed", type=int, default=1, metavar="N", help="random seed (default: 1)")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="renewals are spread after this date")
     p.add_argument(
         "--missing-share", type=float, default=0.0, metavar="SHARE",
