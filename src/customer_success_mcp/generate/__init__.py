@@ -170,6 +170,6 @@ def _renewal_calendar(as_of: dt.date) -> dict[int, tuple[str, str, str, str]]:
     for offset in range(-30, 366):
         end = as_of + dt.timedelta(days=offset)
         day = 28 if (end.month, end.day) == (2, 29) else end.day
-        starts = [end.replace(year=end.year - years, day=day).isoformat() for years in (1, 2, 3)]
-        calendar[offset] = (end.isoformat(), *starts)
+        one, two, three = (end.replace(year=end.year - years, day=day).isoformat() for years in (1, 2, 3))
+        calendar[offset] = (end.isoformat(), one, two, three)
     return calendar

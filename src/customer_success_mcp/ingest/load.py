@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ class LoadedPortfolio:
 
 
 @contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Building millions of small containers triggers the cyclic GC over and over; none are cycles."""
     was_enabled = gc.isenabled()
     gc.disable()

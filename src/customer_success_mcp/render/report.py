@@ -85,11 +85,11 @@ def report_text(s: PortfolioSummary) -> str:
         f"All opportunities across the book: {all_opps} (estimates overlap; include at-risk ones)", "  "
     )
     out += ["", "Recommended actions"]
-    for i, a in enumerate(s.actions, 1):
-        out += _wrap(f"{i}. {a.action}", "  ", "     ")
-        out += _wrap(f"owner: {a.owner} · by {a.due.isoformat()}", "     ")
-        if a.account_names:
-            out += _wrap("for: " + _who(a), "     ", "       ")
+    for i, act in enumerate(s.actions, 1):
+        out += _wrap(f"{i}. {act.action}", "  ", "     ")
+        out += _wrap(f"owner: {act.owner} · by {act.due.isoformat()}", "     ")
+        if act.account_names:
+            out += _wrap("for: " + _who(act), "     ", "       ")
     out += ["", "Against targets"]
     for t in s.targets:
         actual = _pct(t.actual) if "share" in t.metric else f"{t.actual:.1f}"
@@ -163,9 +163,9 @@ def report_markdown(s: PortfolioSummary) -> str:
     out.append(f"All opportunities across the book: {money(s.expansion_pipeline)} (estimates overlap and "
                "include at-risk accounts).")  # fmt: skip
     out += ["", "## Recommended actions", ""]
-    for i, a in enumerate(s.actions, 1):
-        who = f" For: {_md_escape(_who(a))}." if a.account_names else ""
-        out.append(f"{i}. {_md_escape(a.action)}: **{a.owner}**, by {a.due.isoformat()}.{who}")
+    for i, act in enumerate(s.actions, 1):
+        who = f" For: {_md_escape(_who(act))}." if act.account_names else ""
+        out.append(f"{i}. {_md_escape(act.action)}: **{act.owner}**, by {act.due.isoformat()}.{who}")
     out += ["", "## Against targets", "", "| Metric | Actual | Target | |", "|---|---:|---|---|"]
     for t in s.targets:
         actual = _pct(t.actual) if "share" in t.metric else f"{t.actual:.1f}"

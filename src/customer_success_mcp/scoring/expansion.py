@@ -74,7 +74,10 @@ def _tier_upgrade(table: AccountTable, profile: Profile) -> _Found:
     ladder, unknown = exp.tier_multipliers, exp.unknown_tier_multiplier
     default_offer = tuple(ladder)
     memo: dict[tuple, tuple[str, float] | None] = {}
-    rows, targets, current_mult, target_mult = [], [], [], []
+    rows: list[int] = []
+    targets: list[str | None] = []
+    current_mult: list[float] = []
+    target_mult: list[float] = []
     for row, current in enumerate(table.labels["contract.plan_tier"]):
         if current is None:
             continue
@@ -256,7 +259,7 @@ def score_expansion(table: AccountTable, profile: Profile) -> ExpansionScores:
     )
     subjects = [subjects[i] for i in order.tolist()]
     starts = np.searchsorted(rows, np.arange(table.size + 1))
-    coverage = sum(table.present[f].astype(float) for f in COVERAGE_FIELDS) / len(COVERAGE_FIELDS)
+    coverage = np.mean([table.present[f] for f in COVERAGE_FIELDS], axis=0) if table.size else np.zeros(0)
     return ExpansionScores(
         table=table,
         profile=profile,

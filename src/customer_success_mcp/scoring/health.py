@@ -7,6 +7,7 @@ so the cost of words is paid only for the accounts someone looks at.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,12 +18,12 @@ from customer_success_mcp.scoring.models import (
     MetricBreakdown,
 )
 from customer_success_mcp.scoring.numeric import clamp, py_round, safe_ratio
-from customer_success_mcp.scoring.profile import MetricSpec, Profile, RecommendationRule
+from customer_success_mcp.scoring.profile import MetricSpec, Profile, RecommendationRule, SegmentSpec
 from customer_success_mcp.scoring.table import AccountTable
 from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, TRENDS, HealthClass, Trend
 
 
-def segment_column(table: AccountTable, profile: Profile, pick) -> np.ndarray:
+def segment_column(table: AccountTable, profile: Profile, pick: Callable[[SegmentSpec], float]) -> np.ndarray:
     """A per-account array of one per-segment figure, e.g. a benchmark or threshold."""
     keys = list(profile.segments)
     codes = {k: i for i, k in enumerate(keys)}
@@ -50,8 +51,8 @@ def supplied(table: AccountTable, metric: MetricSpec) -> np.ndarray:
     """Which accounts gave this metric's inputs (both of them for an attainment metric, with a target)."""
     given = table.present[metric.field]
     if metric.direction == "attainment":
-        target = table.values[metric.target_field]  # type: ignore[index]
-        given = given & table.present[metric.target_field] & (np.nan_to_num(target) > 0)  # type: ignore[index]
+        target = table.values[metric.target_field or ""]
+        given = given & table.present[metric.target_field or ""] & (np.nan_to_num(target) > 0)
     return given
 
 
@@ -63,11 +64,12 @@ def _metric_scores(table: AccountTable, profile: Profile, metric: MetricSpec) ->
     else:
         value = table.values[metric.field]
         if metric.direction == "attainment":
-            target = table.values[metric.target_field]  # type: ignore[index]
+            target = table.values[metric.target_field or ""]
             scores = clamp(safe_ratio(np.nan_to_num(value), np.nan_to_num(target)) * 100)
             missing = ~supplied(table, metric)  # no promise recorded (or 0) is not a failed promise
         else:
-            bench = segment_column(table, profile, lambda s: s.benchmarks[metric.benchmark])
+            key = metric.benchmark or ""  # the profile's validator requires one for these directions
+            bench = segment_column(table, profile, lambda s: s.benchmarks[key])
             r = safe_ratio(np.nan_to_num(value), bench)
             scores = clamp(r * 100) if metric.direction == "higher" else clamp((1 - r) * 100)
             missing = np.isnan(value)

@@ -121,8 +121,8 @@ def _actions(table: AccountTable, profile: Profile, as_of: dt.date, health: Heal
     arr = table.values["arr"]
     actions: list[RecommendedAction] = []
 
-    def add(action: str, owner: str, days: int, rows: np.ndarray | list[int] = ()) -> None:
-        rows = np.asarray(rows, dtype=np.intp)
+    def add(action: str, owner: str, days: int, concerned: np.ndarray | list[int] | None = None) -> None:
+        rows = np.asarray([] if concerned is None else concerned, dtype=np.intp)
         top = rows[np.argsort(-arr[rows], kind="stable")][:TOP_ACCOUNTS].tolist()
         actions.append(RecommendedAction(
             action=action, owner=owner, due=as_of + dt.timedelta(days=days),
@@ -151,10 +151,10 @@ def _actions(table: AccountTable, profile: Profile, as_of: dt.date, health: Heal
     if slipping.size:
         add(f"Check in with {slipping.size} green account(s) whose health is falling", "CSM", 14, slipping)
     if ready:
-        rows = [table.ids.index(a.customer_id) for a in ready]
+        ready_rows = [table.ids.index(a.customer_id) for a in ready]
         total = sum(a.estimated_revenue for a in ready)
         add(f"Open expansion conversations with the top {len(ready)} healthy account(s) "
-            f"({money(total)} estimated)", "CSM with the account executive", 30, rows)  # fmt: skip
+            f"({money(total)} estimated)", "CSM with the account executive", 30, ready_rows)  # fmt: skip
     if rejected or low_coverage:
         add(
             f"Fix the data: {rejected} rejected account(s), {low_coverage} with thin data", "CS operations", 7

@@ -44,7 +44,9 @@ def matching(candidates: Iterable[str], typed: str) -> Completion:
 
 def register_completion(mcp: MCPServer, service: PortfolioService) -> None:
     """The server's one `completion/complete` handler."""
-    documents = {f"cs://{kind}/{{name}}": kind for kind in ("playbooks", "templates", "references")}
+    documents: dict[str, library.Kind] = {
+        f"cs://{kind}/{{name}}": kind for kind in ("playbooks", "templates", "references")
+    }
 
     def portfolios() -> list[str]:
         return [entry.latest.portfolio for entry in service.store.portfolios()]

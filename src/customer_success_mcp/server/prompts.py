@@ -291,13 +291,13 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
         portfolio: PortfolioArg = None,
     ) -> list[UserMessage]:
         prof = profile()
-        days = number(days, "days", 0, 3650, whole=True)
+        window = int(number(days, "days", 0, 3650, whole=True))
         key = segment_key(segment, prof)
         scope = f" in the {key} segment" if key else ""
-        renewing = call("find_accounts", renewal_within_days=days, segment=key, sort_by="risk", limit=20,
+        renewing = call("find_accounts", renewal_within_days=window, segment=key, sort_by="risk", limit=20,
                         portfolio=portfolio)  # fmt: skip
         text = brief(
-            f"Review the renewals due in the next {days} days{scope}, riskiest first.",
+            f"Review the renewals due in the next {window} days{scope}, riskiest first.",
             [],
             [
                 f"Call {renewing} and follow `next_cursor` while the accounts are still high or critical "
