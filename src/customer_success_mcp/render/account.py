@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from customer_success_mcp.formatting import contract_end, money
+from customer_success_mcp.formatting import contract_end, money, share
 from customer_success_mcp.render.text import WIDTH, fit
 from customer_success_mcp.scoring.models import AccountExplanation, MetricBreakdown
 
@@ -35,11 +35,13 @@ def account_text(a: AccountExplanation) -> str:
         *_wrapped([f"{a.name} ({a.customer_id}) · {segment} · {money(a.arr)} ARR · as of {a.as_of}"], ""),
         "",
         f"Health {h.score:.1f} {h.classification} · trend {h.trend} · priority {h.trend_priority} · "
-        f"coverage {h.coverage:.0%}",
+        f"coverage {share(h.coverage)}",
     ]
     for d in h.dimensions:
         prev = "" if d.previous_score is None else f", was {d.previous_score:g}"
-        out.append(f"  {d.label} {d.score:.1f} {d.classification} ({d.weight:.0%} weight, {d.trend}{prev})")
+        out.append(
+            f"  {d.label} {d.score:.1f} {d.classification} ({share(d.weight)} weight, {d.trend}{prev})"
+        )
         out += [_metric_line(m) for m in d.metrics]
     if h.recommendations:
         out += ["  What to do:", *_wrapped(h.recommendations, "    - ")]
@@ -48,11 +50,13 @@ def account_text(a: AccountExplanation) -> str:
         "",
         *_wrapped(
             [f"Churn risk {c.risk_score:.1f} {c.risk_tier} · raw {c.raw_score:.1f} x{c.urgency_multiplier:g} "
-             f"({days}) · coverage {c.coverage:.0%}"],
+             f"({days}) · coverage {share(c.coverage)}"],
             "",
         ),
     ]  # fmt: skip
-    out += [f"  {fit(cat.category, 22)}{cat.score:>6.1f}  ({cat.weight:.0%} weight)" for cat in c.categories]
+    out += [
+        f"  {fit(cat.category, 22)}{cat.score:>6.1f}  ({share(cat.weight)} weight)" for cat in c.categories
+    ]
     if c.warning_signals:
         out += ["  Warning signals:", *[f"    [{w.severity}] {w.signal}" for w in c.warning_signals]]
     out += [f"  {c.intervention}: {c.owner}, within {c.respond_within_days} days"]
@@ -61,7 +65,7 @@ def account_text(a: AccountExplanation) -> str:
     out += [
         "",
         f"Expansion {money(e.total_estimated_revenue)} in {e.opportunity_count} opportunities · "
-        f"coverage {e.coverage:.0%}",
+        f"coverage {share(e.coverage)}",
         f"  seats {s.seat_utilisation:g}% used · {s.adopted_modules}/{s.total_modules} modules adopted "
         f"(avg use {s.avg_usage_pct:g}%)",
         f"  tier {s.current_tier or '-'} · {s.departments_covered} departments in, "

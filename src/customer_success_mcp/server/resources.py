@@ -18,7 +18,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp_types import TextResourceContents
 
 from customer_success_mcp import library
-from customer_success_mcp.formatting import contract_end
+from customer_success_mcp.formatting import contract_end, share
 from customer_success_mcp.formatting import money as _money
 from customer_success_mcp.render.markdown import escape_markdown as esc
 from customer_success_mcp.scoring.profile import Profile
@@ -187,7 +187,7 @@ def account_markdown(b: AccountBrief) -> str:
         prev = "—" if d.previous_score is None else f"{d.previous_score:g}"
         out.append(
             f"| {d.label} | {d.score:g} | {d.classification} | {prev} | {d.trend.replace('_', ' ')} | "
-            f"{d.weight:.0%} |"
+            f"{share(d.weight)} |"
         )
     if h.recommendations:
         out += ["", "What to do:", *[f"- {r}" for r in h.recommendations]]
@@ -246,7 +246,8 @@ def account_markdown(b: AccountBrief) -> str:
         f"Phase {life.phase or 'unknown (no contract dates)'} · renewal work starts {work} · reviewed every "
         f"{life.review_every_days} days ({esc(life.touch_model)}).",
         "",
-        f"Inputs supplied: health {h.coverage:.0%}, churn risk {c.coverage:.0%}, expansion {e.coverage:.0%}.",
+        f"Inputs supplied: health {share(h.coverage)}, churn risk {share(c.coverage)}, "
+        f"expansion {share(e.coverage)}.",
         "",
         "---",
         "",
