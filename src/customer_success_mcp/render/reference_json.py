@@ -122,8 +122,8 @@ def churn_customer(p: ScoredPortfolio, row: int) -> dict[str, Any]:
         "days_to_contract_end": c.days_left(row),
         "contract_status": c.status(row),
         "signal_scores": {
-            name: {"score": float(c.categories[name][row]), "weight": _percent(w)}
-            for name, w in p.profile.churn.weights.items()
+            cat.name: {"score": float(c.categories[cat.name][row]), "weight": _percent(cat.weight)}
+            for cat in p.profile.churn.categories
         },
         "warning_signals": [{"severity": w.severity, "signal": w.signal} for w in c.warnings(row)],
         "recommended_actions": p.profile.interventions[tier].step_texts,
