@@ -46,7 +46,7 @@ def _points(table: AccountTable, signal: ChurnSignal) -> np.ndarray:
         return np.fromiter((lookup.get(v, other) for v in table.labels[signal.field]), float, table.size)
     values = table.values[signal.field]
     if signal.rule == "flag":
-        points = values * (signal.points or 0.0)
+        points = np.where(values != 0, signal.points or 0.0, 0.0)
     else:
         base = signal.baseline or 0.0
         scale = signal.scale or 0.0

@@ -159,13 +159,13 @@ class ChurnSignal(StrictModel):
         if odd:
             raise ValueError(
                 f"signal {self.name}: a {self.rule} signal's warning levels use {' or '.join(ops)}, "
-                f"not {odd[0]}"
+                f"not {odd[0]} (give it warning levels of its own, or warning = false for none)"
             )
-        if self.rule == "mapping" and any(not isinstance(level.value, str) for level in warning.levels):
-            raise ValueError(
-                f"signal {self.name}: a mapping signal's warning levels compare with text values"
-            )
-        sample: float | str = "value" if self.rule == "mapping" else 1.0
+        wants_text = self.rule == "mapping"
+        if any(isinstance(lv.value, str) != wants_text for lv in warning.levels if lv.op != "true"):
+            wanted = "text values" if wants_text else "numbers"
+            raise ValueError(f"signal {self.name}: its warning levels compare with {wanted}")
+        sample: float | str = "value" if wants_text else 1.0
         try:
             warning.text.format(value=sample, abs=sample)
         except (KeyError, IndexError, ValueError) as exc:
@@ -265,7 +265,8 @@ class ChurnModel(StrictModel):
     def warning_rules(self) -> tuple[WarningRule, ...]:
         """The warning rules (field, levels most severe first, text), one per signal that has a warning.
 
-        The one place warnings are read from: the engine's warnings, the docs and the content use it.
+        The one accessor for warning rules, in table order (built once, with the model): the engine's
+        per-account warnings read them here, and so should anything else that lists or cites them.
         """
         return self._warning_rules
 

@@ -345,7 +345,8 @@ def _format_validation_error(err: ValidationError, source: str, data: Any) -> st
     first = err.errors()[0]
     loc = _named_location(first["loc"], data) or "(top level)"
     more = f" (and {err.error_count() - 1} more problems)" if err.error_count() > 1 else ""
-    return f"{source}: {loc}: {first['msg']}{more}"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{source}: {loc}: {message}{more}"
 
 
 def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile:
