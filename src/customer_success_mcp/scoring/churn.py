@@ -240,7 +240,10 @@ def score_churn(table: AccountTable, profile: Profile, as_of: dt.date) -> ChurnS
     multiplier = urgency_multipliers(days, churn)
     risk = clamp(py_round(raw * multiplier, 1))
     fields = [*churn.input_fields, RENEWAL_FIELD]
-    coverage = sum(table.present[f].astype(float) for f in fields) / len(fields)
+    supplied = np.zeros(table.size)
+    for f in fields:
+        supplied = supplied + table.present[f]
+    coverage = supplied / len(fields)
     return ChurnScores(
         table=table,
         profile=profile,
