@@ -35,8 +35,13 @@ def test_quickstart_shows_the_two_commands_in_order_each_in_its_own_block():
     assert install < tests
 
 
+def toml_example(marker: str) -> str:
+    (example,) = [block for block in code_blocks(readme(), "toml") if marker in block]
+    return example
+
+
 def test_profile_example_in_readme_loads_and_takes_effect(tmp_path):
-    (example,) = code_blocks(readme(), "toml")
+    example = toml_example("# my-profile.toml")
     path = tmp_path / "my-profile.toml"
     path.write_text(example)
     profile = load_profile(path)
@@ -44,6 +49,18 @@ def test_profile_example_in_readme_loads_and_takes_effect(tmp_path):
     assert weights["usage"] == 0.35 and weights["engagement"] == 0.20
     assert profile.segments["enterprise"].green_min == 80
     assert profile.expansion.tier_multipliers["premium"] == 2.4
+
+
+def test_churn_signal_example_in_readme_adds_a_scored_signal(tmp_path):
+    path = tmp_path / "tickets.toml"
+    path.write_text(toml_example("# tickets.toml"))
+    profile = load_profile(path)
+    support = next(c for c in profile.churn.categories if c.name == "support_issues")
+    assert [s.name for s in support.signals][-1] == "open_tickets"
+    assert {s.name: s.weight for s in support.signals} == {
+        "critical": 0.30, "escalations": 0.30, "satisfaction": 0.30, "open_tickets": 0.10,
+    }  # fmt: skip
+    assert "support.open_tickets" in [r.field for r in profile.churn.warning_rules()]
 
 
 def test_every_cli_command_is_in_the_readme_reference():

@@ -49,7 +49,7 @@ def test_builtin_profile_validates(profile: Profile) -> None:
     assert abs(sum(weights(profile).values()) - 1) < 1e-9
     for dim in profile.health.dimensions:
         assert abs(sum(m.weight for m in dim.metrics) - 1) < 1e-9
-    assert abs(sum(profile.churn.weights.values()) - 1) < 1e-9
+    assert abs(sum(c.weight for c in profile.churn.categories) - 1) < 1e-9
     assert profile.default_segment in profile.segments
     for seg in profile.segments.values():
         assert seg.yellow_min <= seg.green_min
@@ -212,8 +212,8 @@ BAD_PROFILES = {
         ["health.dimensions", "usage", "must sum to 1"],
     ),
     "churn_weights_not_summing": (
-        "[churn.weights]\nusage_decline = 0.5\n",
-        ["churn", "must sum to 1"],
+        "[churn.categories.usage_decline]\nweight = 0.5\n",
+        ["churn", "category weights must sum to 1", "usage_decline=0.5"],
     ),
     "yellow_above_green": (
         "[segments.smb]\nyellow_min = 90\n",

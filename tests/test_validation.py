@@ -542,7 +542,8 @@ def test_unknown_renewal_sentiment_is_scored_as_unrecognised() -> None:
 
 def test_unknown_satisfaction_trend_is_scored_as_unrecognised() -> None:
     scored = score(make_account(support_issues={"satisfaction_trend": "volatile"}))
-    assert float(scored.churn.points["satisfaction"][0]) == DEFAULT_PROFILE.churn.satisfaction_trend_other
+    signal = next(s for _, s in DEFAULT_PROFILE.churn.signals if s.name == "satisfaction")
+    assert float(scored.churn.points["satisfaction"][0]) == signal.mapping_other == 30.0
     # Unrecognised is not a warning signal.
     assert not any(w.field == "support_issues.satisfaction_trend" for w in scored.churn.warnings(0))
 

@@ -10,8 +10,18 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES, FieldRule
 from customer_success_mcp.ingest.contract import input_paths
+from customer_success_mcp.scoring.churn_model import ChurnSignal
 from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile
+
+# The kinds of input each churn rule can read (kinds as the bulk validator stores them).
+_RULE_INPUT_KINDS = {
+    "fall": ("number", "integer"),
+    "rise": ("number", "integer"),
+    "flag": ("flag",),
+    "mapping": ("label",),
+}
 
 
 def check_input_paths(profile: Profile, source: str) -> None:
@@ -28,9 +38,33 @@ def check_input_paths(profile: Profile, source: str) -> None:
         if dim.previous_field not in known:
             where = f"health.dimensions.{dim.name}.previous_field"
             raise ProfileError(f"{source}: {where}: {dim.previous_field!r} is not an input field")
-    for i, rule in enumerate(profile.churn.warnings):
-        if rule.field not in known:
-            raise ProfileError(f"{source}: churn.warnings.{i}.field: {rule.field!r} is not an input field")
+    rules = {r.path: r for r in (*TOP_RULES, *SECTION_RULES)}
+    for category, signal in profile.churn.signals:
+        where = f"{source}: churn.categories.{category.name}.signals.{signal.name}"
+        _check_signal_input(signal, rules.get(signal.field), where)
+
+
+def _check_signal_input(signal: ChurnSignal, rule: FieldRule | None, where: str) -> None:
+    """A churn signal reads a contract field of a kind its rule understands, with values it can take."""
+    if rule is None:
+        raise ProfileError(
+            f"{where}.field: {signal.field!r} is not an input field (see the README's input format)"
+        )
+    kinds = _RULE_INPUT_KINDS[signal.rule]
+    if rule.kind not in kinds:
+        raise ProfileError(
+            f"{where}.rule: a {signal.rule} signal reads {' or '.join(kinds)} inputs; "
+            f"{signal.field} is {'a' if rule.kind != 'integer' else 'an'} {rule.kind} input"
+        )
+    if rule.kind != "label":
+        return
+    levels = signal.warning.levels if signal.warning else []
+    values = [*(signal.mapping or {}), *(str(level.value) for level in levels)]
+    unknown = [v for v in values if v not in rule.vocabulary]
+    if unknown:
+        raise ProfileError(
+            f"{where}: {unknown[0]!r} is not a value of {signal.field} ({', '.join(rule.vocabulary)})"
+        )
 
 
 def profile_from_overrides(overrides: dict[str, Any], source: str = "profile") -> Profile:

@@ -54,9 +54,7 @@ def account_text(a: AccountExplanation) -> str:
             "",
         ),
     ]  # fmt: skip
-    out += [
-        f"  {fit(cat.category, 22)}{cat.score:>6.1f}  ({share(cat.weight)} weight)" for cat in c.categories
-    ]
+    out += [f"  {fit(cat.label, 22)}{cat.score:>6.1f}  ({share(cat.weight)} weight)" for cat in c.categories]
     if c.warning_signals:
         out += ["  Warning signals:", *[f"    [{w.severity}] {w.signal}" for w in c.warning_signals]]
     out += [f"  {c.intervention}: {c.owner}, within {c.respond_within_days} days"]

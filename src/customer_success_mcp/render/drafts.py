@@ -195,13 +195,13 @@ def _sections(paths: list[str]) -> str:
 
 
 def _provenance(profile: Profile, source: DraftSource) -> str:
-    from customer_success_mcp.scoring.churn import RENEWAL_FIELD, SIGNAL_FIELDS
+    from customer_success_mcp.scoring.churn import RENEWAL_FIELD
     from customer_success_mcp.scoring.expansion import COVERAGE_FIELDS
 
     health = [m.field for _, m in profile.health.metrics] + [
         d.previous_field for d in profile.health.dimensions
     ]
-    churn = [f for _, _, f in SIGNAL_FIELDS] + [RENEWAL_FIELD]
+    churn = [*profile.churn.input_fields, RENEWAL_FIELD]
     return "\n".join([
         "---",
         "",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from customer_success_mcp.scoring.churn_model import ChurnSignal
 from customer_success_mcp.scoring.profile import Profile
 
 
@@ -55,36 +58,85 @@ def _health(profile: Profile) -> list[str]:
     return out
 
 
+def _cell(text: str) -> str:
+    """Profile wording inside a table cell: one line, no column breaks."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def rule_text(signal: ChurnSignal) -> str:
+    """How a signal's input becomes points, in brief (the rules are defined in scoring.churn_model)."""
+    if signal.rule == "flag":
+        return f"{signal.points or 0:g} if true"
+    if signal.rule == "mapping":
+        pairs = [f"{k} {v:g}" for k, v in (signal.mapping or {}).items()]
+        return ", ".join([*pairs, f"other {signal.mapping_other or 0:g}"])
+    scale, base = signal.scale or 0, signal.baseline or 0
+    if signal.rule == "fall":
+        text = f"{scale:g} x (fall below {base:g})" if base else f"{scale:g} x fall"
+    else:
+        text = f"{scale:g} x (value - {base:g})" if base else f"{scale:g} x value"
+    text += ", max 100"
+    if signal.step_at is not None:
+        text += f"; {signal.step_points or 0:g} from {signal.step_at:g} up"
+    return text
+
+
+_LEVEL_WORDS = {"<=": "at <=", "<": "at <", ">=": "at >=", ">": "at >", "==": "if"}
+
+
+def warning_text(signal: ChurnSignal) -> str:
+    """A signal's warning in brief: its text (N or … for the value) and when it fires at which severity."""
+    if signal.warning is None:
+        return "none"
+    shown = "…" if signal.rule == "mapping" else "N"
+    text = re.sub(r"\{(value|abs)(:[^}]*)?\}", shown, signal.warning.text)
+    levels = [
+        level.severity
+        if level.op == "true"
+        else f"{level.severity} {_LEVEL_WORDS[level.op]} {level.value:g}"
+        if isinstance(level.value, float)
+        else f"{level.severity} {_LEVEL_WORDS[level.op]} {level.value}"
+        for level in signal.warning.levels
+    ]
+    return f'"{text}": {", ".join(levels)}'
+
+
 def _churn(profile: Profile) -> list[str]:
     c = profile.churn
     ladder = ", ".join(f"<= {d} days x{m:g}" for d, m in c.renewal_multipliers)
+    ended = (
+        "a contract already ended counts as 0 days"
+        if c.ended_contract_multiplier is None
+        else f"a contract already ended x{c.ended_contract_multiplier:g}"
+    )
     floors = c.tier_floors
-    return [
+    out = [
         "### Churn risk (0-100, higher is riskier)",
         "",
-        "Raw = " + " + ".join(f"{_pct(w)} {k}" for k, w in c.weights.items()) + ".",
-        f"Usage decline: login fall x{c.login_decline_scale:g}, adoption fall x{c.feature_decline_scale:g}, "
-        f"DAU/MAU fall x{c.dau_mau_decline_scale:g} (weights "
-        + ", ".join(f"{k} {v:g}" for k, v in c.usage_subweights.items())
-        + ").",
-        f"Engagement drop: {c.cancellation_points:g} per cancelled meeting, {c.response_day_points:g} per "
-        f"reply day over {c.response_days_baseline:g}, {c.nps_drop_points:g} per NPS point lost (weights "
-        + ", ".join(f"{k} {v:g}" for k, v in c.engagement_subweights.items())
-        + ").",
-        f"Support issues: {c.escalation_points:g} per open escalation, {c.critical_ticket_points:g} per "
-        "unresolved critical ticket, satisfaction trend "
-        + ", ".join(f"{k} {v:g}" for k, v in c.satisfaction_trend_scores.items())
-        + f" (weights {', '.join(f'{k} {v:g}' for k, v in c.support_subweights.items())}).",
-        f"Relationship signals: champion left +{c.champion_left_points:g}, sponsor change "
-        f"+{c.sponsor_change_points:g}, competitors {c.competitor_many_at}+ mentions "
-        f"+{c.competitor_many_points:g}, fewer +{c.competitor_each_points:g} each.",
-        "Commercial factors: "
-        + ", ".join(f"{k} +{v:g}" for k, v in c.contract_type_points.items())
-        + f", pricing complaints +{c.pricing_complaint_points:g}, budget cuts +{c.budget_cut_points:g}.",
-        f"Renewal urgency (days from `as_of` to `contract_end_date`): {ladder}, otherwise x1.",
-        f"Tiers: critical from {floors['critical']:g}, high from {floors['high']:g}, "
-        f"medium from {floors['medium']:g}, low below; every score falls in exactly one tier.",
+        "Raw = " + " + ".join(f"{_pct(cat.weight)} {cat.name}" for cat in c.categories) + ".",
+        "Each signal turns its input into 0-100 points; a *weighted* category is the weighted sum of its",
+        "signals' points, a *summed* category adds them up to at most 100; both are rounded to 0.1. An input",
+        "with neither a value nor a default scores 0.",
+        "",
+        "| Category | Weight | Signal (input) | Points | Sub-weight | Warning |",
+        "|---|---:|---|---|---:|---|",
     ]
+    for cat in c.categories:
+        for i, sig in enumerate(cat.signals):
+            head = (f"{_cell(cat.label)} ({cat.combine})", _pct(cat.weight)) if i == 0 else ("", "")
+            what = f"`{sig.name}`: {_cell(sig.label)} (`{sig.field}`). {_cell(sig.description)}"
+            sub = "" if sig.weight is None else f"{sig.weight:g}"
+            out.append(
+                f"| {head[0]} | {head[1]} | {what} | {rule_text(sig)} | {sub} | {_cell(warning_text(sig))} |"
+            )
+    out += [
+        "",
+        f"- Renewal urgency (days from `as_of` to `contract_end_date`): {ladder}, otherwise x1; {ended}.",
+        f"- Tiers: critical from {floors['critical']:g}, high from {floors['high']:g}, "
+        f"medium from {floors['medium']:g}, low below; every score falls in exactly one tier.",
+        "- Warnings are listed most severe first; a warning needs its input to be supplied.",
+    ]
+    return out
 
 
 def _expansion(profile: Profile) -> list[str]:
@@ -115,7 +167,7 @@ def _bullets(lines: list[str]) -> list[str]:
 def scoring_model_markdown(profile: Profile) -> str:
     """Weights, thresholds and benchmarks of a profile, as markdown."""
     lines = [f"Profile `{profile.name}`: {profile.description}", ""]
-    lines += [*_health(profile), "", *_bullets(_churn(profile)), "", *_bullets(_expansion(profile))]
+    lines += [*_health(profile), "", *_churn(profile), "", *_bullets(_expansion(profile))]
     return "\n".join(lines) + "\n"
 
 

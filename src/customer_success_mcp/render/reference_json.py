@@ -133,8 +133,8 @@ def churn_customer(p: ScoredPortfolio, row: int) -> ChurnRow:
         days_to_contract_end=c.days_left(row),
         contract_status=c.status(row),
         signal_scores={
-            name: CategoryScore(score=float(c.categories[name][row]), weight=_percent(w))
-            for name, w in p.profile.churn.weights.items()
+            cat.name: CategoryScore(score=float(c.categories[cat.name][row]), weight=_percent(cat.weight))
+            for cat in p.profile.churn.categories
         },
         warning_signals=[WarningRow(severity=w.severity, signal=w.signal) for w in c.warnings(row)],
         recommended_actions=p.profile.interventions[tier].step_texts,

@@ -1,8 +1,11 @@
 """Churn risk (0-100, higher is riskier), for a whole table at once.
 
-Five weighted categories, an urgency multiplier from days to renewal (counted from an
-explicit `as_of` date), and tiers by the >= rule (the reference's integer ranges left
-scores such as 79.5 in no tier; here every score has exactly one).
+Everything about the signals comes from the profile's churn table (`scoring.churn_model`): each
+signal's rule turns its input into 0-100 points, each category combines its signals' points (a
+weighted sum, or a sum capped at 100), and the raw risk is the categories' weighted sum. Then an
+urgency multiplier from days to renewal (counted from an explicit `as_of` date), and tiers by the
+>= rule (the reference's integer ranges left scores such as 79.5 in no tier; here every score has
+exactly one).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from customer_success_mcp.scoring.churn_model import ChurnCategory, ChurnModel, ChurnSignal, WarningRule
 from customer_success_mcp.scoring.models import (
     CategoryBreakdown,
     ChurnExplanation,
@@ -19,7 +23,7 @@ from customer_success_mcp.scoring.models import (
     WarningSignal,
 )
 from customer_success_mcp.scoring.numeric import clamp, py_round
-from customer_success_mcp.scoring.profile import SEVERITY_ORDER, ChurnModel, Profile, WarningRule
+from customer_success_mcp.scoring.profile import SEVERITY_ORDER, Profile
 from customer_success_mcp.scoring.table import AccountTable
 from customer_success_mcp.scoring.vocabulary import (
     CONTRACT_STATUSES,
@@ -29,93 +33,52 @@ from customer_success_mcp.scoring.vocabulary import (
     contract_status_codes,
 )
 
-# (category, signal, input field) in the order the categories add them up.
-SIGNAL_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("usage_decline", "login", "usage_decline.login_trend"),
-    ("usage_decline", "feature", "usage_decline.feature_adoption_change"),
-    ("usage_decline", "dau_mau", "usage_decline.dau_mau_change"),
-    ("engagement_drop", "cancellations", "engagement_drop.meeting_cancellations"),
-    ("engagement_drop", "response", "engagement_drop.response_time_days"),
-    ("engagement_drop", "nps", "engagement_drop.nps_change"),
-    ("support_issues", "escalations", "support_issues.open_escalations"),
-    ("support_issues", "critical", "support_issues.unresolved_critical"),
-    ("support_issues", "satisfaction", "support_issues.satisfaction_trend"),
-    ("relationship_signals", "champion_left", "relationship_signals.champion_left"),
-    ("relationship_signals", "sponsor_change", "relationship_signals.sponsor_change"),
-    ("relationship_signals", "competitors", "relationship_signals.competitor_mentions"),
-    ("commercial_factors", "contract_type", "commercial_factors.contract_type"),
-    ("commercial_factors", "pricing", "commercial_factors.pricing_complaints"),
-    ("commercial_factors", "budget_cuts", "commercial_factors.budget_cuts_mentioned"),
-)
 RENEWAL_FIELD = "contract_end_date"
 
 
-def _decline(values: np.ndarray, scale: float) -> np.ndarray:
-    """Points for a fall: only negative changes count, scaled and bounded to 0-100."""
-    return clamp(-np.minimum(values, 0) * scale)
+def _points(table: AccountTable, signal: ChurnSignal) -> np.ndarray:
+    """One signal's 0-100 points for every account (the rules are described in `churn_model`)."""
+    if signal.rule == "mapping":
+        # An absent input with no contract default (None) scores 0; an unrecognised value, mapping_other.
+        lookup: dict[str | None, float] = {value: p for value, p in (signal.mapping or {}).items()}
+        lookup[None] = 0.0
+        other = signal.mapping_other or 0.0
+        return np.fromiter((lookup.get(v, other) for v in table.labels[signal.field]), float, table.size)
+    values = table.values[signal.field]
+    if signal.rule == "flag":
+        points = np.where(values != 0, signal.points or 0.0, 0.0)
+    else:
+        base = signal.baseline or 0.0
+        scale = signal.scale or 0.0
+        if signal.rule == "fall":
+            points = clamp(-np.minimum(values - base if base else values, 0) * scale)
+        else:
+            points = clamp((values - base if base else values) * scale)
+            if signal.step_at is not None:
+                points = np.where(values >= signal.step_at, signal.step_points or 0.0, points)
+    missing = np.isnan(values)
+    return np.where(missing, 0.0, points) if missing.any() else points
 
 
 def signal_points(table: AccountTable, churn: ChurnModel) -> dict[str, np.ndarray]:
-    """Each churn signal's 0-100 points (or raw points for the two points categories)."""
-    v = table.values
-    competitors = v["relationship_signals.competitor_mentions"]
-    trend_scores, trend_other = churn.satisfaction_trend_scores, churn.satisfaction_trend_other
-    contract_points = churn.contract_type_points
-    size = table.size
-    return {
-        "login": _decline(v["usage_decline.login_trend"], churn.login_decline_scale),
-        "feature": _decline(v["usage_decline.feature_adoption_change"], churn.feature_decline_scale),
-        "dau_mau": _decline(v["usage_decline.dau_mau_change"], churn.dau_mau_decline_scale),
-        "cancellations": clamp(v["engagement_drop.meeting_cancellations"] * churn.cancellation_points),
-        "response": clamp(
-            (v["engagement_drop.response_time_days"] - churn.response_days_baseline)
-            * churn.response_day_points
-        ),
-        "nps": _decline(v["engagement_drop.nps_change"], churn.nps_drop_points),
-        "escalations": clamp(v["support_issues.open_escalations"] * churn.escalation_points),
-        "critical": clamp(v["support_issues.unresolved_critical"] * churn.critical_ticket_points),
-        "satisfaction": np.fromiter(
-            (trend_scores.get(t, trend_other) for t in table.labels["support_issues.satisfaction_trend"]),
-            float, size,
-        ),
-        "champion_left": v["relationship_signals.champion_left"] * churn.champion_left_points,
-        "sponsor_change": v["relationship_signals.sponsor_change"] * churn.sponsor_change_points,
-        "competitors": np.where(
-            competitors >= churn.competitor_many_at,
-            churn.competitor_many_points,
-            competitors * churn.competitor_each_points,
-        ),
-        "contract_type": np.fromiter(
-            (contract_points.get(t, 0.0) for t in table.labels["commercial_factors.contract_type"]),
-            float, size,
-        ),
-        "pricing": v["commercial_factors.pricing_complaints"] * churn.pricing_complaint_points,
-        "budget_cuts": v["commercial_factors.budget_cuts_mentioned"] * churn.budget_cut_points,
-    }  # fmt: skip
+    """Each churn signal's 0-100 points, by signal name."""
+    return {signal.name: _points(table, signal) for _, signal in churn.signals}
+
+
+def _category_score(points: dict[str, np.ndarray], category: ChurnCategory) -> np.ndarray:
+    total = np.zeros_like(points[category.signals[0].name])
+    if category.combine == "weighted":
+        for signal in category.signals:
+            total = total + points[signal.name] * (signal.weight or 0.0)
+        return py_round(total, 1)
+    for signal in category.signals:
+        total = total + points[signal.name]
+    return py_round(clamp(total), 1)
 
 
 def category_scores(points: dict[str, np.ndarray], churn: ChurnModel) -> dict[str, np.ndarray]:
-    """The five category scores, each rounded to 0.1 as the reference does."""
-
-    def weighted(subweights: dict[str, float]) -> np.ndarray:
-        total = np.zeros_like(points["login"])
-        for name, weight in subweights.items():
-            total = total + points[name] * weight
-        return py_round(total, 1)
-
-    def summed(*names: str) -> np.ndarray:
-        total = np.zeros_like(points["login"])
-        for name in names:
-            total = total + points[name]
-        return py_round(clamp(total), 1)
-
-    return {
-        "usage_decline": weighted(churn.usage_subweights),
-        "engagement_drop": weighted(churn.engagement_subweights),
-        "support_issues": weighted(churn.support_subweights),
-        "relationship_signals": summed("champion_left", "sponsor_change", "competitors"),
-        "commercial_factors": summed("contract_type", "pricing", "budget_cuts"),
-    }
+    """Each category's score, rounded to 0.1 as the reference does."""
+    return {c.name: _category_score(points, c) for c in churn.categories}
 
 
 def days_to_renewal(table: AccountTable, as_of: dt.date) -> np.ndarray:
@@ -215,7 +178,7 @@ class ChurnScores:
     def warnings(self, row: int) -> list[WarningSignal]:
         """Warning signals for one account, most severe first."""
         found = []
-        for rule in self.profile.churn.warnings:
+        for rule in self.profile.churn.warning_rules():
             if not self.table.supplied(rule.field, row):
                 continue
             signal = _warning(rule, self.input_value(rule.field, row))
@@ -225,30 +188,28 @@ class ChurnScores:
         return sorted(found, key=lambda w: rank[w.severity])
 
     def explain(self, row: int) -> ChurnExplanation:
-        churn = self.profile.churn
         tier = self.tier(row)
         plan = self.profile.interventions[tier]
-        cats = []
-        for category, weight in churn.weights.items():
-            signals = [
-                SignalBreakdown(
-                    signal=name,
-                    input_field=field,
-                    value=self.input_value(field, row),
-                    supplied=self.table.supplied(field, row),
-                    points=round(float(self.points[name][row]), 1),
-                )
-                for cat, name, field in SIGNAL_FIELDS
-                if cat == category
-            ]
-            cats.append(
-                CategoryBreakdown(
-                    category=category,
-                    score=float(self.categories[category][row]),
-                    weight=weight,
-                    signals=signals,
-                )
+        cats = [
+            CategoryBreakdown(
+                category=category.name,
+                label=category.label,
+                score=float(self.categories[category.name][row]),
+                weight=category.weight,
+                signals=[
+                    SignalBreakdown(
+                        signal=signal.name,
+                        label=signal.label,
+                        input_field=signal.field,
+                        value=self.input_value(signal.field, row),
+                        supplied=self.table.supplied(signal.field, row),
+                        points=round(float(self.points[signal.name][row]), 1),
+                    )
+                    for signal in category.signals
+                ],
             )
+            for category in self.profile.churn.categories
+        ]
         return ChurnExplanation(
             risk_score=float(self.risk[row]),
             raw_score=round(float(self.raw[row]), 1),
@@ -273,13 +234,16 @@ def score_churn(table: AccountTable, profile: Profile, as_of: dt.date) -> ChurnS
     points = signal_points(table, churn)
     categories = category_scores(points, churn)
     raw = np.zeros(table.size)
-    for name, weight in churn.weights.items():
-        raw = raw + categories[name] * weight
+    for category in churn.categories:
+        raw = raw + categories[category.name] * category.weight
     days = days_to_renewal(table, as_of)
     multiplier = urgency_multipliers(days, churn)
     risk = clamp(py_round(raw * multiplier, 1))
-    fields = [f for _, _, f in SIGNAL_FIELDS] + [RENEWAL_FIELD]
-    coverage = sum(table.present[f].astype(float) for f in fields) / len(fields)
+    fields = [*churn.input_fields, RENEWAL_FIELD]
+    supplied = np.zeros(table.size)
+    for f in fields:
+        supplied = supplied + table.present[f]
+    coverage = supplied / len(fields)
     return ChurnScores(
         table=table,
         profile=profile,

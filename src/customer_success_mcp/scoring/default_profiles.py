@@ -150,38 +150,98 @@ _TREND_PRIORITY = {
 }
 
 
-def _levels(*pairs: tuple[str, Any, str]) -> list[dict[str, Any]]:
-    return [{"op": op, "value": value, "severity": sev} for op, value, sev in pairs]
+def _warn(text: str, *levels: tuple[str, Any, str]) -> dict[str, Any]:
+    """A signal's warning: its text and (op, value, severity) levels, most severe first."""
+    return {
+        "text": text,
+        "levels": [{"op": op, "value": value, "severity": sev} for op, value, sev in levels],
+    }
 
 
-_WARNINGS = [
-    ("usage_decline.login_trend", "Logins down {abs:g}%",
-     _levels(("<=", -20, "critical"), ("<=", -10, "high"), ("<", -5, "medium"))),
-    ("usage_decline.feature_adoption_change", "Feature adoption down {abs:g} pts",
-     _levels(("<=", -15, "high"), ("<", -5, "medium"))),
-    ("usage_decline.dau_mau_change", "DAU/MAU down {abs:g}", _levels(("<=", -0.10, "high"))),
-    ("engagement_drop.meeting_cancellations", "{value:g} meetings cancelled",
-     _levels((">=", 3, "critical"), (">=", 2, "high"))),
-    ("engagement_drop.response_time_days", "Replies take {value:g} days",
-     _levels((">=", 7, "critical"), (">=", 4, "high"))),
-    ("engagement_drop.nps_change", "NPS down {abs:g} pts",
-     _levels(("<=", -4, "critical"), ("<=", -2, "high"))),
-    ("support_issues.unresolved_critical", "{value:g} unresolved critical ticket(s)",
-     _levels((">=", 2, "critical"), (">=", 1, "high"))),
-    ("support_issues.open_escalations", "{value:g} open escalation(s)",
-     _levels((">=", 2, "high"), (">=", 1, "medium"))),
-    ("support_issues.satisfaction_trend", "Support satisfaction {value}",
-     _levels(("==", "critical", "critical"), ("==", "declining", "high"))),
-    ("relationship_signals.champion_left", "Champion has left", _levels(("true", None, "critical"))),
-    ("relationship_signals.sponsor_change", "Executive sponsor changed",
-     _levels(("true", None, "high"))),
-    ("relationship_signals.competitor_mentions", "Competitor named {value:g} time(s)",
-     _levels((">=", 3, "critical"), (">=", 1, "medium"))),
-    ("commercial_factors.contract_type", "Month-to-month contract",
-     _levels(("==", "month-to-month", "medium"))),
-    ("commercial_factors.pricing_complaints", "Pricing complaints", _levels(("true", None, "high"))),
-    ("commercial_factors.budget_cuts_mentioned", "Budget cuts mentioned",
-     _levels(("true", None, "high"))),
+def _signal(
+    name: str, field: str, rule: str, label: str, description: str, warning: dict[str, Any], **params: Any
+) -> dict[str, Any]:
+    return {"name": name, "field": field, "rule": rule, "label": label, "description": description,
+            **params, "warning": warning}  # fmt: skip
+
+
+# The churn table: categories in the order they add up, each signal with its rule, wording and warning.
+# Support issues list critical tickets before escalations, the reference scripts' warning order.
+_CHURN_CATEGORIES = [
+    {"name": "usage_decline", "label": "Usage decline", "weight": 0.30, "combine": "weighted",
+     "signals": [
+        _signal("login", "usage_decline.login_trend", "fall", "Logins falling",
+                "Fewer logins than in the period before: people are using the product less.",
+                _warn("Logins down {abs:g}%",
+                      ("<=", -20, "critical"), ("<=", -10, "high"), ("<", -5, "medium")),
+                scale=3, weight=0.40),
+        _signal("feature", "usage_decline.feature_adoption_change", "fall", "Feature adoption falling",
+                "Fewer features in use than before: the product does less of the customer's work.",
+                _warn("Feature adoption down {abs:g} pts", ("<=", -15, "high"), ("<", -5, "medium")),
+                scale=4, weight=0.35),
+        _signal("dau_mau", "usage_decline.dau_mau_change", "fall", "Daily use falling",
+                "A smaller share of monthly users come back daily (DAU/MAU): the habit is fading.",
+                _warn("DAU/MAU down {abs:g}", ("<=", -0.10, "high")),
+                scale=500, weight=0.25),
+    ]},
+    {"name": "engagement_drop", "label": "Engagement drop", "weight": 0.25, "combine": "weighted",
+     "signals": [
+        _signal("cancellations", "engagement_drop.meeting_cancellations", "rise", "Meetings cancelled",
+                "The customer cancels meetings with the team.",
+                _warn("{value:g} meetings cancelled", (">=", 3, "critical"), (">=", 2, "high")),
+                scale=25, weight=0.30),
+        _signal("response", "engagement_drop.response_time_days", "rise", "Slow replies",
+                "The customer takes days to answer; going quiet often comes before leaving.",
+                _warn("Replies take {value:g} days", (">=", 7, "critical"), (">=", 4, "high")),
+                scale=15, baseline=1, weight=0.35),
+        _signal("nps", "engagement_drop.nps_change", "fall", "NPS falling",
+                "The customer is less likely to recommend the product than before.",
+                _warn("NPS down {abs:g} pts", ("<=", -4, "critical"), ("<=", -2, "high")),
+                scale=20, weight=0.35),
+    ]},
+    {"name": "support_issues", "label": "Support issues", "weight": 0.20, "combine": "weighted",
+     "signals": [
+        _signal("critical", "support_issues.unresolved_critical", "rise", "Unresolved critical tickets",
+                "Critical problems are still open.",
+                _warn("{value:g} unresolved critical ticket(s)", (">=", 2, "critical"), (">=", 1, "high")),
+                scale=50, weight=0.35),
+        _signal("escalations", "support_issues.open_escalations", "rise", "Open escalations",
+                "Problems the customer has escalated are still open.",
+                _warn("{value:g} open escalation(s)", (">=", 2, "high"), (">=", 1, "medium")),
+                scale=35, weight=0.35),
+        _signal("satisfaction", "support_issues.satisfaction_trend", "mapping", "Support satisfaction trend",
+                "Which way the customer's satisfaction with support is moving.",
+                _warn("Support satisfaction {value}", ("==", "critical", "critical"),
+                      ("==", "declining", "high")),
+                mapping={"improving": 10, "stable": 30, "declining": 70, "critical": 95}, mapping_other=30,
+                weight=0.30),
+    ]},
+    {"name": "relationship_signals", "label": "Relationship signals", "weight": 0.15, "combine": "summed",
+     "signals": [
+        _signal("champion_left", "relationship_signals.champion_left", "flag", "Champion left",
+                "The person inside the customer who carried the product has left.",
+                _warn("Champion has left", ("true", None, "critical")), points=45),
+        _signal("sponsor_change", "relationship_signals.sponsor_change", "flag", "Sponsor changed",
+                "A new executive sponsor who has not yet seen the value.",
+                _warn("Executive sponsor changed", ("true", None, "high")), points=30),
+        _signal("competitors", "relationship_signals.competitor_mentions", "rise", "Competitor mentions",
+                "The customer names competitors in conversations.",
+                _warn("Competitor named {value:g} time(s)", (">=", 3, "critical"), (">=", 1, "medium")),
+                scale=12, step_at=3, step_points=35),
+    ]},
+    {"name": "commercial_factors", "label": "Commercial factors", "weight": 0.10, "combine": "summed",
+     "signals": [
+        _signal("contract_type", "commercial_factors.contract_type", "mapping", "Short contract term",
+                "A month-to-month or quarterly contract makes leaving cheap.",
+                _warn("Month-to-month contract", ("==", "month-to-month", "medium")),
+                mapping={"month-to-month": 30, "quarterly": 15}, mapping_other=0),
+        _signal("pricing", "commercial_factors.pricing_complaints", "flag", "Pricing complaints",
+                "The customer has complained about the price.",
+                _warn("Pricing complaints", ("true", None, "high")), points=35),
+        _signal("budget_cuts", "commercial_factors.budget_cuts_mentioned", "flag", "Budget cuts",
+                "The customer has mentioned cuts to its budget.",
+                _warn("Budget cuts mentioned", ("true", None, "high")), points=40),
+    ]},
 ]  # fmt: skip
 
 
@@ -234,16 +294,9 @@ _INTERVENTIONS = {
 }  # fmt: skip
 
 _CHURN = {
-    "weights": {"usage_decline": 0.30, "engagement_drop": 0.25, "support_issues": 0.20,
-                "relationship_signals": 0.15, "commercial_factors": 0.10},
-    "usage_subweights": {"login": 0.40, "feature": 0.35, "dau_mau": 0.25},
-    "engagement_subweights": {"cancellations": 0.30, "response": 0.35, "nps": 0.35},
-    "support_subweights": {"escalations": 0.35, "critical": 0.35, "satisfaction": 0.30},
-    "satisfaction_trend_scores": {"improving": 10, "stable": 30, "declining": 70, "critical": 95},
-    "contract_type_points": {"month-to-month": 30, "quarterly": 15},
+    "categories": _CHURN_CATEGORIES,
     "renewal_multipliers": [(30, 1.5), (60, 1.35), (90, 1.2), (180, 1.1)],
     "tier_floors": {"critical": 80, "high": 60, "medium": 40},
-    "warnings": [{"field": f, "text": t, "levels": lv} for f, t, lv in _WARNINGS],
 }  # fmt: skip
 
 _EXPANSION = {

@@ -51,6 +51,7 @@ class HealthExplanation(BaseModel):
 
 class SignalBreakdown(BaseModel):
     signal: str
+    label: str = Field(description="The signal in plain words, from the profile")
     input_field: str
     value: float | str | None
     supplied: bool
@@ -59,6 +60,7 @@ class SignalBreakdown(BaseModel):
 
 class CategoryBreakdown(BaseModel):
     category: str
+    label: str = Field(description="The category in plain words, from the profile")
     score: float
     weight: float
     signals: list[SignalBreakdown]

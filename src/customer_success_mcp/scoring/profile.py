@@ -12,50 +12,26 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-Severity = Literal["critical", "high", "medium", "low"]
-SEVERITY_ORDER: tuple[Severity, ...] = ("critical", "high", "medium", "low")
-WEIGHT_TOLERANCE = 1e-6
-
-
-class ProfileError(ValueError):
-    """A profile file or override that cannot be used; the message names the bad key."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _check_weights(weights: dict[str, float], where: str) -> None:
-    total = sum(weights.values())
-    if abs(total - 1.0) > WEIGHT_TOLERANCE:
-        parts = ", ".join(f"{k}={v:g}" for k, v in weights.items())
-        raise ValueError(f"{where} weights must sum to 1, got {total:g} ({parts})")
-
-
-CHURN_CATEGORIES = (
-    "usage_decline",
-    "engagement_drop",
-    "support_issues",
-    "relationship_signals",
-    "commercial_factors",
+from customer_success_mcp.scoring.churn_model import (
+    ChurnCategory,
+    ChurnModel,
+    ChurnSignal,
+    SignalWarning,
+    WarningLevel,
+    WarningRule,
+    merge_churn_categories,
 )
-
-
-def _check_keys(given: dict[str, float], expected: tuple[str, ...], where: str) -> None:
-    """The engine computes a fixed set of churn signals; a weight must name one of them, all of them."""
-    unknown = sorted(set(given) - set(expected))
-    missing = [k for k in expected if k not in given]
-    if unknown or missing:
-        parts = [
-            f"unknown {', '.join(unknown)}" if unknown else "",
-            f"missing {', '.join(missing)}" if missing else "",
-        ]
-        raise ValueError(
-            f"{where} must name exactly {', '.join(expected)} ({'; '.join(p for p in parts if p)})"
-        )
-
+from customer_success_mcp.scoring.profile_base import (
+    SEVERITY_ORDER,
+    ProfileError,
+    Severity,
+    normalise_label,
+)
+from customer_success_mcp.scoring.profile_base import StrictModel as _Strict
+from customer_success_mcp.scoring.profile_base import check_weights as _check_weights
+from customer_success_mcp.scoring.profile_base import deep_merge as _deep_merge
 
 # --------------------------------------------------------------------------- segments
 
@@ -184,89 +160,6 @@ class HealthModel(_Strict):
         return [(d, m) for d in self.dimensions for m in d.metrics]
 
 
-# --------------------------------------------------------------------------- churn
-
-
-class WarningLevel(_Strict):
-    op: Literal["<=", "<", ">=", ">", "==", "true"]
-    value: float | str | None = None
-    severity: Severity
-
-
-class WarningRule(_Strict):
-    """A warning signal on one input; the first matching level (most severe first) applies.
-
-    `text` may use {value} and {abs} (the value without its sign).
-    """
-
-    field: str
-    levels: list[WarningLevel]
-    text: str
-
-
-class ChurnModel(_Strict):
-    weights: dict[str, float]
-    # usage_decline
-    login_decline_scale: float = 3.0
-    feature_decline_scale: float = 4.0
-    dau_mau_decline_scale: float = 500.0
-    usage_subweights: dict[str, float]
-    # engagement_drop
-    cancellation_points: float = 25.0
-    response_days_baseline: float = 1.0
-    response_day_points: float = 15.0
-    nps_drop_points: float = 20.0
-    engagement_subweights: dict[str, float]
-    # support_issues
-    escalation_points: float = 35.0
-    critical_ticket_points: float = 50.0
-    satisfaction_trend_scores: dict[str, float]
-    satisfaction_trend_other: float = 30.0
-    support_subweights: dict[str, float]
-    # relationship_signals
-    champion_left_points: float = 45.0
-    sponsor_change_points: float = 30.0
-    competitor_many_at: int = 3
-    competitor_many_points: float = 35.0
-    competitor_each_points: float = 12.0
-    # commercial_factors
-    contract_type_points: dict[str, float]
-    pricing_complaint_points: float = 35.0
-    budget_cut_points: float = 40.0
-    # renewal urgency: (max days, multiplier), ascending; beyond the last one, 1.0
-    renewal_multipliers: list[tuple[int, float]]
-    ended_contract_multiplier: float | None = Field(
-        None,
-        ge=0,
-        description="Urgency multiplier for a contract whose end date has passed; null counts it as "
-        "0 days to renewal (the reference scripts' rule)",
-    )
-    tier_floors: dict[str, float] = Field(description="Lowest score of each tier above low")
-    warnings: list[WarningRule]
-
-    @model_validator(mode="after")
-    def _valid(self) -> ChurnModel:
-        _check_keys(self.weights, CHURN_CATEGORIES, "churn.weights")
-        _check_keys(self.usage_subweights, ("login", "feature", "dau_mau"), "churn.usage_subweights")
-        _check_keys(
-            self.engagement_subweights, ("cancellations", "response", "nps"), "churn.engagement_subweights"
-        )
-        _check_keys(
-            self.support_subweights, ("escalations", "critical", "satisfaction"), "churn.support_subweights"
-        )
-        _check_weights(self.weights, "churn category")
-        _check_weights(self.usage_subweights, "churn usage_decline")
-        _check_weights(self.engagement_subweights, "churn engagement_drop")
-        _check_weights(self.support_subweights, "churn support_issues")
-        days = [d for d, _ in self.renewal_multipliers]
-        if days != sorted(days):
-            raise ValueError("renewal_multipliers must be ordered by days, ascending")
-        floors = [self.tier_floors[t] for t in ("critical", "high", "medium")]
-        if floors != sorted(floors, reverse=True):
-            raise ValueError("tier_floors must satisfy critical >= high >= medium")
-        return self
-
-
 # --------------------------------------------------------------------------- expansion
 
 
@@ -390,23 +283,7 @@ class Profile(_Strict):
         return sorted(self.segments.items(), key=lambda kv: kv[1].arr_floor, reverse=True)
 
 
-def normalise_label(text: str) -> str:
-    """'Mid_Market ' -> 'mid-market': lower case, single hyphens for spaces and underscores."""
-    return "-".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
-
-
 # --------------------------------------------------------------------------- loading
-
-
-def _deep_merge(base: dict[str, Any], override: dict[str, Any], path: str = "") -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        here = f"{path}.{key}" if path else key
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            merged[key] = _deep_merge(base[key], value, here)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _override_dimensions(base: list[dict[str, Any]], override: Any) -> list[dict[str, Any]]:
@@ -447,11 +324,29 @@ def _override_dimensions(base: list[dict[str, Any]], override: Any) -> list[dict
     return result
 
 
-def _format_validation_error(err: ValidationError, source: str) -> str:
+def _named_location(loc: tuple[int | str, ...], data: Any) -> str:
+    """The error's key path as the user writes it: list entries with a name go by that name.
+
+    ('churn', 'categories', 0, 'signals', 2, 'scale') -> churn.categories.usage_decline.signals.dau_mau.scale
+    """
+    parts, node = [], data
+    for step in loc:
+        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+            name = node.get("name") if isinstance(node, dict) else None
+            parts.append(name if isinstance(name, str) else str(step))
+        else:
+            node = node.get(step) if isinstance(node, dict) else None
+            parts.append(str(step))
+    return ".".join(parts)
+
+
+def _format_validation_error(err: ValidationError, source: str, data: Any) -> str:
     first = err.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    loc = _named_location(first["loc"], data) or "(top level)"
     more = f" (and {err.error_count() - 1} more problems)" if err.error_count() > 1 else ""
-    return f"{source}: {loc}: {first['msg']}{more}"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{source}: {loc}: {message}{more}"
 
 
 def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile:
@@ -475,17 +370,30 @@ def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile
         except ProfileError as exc:
             raise ProfileError(f"{source}: {exc}") from None
         overrides["health"] = health_patch
+    churn_patch = overrides.get("churn")
+    if isinstance(churn_patch, dict) and "categories" in churn_patch:
+        churn_patch = dict(churn_patch)
+        try:
+            data["churn"]["categories"] = merge_churn_categories(
+                data["churn"]["categories"], churn_patch.pop("categories")
+            )
+        except ProfileError as exc:
+            raise ProfileError(f"{source}: {exc}") from None
+        overrides["churn"] = churn_patch
     data = _deep_merge(data, overrides)
     data.setdefault("name", base_name)
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(_format_validation_error(exc, source)) from None
+        raise ProfileError(_format_validation_error(exc, source, data)) from None
     return profile
 
 
 __all__ = [
+    "SEVERITY_ORDER",
+    "ChurnCategory",
     "ChurnModel",
+    "ChurnSignal",
     "DimensionSpec",
     "ExpansionModel",
     "HealthModel",
@@ -495,6 +403,8 @@ __all__ = [
     "ProfileError",
     "RecommendationRule",
     "SegmentSpec",
+    "Severity",
+    "SignalWarning",
     "WarningLevel",
     "WarningRule",
     "build_profile",
