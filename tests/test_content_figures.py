@@ -456,18 +456,18 @@ def test_the_custom_figures_appear(kind: str, name: str) -> None:
 def test_the_retention_example_is_judged_against_the_active_targets() -> None:
     verdict = library.profile_figures(DEFAULT_PROFILE)["retention_example_verdict"]
     assert verdict.startswith(
-        "This book meets the GRR target but misses the NRR target"
+        "this book meets the GRR target but misses the NRR target"
     )  # 106% against 110%, 93% against 90%
     lenient = build_profile({"targets": {"nrr_min": 1.0, "grr_min": 0.95}})
     assert library.profile_figures(lenient)["retention_example_verdict"].startswith(
-        "This book meets the NRR target but misses the GRR target"
+        "this book meets the NRR target but misses the GRR target"
     )  # 106% against 100%, 93% against 95%
 
 
 def test_time_to_value_limits_come_from_the_profile_that_scores_them() -> None:
     default = rendered("references", "benchmarks", DEFAULT_PROFILE)
     five = rendered("references", "benchmarks", FIVE_DIMENSION_PROFILE)
-    assert "does not score time to value per account" in default
+    assert "Per account, the active profile does not score time to value." in default
     limits = "120 for Enterprise, 90 for Mid-market and 60 for SMB"
     assert f"time to value against a segment maximum in days ({limits})" in five
 

@@ -194,15 +194,15 @@ def _retention_verdict(profile: Profile) -> str:
     t = profile.targets
     nrr, grr = t.nrr_min <= EXAMPLE_NRR, t.grr_min <= EXAMPLE_GRR
     if nrr and grr:
-        return "This book meets both the NRR and the GRR target: it defends its revenue and grows it."
+        return "this book meets both the NRR and the GRR target: it defends its revenue and grows it."
     if grr:
         return (
-            "This book meets the GRR target but misses the NRR target: it defends its revenue well but does "
+            "this book meets the GRR target but misses the NRR target: it defends its revenue well but does "
             "not grow it enough."
         )
     if nrr:
-        return "This book meets the NRR target but misses the GRR target: its growth is hiding losses."
-    return "This book misses both the NRR and the GRR target."
+        return "this book meets the NRR target but misses the GRR target: its growth is hiding losses."
+    return "this book misses both the NRR and the GRR target."
 
 
 def profile_figures(profile: Profile) -> dict[str, str]:
@@ -283,9 +283,9 @@ def _segment_bands(profile: Profile) -> list[tuple[str, str]]:
 
 def _time_to_value_scoring(profile: Profile, figures: dict[str, str]) -> str:
     if "benchmark_time_to_value_max_days" not in figures:
-        return "The active profile does not score time to value per account"
+        return "the active profile does not score time to value"
     return (
-        "The active profile also scores each account's time to value against a segment maximum in days "
+        "the active profile also scores each account's time to value against a segment maximum in days "
         f"({figures['benchmark_time_to_value_max_days']})"
     )
 
