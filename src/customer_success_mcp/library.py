@@ -117,7 +117,7 @@ def _per_segment(profile: Profile, value: dict[str, str]) -> str:
 def _condition(text: str, op: str, value: float | str | None) -> str:
     """A warning level in words: the rule's own text at its threshold, e.g. 'Logins down at least 20%'."""
     if op == "true" or value is None:
-        return text.replace("{value}", "").replace("{abs}", "").strip()
+        return " ".join(re.sub(r"\{(?:value|abs)[^}]*\}", "", text).split())
     if isinstance(value, str):
         return text.format(value=value, abs=value)
     uses_abs = "{abs" in text
