@@ -187,7 +187,9 @@ async def test_tier_playbooks_carry_the_profile_steps(tmp_path: Path) -> None:
             text, _ = await read_text(client, f"cs://playbooks/{tier}")
             assert plan.label in text and "{{" not in text
             for step in plan.steps:
-                assert f"{step.text} (owner: {step.owner}; within {step.within_days} days" in text
+                due = (f"within {step.within_days} days of the scoring run" if step.within_days
+                       else "due on the day of the scoring run")  # fmt: skip
+                assert f"{step.text} (owner: {step.owner}; {due})" in text
 
 
 async def test_templates_read_with_only_to_fill_gaps(tmp_path: Path) -> None:

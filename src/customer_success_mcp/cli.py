@@ -144,7 +144,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     row = _account_row(args, scored)
     source = DraftSource(portfolio=Path(args.file).name, snapshot="read from the file", as_of=scored.as_of,
                          profile=scored.profile.name)  # fmt: skip
-    text = draft_for_account(scored, row, args.kind, source, args.quarter)
+    draft = draft_for_account(scored, row, args.kind, source, args.quarter)
+    text = draft.markdown if args.format == "markdown" else draft.facts.model_dump_json(indent=2) + "\n"
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -352,7 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", metavar="Q", help="the quarter a QBR covers, e.g. 'Q4 2026'")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="score as of this date")
     p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (default: built-in)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the markdown here instead of stdout")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the draft here instead of stdout")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                   help="markdown (default), or json: the facts the draft states")  # fmt: skip
     p.set_defaults(handler=cmd_draft)
     p = sub.add_parser(
         "validate",

@@ -1,7 +1,10 @@
 """Deterministic drafts (QBR, EBR, save plan): our templates filled with one account's scores.
 
-Every figure comes from the engine's explanation of the account; what the data cannot know stays
-`[to fill: ...]`. Account names and other free text are escaped, so data never becomes markup.
+Facts, then words. `build_facts` takes every number, date and step a draft shows from the engine's
+explanation of the account, its lifecycle and the profile, once; `render_markdown` writes the
+template from those facts alone (the profile supplies only the template's own figures, such as the
+renewal threshold of a guidance line). What the data cannot know stays `[to fill: ...]`. Account
+names and other free text are escaped, so data never becomes markup.
 """
 
 from __future__ import annotations
@@ -9,11 +12,35 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from customer_success_mcp.formatting import day as _date
-from customer_success_mcp.formatting import money as _money
-from customer_success_mcp.library import INLINE, fill_blocks, raw_text
+from customer_success_mcp.formatting import contract_end, day, money, number, plural, renewal, share
+from customer_success_mcp.library import (
+    BLOCK,
+    INLINE_NOTES,
+    fill_blocks,
+    fill_inline,
+    profile_figures,
+    raw_text,
+    renewal_checkpoints,
+)
+from customer_success_mcp.render.draft_facts import (
+    AdoptionFact,
+    CoverageFact,
+    DimensionFact,
+    DraftFacts,
+    DraftKind,
+    DriverFact,
+    ExpansionFact,
+    HealthFact,
+    LifecycleFact,
+    OpportunityFact,
+    PlaybookFact,
+    ProvenanceFact,
+    RiskFact,
+    StepFact,
+    WarningFact,
+)
 from customer_success_mcp.render.markdown import escape_markdown as esc
 from customer_success_mcp.scoring.lifecycle import Lifecycle
 from customer_success_mcp.scoring.models import AccountExplanation
@@ -22,12 +49,14 @@ from customer_success_mcp.scoring.profile import Profile
 if TYPE_CHECKING:
     from customer_success_mcp.pipeline import ScoredPortfolio
 
-DraftKind = Literal["qbr", "ebr", "save-plan"]
 DRAFT_KINDS: tuple[DraftKind, ...] = ("qbr", "ebr", "save-plan")
 WEAK_SUBSCORE = 70.0
 MAX_DRIVERS = 5
 MAX_OPPORTUNITIES = 8
-RENEWAL_SOON = re.compile(r"_If the renewal is less than (\d+) days")
+# A guidance line for accounts near renewal names its threshold as a profile figure, never a number.
+RENEWAL_GUIDANCE = re.compile(r"^_If the renewal is \{\{([a-z_]+)\}\} away or less:")
+TO_FILL = re.compile(r"\[to fill: ([^\]\n]+)\]")
+QUARTER_GAP = INLINE_NOTES["quarter"]
 
 
 @dataclass(frozen=True)
@@ -40,95 +69,250 @@ class DraftSource:
     profile: str
 
 
-def _header(a: AccountExplanation, life: Lifecycle) -> str:
-    renewal = "no contract end date recorded"
-    if a.churn.renewal_date is not None:
-        days = life.days_to_renewal
-        left = f"{days} days left" if days is not None and days >= 0 else f"ended {-(days or 0)} days ago"
-        renewal = f"{a.churn.renewal_date.isoformat()} ({left})"
+@dataclass(frozen=True)
+class Draft:
+    """A draft as markdown, and the facts it was written from."""
+
+    markdown: str
+    facts: DraftFacts
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def template_blocks(kind: DraftKind) -> set[str]:
+    """The engine blocks the template of `kind` shows."""
+    return set(BLOCK.findall(raw_text("templates", kind)))
+
+
+def _steps(a: AccountExplanation, profile: Profile) -> PlaybookFact:
+    """The tier's steps, due `within_days` after as_of, but never after a contract end still ahead."""
+    tier = a.churn.risk_tier
+    plan = profile.interventions[tier]
+    end = a.churn.renewal_date
+    steps = []
+    for step in plan.steps:
+        due = a.as_of + dt.timedelta(days=step.within_days)
+        capped = end is not None and a.as_of <= end < due
+        steps.append(StepFact(text=step.text, owner=step.owner, due=end if capped and end else due,
+                              brought_forward=capped))  # fmt: skip
+    capped_at = end if any(s.brought_forward for s in steps) else None
+    return PlaybookFact(tier=tier, label=plan.label, steps=steps, capped_at=capped_at)
+
+
+def _drivers(a: AccountExplanation) -> list[DriverFact]:
+    weak = sorted((m for d in a.health.dimensions for m in d.metrics if m.subscore < WEAK_SUBSCORE),
+                  key=lambda m: m.subscore)  # fmt: skip
+    return [
+        DriverFact(
+            metric=m.metric,
+            input_field=m.input_field,
+            value=m.value,
+            benchmark=m.benchmark,
+            benchmark_kind=None if m.benchmark is None else "maximum" if m.direction == "lower" else "target",
+            subscore=m.subscore,
+            supplied=m.supplied,
+        )
+        for m in weak[:MAX_DRIVERS]
+    ]
+
+
+def _expansion(a: AccountExplanation) -> ExpansionFact:
+    e = a.expansion
+    shown = [
+        OpportunityFact(
+            rationale=o.rationale,
+            estimated_revenue=o.estimated_revenue,
+            effort=o.effort,
+            priority_score=o.priority_score,
+        )
+        for o in e.opportunities[:MAX_OPPORTUNITIES]
+    ]
+    return ExpansionFact(shown=shown, count=e.opportunity_count, not_listed=e.opportunity_count - len(shown),
+                         total_estimated_revenue=e.total_estimated_revenue)  # fmt: skip
+
+
+def _adoption(a: AccountExplanation) -> AdoptionFact:
+    s = a.expansion.adoption_summary
+    return AdoptionFact(
+        seat_utilisation_pct=s.seat_utilisation, adopted_modules=s.adopted_modules,
+        total_modules=s.total_modules, adoption_rate_pct=s.adoption_rate, avg_usage_pct=s.avg_usage_pct,
+        plan_tier=s.current_tier, departments_using=s.departments_covered,
+        departments_potential=s.departments_potential, enablement_needed=list(s.enablement_needed),
+    )  # fmt: skip
+
+
+def _sections(paths: list[str]) -> list[str]:
+    return list(dict.fromkeys(p.split(".")[0] for p in paths))
+
+
+def _provenance(profile: Profile, source: DraftSource) -> ProvenanceFact:
+    from customer_success_mcp.scoring.churn import RENEWAL_FIELD
+    from customer_success_mcp.scoring.expansion import COVERAGE_FIELDS
+
+    health = [m.field for _, m in profile.health.metrics] + [
+        d.previous_field for d in profile.health.dimensions
+    ]
+    return ProvenanceFact(
+        portfolio=source.portfolio, snapshot=source.snapshot, profile=source.profile,
+        health_inputs=_sections(health),
+        churn_inputs=_sections([*profile.churn.input_fields, RENEWAL_FIELD]),
+        expansion_inputs=_sections(list(COVERAGE_FIELDS)),
+    )  # fmt: skip
+
+
+def build_facts(
+    kind: DraftKind,
+    a: AccountExplanation,
+    life: Lifecycle,
+    profile: Profile,
+    source: DraftSource,
+    quarter: str | None = None,
+) -> DraftFacts:
+    """Every fact the draft of `kind` shows, from the engine; sections the template lacks are None."""
+    blocks = template_blocks(kind)
+    h, c = a.health, a.churn
+    start = life.renewal_work_starts
+    facts = DraftFacts(
+        kind=kind, customer_id=a.customer_id, name=a.name, segment=a.segment, arr=a.arr, as_of=a.as_of,
+        quarter=quarter, renewal_date=c.renewal_date, days_to_renewal=c.days_to_renewal,
+        contract_status=c.contract_status,
+        health=HealthFact(score=h.score, previous_score=h.previous_score, classification=h.classification,
+                          trend=h.trend, trend_priority=h.trend_priority, green_min=h.green_min,
+                          yellow_min=h.yellow_min),
+        dimensions=[
+            DimensionFact(label=d.label, score=d.score, band=d.band, classification=d.classification,
+                          previous_score=d.previous_score, trend=d.trend, weight=d.weight)
+            for d in h.dimensions
+        ] if "health_table" in blocks else None,
+        risk=RiskFact(score=c.risk_score, raw_score=c.raw_score, tier=c.risk_tier,
+                      urgency_multiplier=c.urgency_multiplier, playbook=c.intervention, owner=c.owner,
+                      respond_within_days=c.respond_within_days),
+        warnings=[WarningFact(severity=w.severity, signal=w.signal) for w in c.warning_signals]
+        if "warning_signals" in blocks else None,
+        drivers=_drivers(a) if "health_drivers" in blocks else None,
+        recommendations=list(h.recommendations) if "recommendations" in blocks else None,
+        adoption=_adoption(a) if "adoption" in blocks else None,
+        expansion=_expansion(a) if "expansion_opportunities" in blocks else None,
+        playbook=_steps(a, profile) if "playbook_steps" in blocks else None,
+        lifecycle=LifecycleFact(phase=life.phase, renewal_work_starts=start,
+                                renewal_work_started=start is not None and start <= a.as_of,
+                                review_every_days=life.review_every_days, touch_model=life.touch_model),
+        coverage=CoverageFact(
+            health=h.coverage, churn_risk=c.coverage, expansion=a.expansion.coverage,
+            not_supplied=[m.input_field for d in h.dimensions for m in d.metrics if not m.supplied]
+            + [s.input_field for cat in c.categories for s in cat.signals if not s.supplied],
+        ),
+        provenance=_provenance(profile, source),
+        gaps=[],
+    )  # fmt: skip
+    kept = _kept_lines(kind, facts, profile)
+    if quarter is None:
+        kept = [line.replace("{{quarter}}", f"[to fill: {QUARTER_GAP}]") for line in kept]
+    return facts.model_copy(update={"gaps": TO_FILL.findall("\n".join(kept))})
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _kept_lines(kind: DraftKind, facts: DraftFacts, profile: Profile) -> list[str]:
+    """The template's lines, without the guidance written for another situation."""
+    checkpoints = renewal_checkpoints(profile)
+    days = facts.days_to_renewal
+
+    def keep(line: str) -> bool:
+        if line.startswith("_If the account is red or yellow:"):
+            return facts.health.classification in ("red", "yellow")
+        if line.startswith("_If the account is green:"):
+            return facts.health.classification == "green"
+        soon = RENEWAL_GUIDANCE.match(line)
+        if soon:
+            return days is not None and 0 <= days <= checkpoints[soon.group(1)]
+        return True
+
+    return [line for line in raw_text("templates", kind).splitlines() if keep(line)]
+
+
+def _header(f: DraftFacts) -> str:
     return (
-        f"**{esc(a.name)}** ({esc(a.customer_id)}) · {a.segment} · {_money(a.arr)} ARR · "
-        f"scored as of {a.as_of.isoformat()} · renewal {renewal}"
+        f"**{esc(f.name)}** ({esc(f.customer_id)}) · {f.segment} · {money(f.arr)} ARR · "
+        f"scored as of {day(f.as_of)} · {contract_end(f.renewal_date, f.days_to_renewal)}"
     )
 
 
-def _health_summary(a: AccountExplanation) -> str:
-    h = a.health
+def _readable(word: str) -> str:
+    return word.replace("_", " ")
+
+
+def _health_summary(h: HealthFact) -> str:
     return (
-        f"Health **{h.score:g}** ({h.classification}), trend {h.trend.replace('_', ' ')}, "
-        f"trend priority **{h.trend_priority}**. In this segment green starts at {h.green_min:g} and yellow "
-        f"at {h.yellow_min:g}."
+        f"Health **{number(h.score)}** ({h.classification}), trend {_readable(h.trend)}, "
+        f"trend priority **{h.trend_priority}**. In this segment green starts at {number(h.green_min)} and "
+        f"yellow at {number(h.yellow_min)}."
     )
 
 
-def _health_table(a: AccountExplanation) -> str:
+def _previous(score: float | None) -> str:
+    return "—" if score is None else number(score)
+
+
+def _health_table(h: HealthFact, dims: list[DimensionFact]) -> str:
     lines = ["| Dimension | Score | Class | Previous | Trend | Weight |", "|---|---:|---|---:|---|---:|"]
-    for d in a.health.dimensions:
-        prev = "—" if d.previous_score is None else f"{d.previous_score:g}"
+    for d in dims:
         band = f" ({d.band})" if d.band else ""
         lines.append(
-            f"| {d.label} | {d.score:g}{band} | {d.classification} | {prev} | {d.trend.replace('_', ' ')} | "
-            f"{d.weight:.0%} |"
+            f"| {d.label} | {number(d.score)}{band} | {d.classification} | {_previous(d.previous_score)} | "
+            f"{_readable(d.trend)} | {share(d.weight)} |"
         )
-    prev = "—" if a.health.previous_score is None else f"{a.health.previous_score:g}"
     lines.append(
-        f"| **Overall** | **{a.health.score:g}** | {a.health.classification} | {prev} | "
-        f"{a.health.trend.replace('_', ' ')} | |"
+        f"| **Overall** | **{number(h.score)}** | {h.classification} | {_previous(h.previous_score)} | "
+        f"{_readable(h.trend)} | |"
     )
     return "\n".join(lines)
 
 
-def _drivers(a: AccountExplanation) -> str:
-    metrics = [m for d in a.health.dimensions for m in d.metrics if m.subscore < WEAK_SUBSCORE]
-    metrics.sort(key=lambda m: m.subscore)
-    if not metrics:
-        return f"Every sub-metric scores {WEAK_SUBSCORE:g} or more against its benchmark."
+def _drivers_text(drivers: list[DriverFact]) -> str:
+    if not drivers:
+        return f"Every sub-metric scores {number(WEAK_SUBSCORE)} or more against its benchmark."
     lines = []
-    for m in metrics[:MAX_DRIVERS]:
-        value = m.value if isinstance(m.value, str) else ("—" if m.value is None else f"{m.value:g}")
-        against = ""
-        if m.benchmark is not None:
-            against = f" against a {'maximum' if m.direction == 'lower' else 'target'} of {m.benchmark:g}"
-        missing = " (not supplied: the default was used)" if not m.supplied else ""
-        lines.append(f"- {m.metric.replace('_', ' ')}: {value}{against}, sub-score {m.subscore:g}{missing}")
+    for m in drivers:
+        value = m.value if isinstance(m.value, str) else _previous(m.value)
+        against = "" if m.benchmark is None else f" against a {m.benchmark_kind} of {number(m.benchmark)}"
+        missing = "" if m.supplied else " (not supplied: the default was used)"
+        lines.append(
+            f"- {_readable(m.metric)}: {esc(value)}{against}, sub-score {number(m.subscore)}{missing}"
+        )
     return "\n".join(lines)
 
 
-def _risk(a: AccountExplanation, life: Lifecycle) -> str:
-    c = a.churn
-    until = life.days_to_renewal
-    if until is None:
-        days = "no contract end date"
-    elif until < 0:
-        days = f"the contract ended {-until} days ago"
-    else:
-        days = f"{until} days to renewal"
+def _risk(f: DraftFacts) -> str:
+    r = f.risk
     return (
-        f"Churn risk **{c.risk_score:g}** ({c.risk_tier}): raw {c.raw_score:g} × {c.urgency_multiplier:g} "
-        f"renewal urgency ({days}). Playbook: {c.intervention}, led by {c.owner}."
+        f"Churn risk **{number(r.score)}** ({r.tier}): raw {number(r.raw_score)} × "
+        f"{number(r.urgency_multiplier)} renewal urgency ({renewal(f.days_to_renewal)}). "
+        f"Playbook: {r.playbook}, led by {r.owner}."
     )
 
 
-def _warnings(a: AccountExplanation) -> str:
-    if not a.churn.warning_signals:
+def _warnings(warnings: list[WarningFact]) -> str:
+    if not warnings:
         return "No warning signals in this period's data."
-    return "\n".join(f"- **{w.severity}**: {w.signal}" for w in a.churn.warning_signals)  # our own words
+    return "\n".join(f"- **{w.severity}**: {w.signal}" for w in warnings)  # the profile's wording
 
 
-def _recommendations(a: AccountExplanation) -> str:
-    if not a.health.recommendations:
+def _recommendations(recs: list[str]) -> str:
+    if not recs:
         return "No health recommendation is triggered."
-    return "\n".join(f"- {r}" for r in a.health.recommendations)
+    return "\n".join(f"- {r}" for r in recs)  # the profile's wording
 
 
-def _adoption(a: AccountExplanation) -> str:
-    s = a.expansion.adoption_summary
+def _adoption_text(s: AdoptionFact) -> str:
     lines = [
-        f"- Seat utilisation: {s.seat_utilisation:g}%",
-        f"- Modules adopted: {s.adopted_modules} of {s.total_modules} ({s.adoption_rate:g}%), average use "
-        f"of adopted modules {s.avg_usage_pct:g}%",
-        f"- Plan tier: {esc(s.current_tier or 'not recorded')}",
-        f"- Departments using the product: {s.departments_covered}; "
+        f"- Seat utilisation: {number(s.seat_utilisation_pct)}%",
+        f"- Modules adopted: {s.adopted_modules} of {s.total_modules} ({number(s.adoption_rate_pct)}%), "
+        f"average use of adopted modules {number(s.avg_usage_pct)}%",
+        f"- Plan tier: {esc(s.plan_tier or 'not recorded')}",
+        f"- Departments using the product: {s.departments_using}; "
         f"named as potential: {s.departments_potential}",
     ]
     if s.enablement_needed:
@@ -136,137 +320,103 @@ def _adoption(a: AccountExplanation) -> str:
     return "\n".join(lines)
 
 
-def _opportunities(a: AccountExplanation) -> str:
-    e = a.expansion
-    if not e.opportunities:
+def _opportunities(e: ExpansionFact) -> str:
+    if not e.shown:
         return "The data shows no expansion opportunity."
     lines = ["| Opportunity | Estimated ARR | Effort | Priority |", "|---|---:|---|---:|"]
-    for o in e.opportunities[:MAX_OPPORTUNITIES]:
-        lines.append(
-            f"| {esc(o.rationale)} | {_money(o.estimated_revenue)} | {o.effort} | {o.priority_score:g} |"
-        )
-    more = len(e.opportunities) - MAX_OPPORTUNITIES
-    total = f"Total estimated: {_money(e.total_estimated_revenue)} across {e.opportunity_count} opportunities"
-    listed = f"; {more} smaller not listed" if more > 0 else ""
-    lines += ["", f"{total} (estimates can overlap, e.g. an upgrade that includes a module{listed})."]
+    lines += [
+        f"| {esc(o.rationale)} | {money(o.estimated_revenue)} | {o.effort} | {number(o.priority_score)} |"
+        for o in e.shown
+    ]
+    listed = f"; {e.not_listed} smaller not listed" if e.not_listed > 0 else ""
+    lines += [
+        "",
+        f"Total estimated: {money(e.total_estimated_revenue)} across {e.count} opportunities (estimates can "
+        f"overlap, e.g. an upgrade that includes a module{listed}).",
+    ]
     return "\n".join(lines)
 
 
-def _steps(a: AccountExplanation, profile: Profile) -> str:
-    """The tier's steps, due `within_days` after as_of, but never after a contract end still ahead."""
-    plan = profile.interventions[a.churn.risk_tier]
-    end = a.churn.renewal_date
-    lines = [f"{plan.label} ({a.churn.risk_tier} risk):", "", "| Step | Owner | Due |", "|---|---|---|"]
-    capped = False
-    for step in plan.steps:
-        due = a.as_of + dt.timedelta(days=step.within_days)
-        if end is not None and a.as_of <= end < due:
-            due, capped = end, True
-        lines.append(f"| {step.text} | {step.owner} | {due.isoformat()} |")
-    if capped:
-        lines += ["", f"Steps due after the contract end ({end.isoformat()}) are brought forward to it."]
+def _steps_text(p: PlaybookFact) -> str:
+    lines = [f"{p.label} ({p.tier} risk):", "", "| Step | Owner | Due |", "|---|---|---|"]
+    lines += [f"| {s.text} | {s.owner} | {day(s.due)} |" for s in p.steps]
+    if p.capped_at is not None:
+        lines += ["", f"Steps due after the contract end ({day(p.capped_at)}) are brought forward to it."]
     return "\n".join(lines)
 
 
-def _lifecycle(life: Lifecycle, as_of: dt.date) -> str:
-    start = life.renewal_work_starts
-    started = " (already under way)" if start is not None and start <= as_of else ""
+def _lifecycle(life: LifecycleFact) -> str:
+    started = " (already under way)" if life.renewal_work_started else ""
     return "\n".join([
         f"- Lifecycle phase: {life.phase or 'unknown (no contract dates)'}",
-        f"- Renewal work starts: {_date(start)}{started}",
-        f"- Review cadence for this segment: every {life.review_every_days} days ({life.touch_model})",
+        f"- Renewal work starts: {day(life.renewal_work_starts)}{started}",
+        f"- Review cadence for this segment: every {plural(life.review_every_days, 'day')} "
+        f"({life.touch_model})",
     ])  # fmt: skip
 
 
-def _coverage(a: AccountExplanation) -> str:
-    missing = [m.input_field for d in a.health.dimensions for m in d.metrics if not m.supplied]
-    missing += [s.input_field for c in a.churn.categories for s in c.signals if not s.supplied]
-    lines = [
-        f"Inputs supplied: health {a.health.coverage:.0%}, churn risk {a.churn.coverage:.0%}, "
-        f"expansion {a.expansion.coverage:.0%}."
-    ]
-    if missing:
-        lines.append(f"Not in the data (defaults used): {', '.join(missing)}.")
-    return " ".join(lines)
+def _coverage(c: CoverageFact) -> str:
+    text = (
+        f"Inputs supplied: health {share(c.health)}, churn risk {share(c.churn_risk)}, "
+        f"expansion {share(c.expansion)}."
+    )
+    if c.not_supplied:
+        text += f" Not in the data (defaults used): {', '.join(c.not_supplied)}."
+    return text
 
 
-def _sections(paths: list[str]) -> str:
-    return ", ".join(dict.fromkeys(p.split(".")[0] for p in paths))
-
-
-def _provenance(profile: Profile, source: DraftSource) -> str:
-    from customer_success_mcp.scoring.churn import RENEWAL_FIELD
-    from customer_success_mcp.scoring.expansion import COVERAGE_FIELDS
-
-    health = [m.field for _, m in profile.health.metrics] + [
-        d.previous_field for d in profile.health.dimensions
-    ]
-    churn = [*profile.churn.input_fields, RENEWAL_FIELD]
+def _provenance_text(p: ProvenanceFact, as_of: dt.date) -> str:
     return "\n".join([
         "---",
         "",
-        f"_Draft generated by customer-success-mcp from portfolio {esc(source.portfolio)}, "
-        f"{source.snapshot}, scored as of {source.as_of.isoformat()} "
-        f"with the {esc(source.profile)} profile. "
-        f"Health used: {_sections(health)}. Churn risk used: {_sections(churn)}. "
-        f"Adoption and expansion used: {_sections(list(COVERAGE_FIELDS))}. "
+        f"_Draft generated by customer-success-mcp from portfolio {esc(p.portfolio)}, {esc(p.snapshot)}, "
+        f"scored as of {day(as_of)} with the {esc(p.profile)} profile. "
+        f"Health used: {', '.join(p.health_inputs)}. Churn risk used: {', '.join(p.churn_inputs)}. "
+        f"Adoption and expansion used: {', '.join(p.expansion_inputs)}. "
         "Lifecycle used: contract_start_date, contract_end_date. Every figure comes from the scoring engine; "
-        "complete the parts marked [to fill: ...] before the meeting._",
+        "fill in each gap marked \"to fill\" before the meeting._",
     ])  # fmt: skip
 
 
-def _keep_line(line: str, a: AccountExplanation, life: Lifecycle) -> bool:
-    """Template guidance written for another situation is dropped from the draft."""
-    if line.startswith("_If the account is red or yellow:"):
-        return a.health.classification in ("red", "yellow")
-    if line.startswith("_If the account is green:"):
-        return a.health.classification == "green"
-    soon = RENEWAL_SOON.match(line)
-    if soon:
-        return life.days_to_renewal is not None and 0 <= life.days_to_renewal < int(soon.group(1))
-    return True
-
-
-def render_draft(
-    kind: DraftKind,
-    a: AccountExplanation,
-    life: Lifecycle,
-    profile: Profile,
-    source: DraftSource,
-    quarter: str | None = None,
-) -> str:
-    """The template for `kind` with every engine block filled from the account's explanation."""
+def _blocks(f: DraftFacts) -> dict[str, str]:
+    """Each engine block of the templates, written from the facts the draft carries."""
     blocks = {
-        "account_header": _header(a, life),
-        "health_summary": _health_summary(a),
-        "health_table": _health_table(a),
-        "health_drivers": _drivers(a),
-        "risk_summary": _risk(a, life),
-        "warning_signals": _warnings(a),
-        "recommendations": _recommendations(a),
-        "adoption": _adoption(a),
-        "expansion_opportunities": _opportunities(a),
-        "playbook_steps": _steps(a, profile),
-        "lifecycle": _lifecycle(life, a.as_of),
-        "coverage_note": _coverage(a),
-        "provenance": _provenance(profile, source),
+        "account_header": _header(f),
+        "health_summary": _health_summary(f.health),
+        "risk_summary": _risk(f),
+        "lifecycle": _lifecycle(f.lifecycle),
+        "coverage_note": _coverage(f.coverage),
+        "provenance": _provenance_text(f.provenance, f.as_of),
     }
-    text = fill_blocks(raw_text("templates", kind), blocks)
-    inline = {
-        "account_name": esc(a.name),
-        "quarter": esc(quarter) if quarter else "[to fill: the quarter this review covers]",
+    optional = {
+        "health_table": (f.dimensions, lambda: _health_table(f.health, f.dimensions or [])),
+        "health_drivers": (f.drivers, lambda: _drivers_text(f.drivers or [])),
+        "warning_signals": (f.warnings, lambda: _warnings(f.warnings or [])),
+        "recommendations": (f.recommendations, lambda: _recommendations(f.recommendations or [])),
+        "adoption": (f.adoption, lambda: _adoption_text(f.adoption) if f.adoption else ""),
+        "expansion_opportunities": (f.expansion, lambda: _opportunities(f.expansion) if f.expansion else ""),
+        "playbook_steps": (f.playbook, lambda: _steps_text(f.playbook) if f.playbook else ""),
     }
-    text = INLINE.sub(lambda m: inline.get(m.group(1), m.group(0)), text)
-    lines = [line for line in text.splitlines() if _keep_line(line, a, life)]
-    return "\n".join(lines).rstrip() + "\n"
+    blocks |= {name: write() for name, (fact, write) in optional.items() if fact is not None}
+    return blocks
+
+
+def render_markdown(facts: DraftFacts, profile: Profile) -> str:
+    """The template for `facts.kind` written from the facts; the profile fills only the template's figures."""
+    text = fill_blocks("\n".join(_kept_lines(facts.kind, facts, profile)), _blocks(facts))
+    inline = profile_figures(profile) | {
+        "account_name": esc(facts.name),
+        "quarter": esc(facts.quarter) if facts.quarter else f"[to fill: {QUARTER_GAP}]",
+    }
+    return fill_inline(text, inline).rstrip() + "\n"
 
 
 def draft_for_account(
     scored: ScoredPortfolio, row: int, kind: DraftKind, source: DraftSource, quarter: str | None = None
-) -> str:
-    """The draft of one account of a scored portfolio."""
+) -> Draft:
+    """The draft of one account of a scored portfolio: its facts, and the markdown written from them."""
     from customer_success_mcp.pipeline import account_lifecycle, explain_account
 
-    explanation = explain_account(scored, row)
-    life = account_lifecycle(scored, row)
-    return render_draft(kind, explanation, life, scored.profile, source, quarter)
+    facts = build_facts(kind, explain_account(scored, row), account_lifecycle(scored, row), scored.profile,
+                        source, quarter)  # fmt: skip
+    return Draft(markdown=render_markdown(facts, scored.profile), facts=facts)

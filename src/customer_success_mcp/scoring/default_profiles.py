@@ -255,7 +255,7 @@ _INTERVENTIONS = {
         "owner": "CS leader with the executive sponsor",
         "steps": _steps(
             ("Brief CS leadership and the account executive today and name one rescue owner", "CS leader", 0),
-            ("Hold an executive-to-executive call with the customer within 48 hours", "Executive sponsor", 2),
+            ("Hold an executive-to-executive call with the customer", "Executive sponsor", 2),
             ("Write a save plan with dated value milestones and walk the customer through it", "CSM", 5),
             ("Form a rescue team (CSM, solutions engineer, support lead); review it daily", "CS leader", 2),
             ("Settle the commercial options (term, scope, concessions) before the renewal talk",
@@ -266,17 +266,17 @@ _INTERVENTIONS = {
     "high": {
         "label": "CSM intervention", "respond_within_days": 7, "owner": "CSM with manager review",
         "steps": _steps(
-            ("Call the main contact this week and hear the problems first-hand", "CSM", 7),
+            ("Call the main contact and hear the problems first-hand", "CSM", 7),
             ("Resolve or escalate the open support issues behind the warnings", "Support lead", 7),
             ("Run a value review: the outcomes promised against those delivered", "CSM", 14),
             ("Re-engage the executive sponsor, or find a new one", "CSM with the account executive", 14),
-            ("Agree a 30-day recovery plan and check it weekly", "CSM", 14),
+            ("Agree a recovery plan with the customer and check it weekly", "CSM", 14),
         ),
     },
     "medium": {
         "label": "Proactive outreach", "respond_within_days": 14, "owner": "CSM",
         "steps": _steps(
-            ("Reach out within two weeks with a short usage and outcomes review", "CSM", 14),
+            ("Reach out with a short usage and outcomes review", "CSM", 14),
             ("Offer enablement on the features they use least", "CSM", 21),
             ("Add contacts beyond the main champion", "CSM", 30),
             ("Check the warning signals again at the next scoring run", "CSM", 30),
@@ -288,7 +288,7 @@ _INTERVENTIONS = {
             ("Keep the segment's normal touch cadence", "CSM", 30),
             ("Share product updates and customer stories that fit their goals", "CSM", 30),
             ("Review the health trend at each scoring run", "CSM", 30),
-            ("Start renewal preparation 120 days before the contract ends", "CSM", 30),
+            ("Note the date renewal work starts and plan the renewal from it", "CSM", 30),
         ),
     },
 }  # fmt: skip

@@ -6,9 +6,9 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from customer_success_mcp.scoring.profile import Profile
+from customer_success_mcp.scoring.profile import DAYS_PER_YEAR, Profile
 
-DAYS_PER_CONTRACT_YEAR = 365
+DAYS_PER_CONTRACT_YEAR = DAYS_PER_YEAR
 
 
 class Lifecycle(BaseModel):

@@ -9,6 +9,7 @@ as a whole. Nothing here reads a file.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any, Literal
 
@@ -32,6 +33,8 @@ from customer_success_mcp.scoring.profile_base import (
 from customer_success_mcp.scoring.profile_base import StrictModel as _Strict
 from customer_success_mcp.scoring.profile_base import check_weights as _check_weights
 from customer_success_mcp.scoring.profile_base import deep_merge as _deep_merge
+
+DAYS_PER_YEAR = 365
 
 # --------------------------------------------------------------------------- segments
 
@@ -218,12 +221,42 @@ class LifecycleModel(_Strict):
         description="(phase, first day) pairs, ascending",
     )
     renewal_lead_days: int = Field(120, ge=0, description="Renewal work starts this many days before the end")
+    value_review_days: int = Field(
+        90, ge=1, description="Renewal checkpoint: the value review with the customer, days before the end"
+    )
+    proposal_days: int = Field(
+        60, ge=1, description="Renewal checkpoint: the proposal is sent, days before the end"
+    )
+    close_days: int = Field(30, ge=1, description="Renewal checkpoint: the close, days before the end")
+    first_value_gate_day: int = Field(
+        30, ge=1, description="Onboarding gate 1 (first value confirmed), days after the contract start"
+    )
+    broad_use_gate_day: int = Field(
+        60, ge=1, description="Onboarding gate 2 (broad use), days after the contract start"
+    )
+
+    @property
+    def onboarding_days(self) -> int:
+        """Length of the first phase (onboarding): the day the second phase starts."""
+        return self.phases[1][1] if len(self.phases) > 1 else DAYS_PER_YEAR
 
     @model_validator(mode="after")
     def _ordered(self) -> LifecycleModel:
         days = [d for _, d in self.phases]
         if not days or days[0] != 0 or days != sorted(days):
             raise ValueError("lifecycle phases must start at day 0 and ascend")
+        checkpoints = [self.renewal_lead_days, self.value_review_days, self.proposal_days, self.close_days]
+        if any(a <= b for a, b in itertools.pairwise(checkpoints)):
+            raise ValueError(
+                "renewal checkpoints must fall in order: renewal_lead_days > value_review_days > "
+                f"proposal_days > close_days (got {', '.join(str(d) for d in checkpoints)})"
+            )
+        if not self.first_value_gate_day < self.broad_use_gate_day < self.onboarding_days:
+            raise ValueError(
+                "onboarding gates must fall in order inside the onboarding phase: first_value_gate_day < "
+                f"broad_use_gate_day < {self.onboarding_days} (got {self.first_value_gate_day}, "
+                f"{self.broad_use_gate_day})"
+            )
         return self
 
 
@@ -239,6 +272,15 @@ class PortfolioTargets(_Strict):
     nrr_min: float = Field(1.10, ge=0)
     grr_min: float = Field(0.90, ge=0)
     low_coverage_below: float = Field(0.6, ge=0, le=1, description="Coverage under this is flagged")
+    nps_min: float = Field(50.0, ge=-100, le=100, description="Portfolio NPS (promoters minus detractors)")
+    time_to_value_max_days: int = Field(30, gt=0, description="Days from kickoff to the first agreed result")
+
+
+class EarlyWarnings(_Strict):
+    """Red flags a CSM watches between scoring runs (guidance in the playbooks; not scored)."""
+
+    health_drop_points: float = Field(20.0, gt=0, description="A fall in overall health between periods")
+    usage_drop_pct: float = Field(30.0, gt=0, le=100, description="A fall in usage, in percent")
 
 
 # --------------------------------------------------------------------------- profile
@@ -255,6 +297,7 @@ class Profile(_Strict):
     interventions: dict[str, Intervention]
     targets: PortfolioTargets = Field(default_factory=PortfolioTargets)
     lifecycle: LifecycleModel = Field(default_factory=LifecycleModel)
+    early_warnings: EarlyWarnings = Field(default_factory=EarlyWarnings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -395,10 +438,13 @@ __all__ = [
     "ChurnModel",
     "ChurnSignal",
     "DimensionSpec",
+    "EarlyWarnings",
     "ExpansionModel",
     "HealthModel",
     "Intervention",
+    "LifecycleModel",
     "MetricSpec",
+    "PortfolioTargets",
     "Profile",
     "ProfileError",
     "RecommendationRule",

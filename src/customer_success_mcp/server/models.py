@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.report import Rejection
 from customer_success_mcp.query.models import AccountRow
+from customer_success_mcp.render.draft_facts import DraftFacts
 from customer_success_mcp.render.reference_models import (
     ChurnRow,
     ChurnSummary,
@@ -162,16 +163,10 @@ class ExpansionScorePage(ScorePage):
 
 
 class DraftResult(BaseModel):
-    """Facts about a draft; the markdown itself is the text block of the result."""
+    """A draft's facts (every number, date and step it shows); the markdown itself is the text block."""
 
     snapshot: SnapshotRef
-    kind: str = Field(description="qbr, ebr or save-plan")
-    customer_id: str
-    name: str
-    health_score: float
-    health_class: str
-    risk_score: float
-    risk_tier: str
+    facts: DraftFacts
     gaps_to_fill: int = Field(description="How many [to fill: ...] gaps the CSM must complete")
-    characters: int
+    characters: int = Field(description="Length of the markdown draft")
     saved_to: str | None = Field(None, description="Where the draft was written, when save_to was given")

@@ -296,6 +296,7 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
         scope = f" in the {key} segment" if key else ""
         renewing = call("find_accounts", renewal_within_days=window, segment=key, sort_by="risk", limit=20,
                         portfolio=portfolio)  # fmt: skip
+        checkpoints = ", ".join(str(d) for d in library.renewal_checkpoints(prof).values())
         text = brief(
             f"Review the renewals due in the next {window} days{scope}, riskiest first.",
             [],
@@ -304,8 +305,9 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 "risk.",
                 f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the riskiest "
                 "accounts (at most five, critical and high first, then the largest ARR that is not green).",
-                "For each, place it on the attached renewal playbook's timeline (120, 90, 60, 30 days out, "
-                "or after the end date) and take the next action and owner from that stage.",
+                "For each, place it on the attached renewal playbook's timeline (its checkpoints: "
+                f"{checkpoints} days out, or after the end date) and take the next action and owner from "
+                "that stage.",
                 "Check each against the attached escalation matrix (severity and ARR) and say who must be "
                 "told.",
             ],

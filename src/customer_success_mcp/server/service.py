@@ -273,7 +273,8 @@ class PortfolioService:
         snapshot = f"snapshot {info.id} (loaded {info.loaded_at})"
         source = DraftSource(portfolio=info.portfolio, snapshot=snapshot,
                              as_of=p.as_of, profile=p.profile.name)  # fmt: skip
-        markdown = draft_for_account(p, row, kind, source, quarter)
+        draft = draft_for_account(p, row, kind, source, quarter)
+        markdown = draft.markdown
         saved = None
         if save_to is not None:
             try:
@@ -284,19 +285,8 @@ class PortfolioService:
             except OSError as exc:
                 raise UserError(f"{save_to}: cannot be written ({exc.strerror}).") from None
             saved = str(target)
-        result = DraftResult(
-            snapshot=_ref(info),
-            kind=kind,
-            customer_id=p.table.ids[row],
-            name=p.table.names[row],
-            health_score=float(p.health.overall[row]),
-            health_class=p.health.classification(row),
-            risk_score=float(p.churn.risk[row]),
-            risk_tier=p.churn.tier(row),
-            gaps_to_fill=markdown.count("[to fill:"),
-            characters=len(markdown),
-            saved_to=saved,
-        )
+        result = DraftResult(snapshot=_ref(info), facts=draft.facts, gaps_to_fill=len(draft.facts.gaps),
+                             characters=len(markdown), saved_to=saved)  # fmt: skip
         return result, markdown
 
     # ------------------------------------------------------------------ questions
