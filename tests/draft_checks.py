@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import AS_OF
-from customer_success_mcp.formatting import contract_end, day, money, number, plural, renewal, share
+from customer_success_mcp.formatting import contract_end, day, money, number, plural, renewal, score, share
 from customer_success_mcp.library import fill_inline, profile_figures, raw_text
 from customer_success_mcp.pipeline import ScoredPortfolio, explain_account, find_account, score_file
 from customer_success_mcp.render import drafts
@@ -44,7 +44,7 @@ NAMED = {
     "ACC-00008": ("red", "high"),  # renewal in 114 days
     "ACC-00018": ("red", "high"),  # ten opportunities: two not listed
     "ACC-00003": ("yellow", "high"),  # renewal in 3 days: steps brought forward
-    "ACC-00050": ("yellow", "low"),  # inputs missing: defaults used
+    "ACC-00050": ("green", "low"),  # no relationship inputs: that dimension is left out (no data)
     GREEN_EXPANDING: ("green", "low"),
     "ACC-00030": ("green", "low"),  # contract ended 28 days before as_of
     "ACC-00034": ("green", "low"),  # renewal in 95 days
@@ -128,9 +128,13 @@ def readable(word: str) -> str:
 
 
 def expected_multiplier(days: int | None, scored: ScoredPortfolio) -> float:
-    """The renewal urgency by hand: the first bracket that holds the days left (an ended contract as 0)."""
+    """The renewal urgency by hand: the first bracket that holds the days left; an ended contract takes the
+    profile's own multiplier where it sets one (default 1.0), else counts as 0 days (the reference rule)."""
     if days is None:
         return 1.0
+    ended = scored.profile.churn.ended_contract_multiplier
+    if days < 0 and ended is not None:
+        return ended
     for max_days, factor in scored.profile.churn.renewal_multipliers:
         if max(days, 0) <= max_days:
             return factor
@@ -140,6 +144,17 @@ def expected_multiplier(days: int | None, scored: ScoredPortfolio) -> float:
 def expected_tier(risk: float, scored: ScoredPortfolio) -> str:
     floors = scored.profile.churn.tier_floors
     return next((t for t in ("critical", "high", "medium") if risk >= floors[t]), "low")
+
+
+def expected_playbook_tier(tier: str, a: AccountExplanation, scored: ScoredPortfolio) -> str:
+    """At least the escalation tier when a warning is as severe as the profile's escalation severity."""
+    esc = scored.profile.escalation
+    order = ("critical", "high", "medium", "low")
+    if esc is None or not any(
+        order.index(w.severity) <= order.index(esc.on_severity) for w in a.churn.warning_signals
+    ):
+        return tier
+    return min(tier, esc.at_least_tier, key=order.index)
 
 
 def expected_status(days: int | None, scored: ScoredPortfolio) -> str:
@@ -175,7 +190,11 @@ def check_facts(
     assert f.contract_status == expected_status(days, scored)
     # Health, against the engine's arrays and the segment's thresholds.
     h = f.health
-    assert h.score == pytest.approx(float(scored.health.overall[row]), abs=0.05)
+    engine_score = float(scored.health.overall[row])
+    if engine_score != engine_score:
+        assert h.score is None and h.classification == "insufficient_data"
+    else:
+        assert h.score == pytest.approx(engine_score, abs=0.05)
     assert h.classification == scored.health.classification(row) == a.health.classification
     assert (h.trend, h.trend_priority, h.previous_score) == (
         a.health.trend,
@@ -204,7 +223,9 @@ def check_facts(
         min(100.0, r.raw_score * r.urgency_multiplier), abs=0.05 * r.urgency_multiplier + 0.06
     )
     assert r.tier == expected_tier(r.score, scored) == scored.churn.tier(row)
-    plan = profile.interventions[r.tier]
+    assert r.playbook_tier == expected_playbook_tier(r.tier, a, scored)
+    assert bool(r.escalated_by) == (r.playbook_tier != r.tier)
+    plan = profile.interventions[r.playbook_tier]
     assert (r.playbook, r.owner, r.respond_within_days) == (plan.label, plan.owner, plan.respond_within_days)
     if "warning_signals" in blocks:
         assert [(w.severity, w.signal) for w in f.warnings or []] == [
@@ -216,9 +237,15 @@ def check_facts(
     # The weakest drivers: every sub-metric under the line, weakest first, at most MAX_DRIVERS.
     if "health_drivers" in blocks:
         weak = sorted(
-            (m for d in a.health.dimensions for m in d.metrics if m.subscore < drafts.WEAK_SUBSCORE),
-            key=lambda m: m.subscore,
+            (
+                m
+                for d in a.health.dimensions
+                for m in d.metrics
+                if m.subscore is not None and m.subscore < drafts.WEAK_SUBSCORE
+            ),
+            key=lambda m: m.subscore or 0.0,
         )[: drafts.MAX_DRIVERS]
+        assert all(m.supplied for m in weak) or profile.health.missing_inputs == "fallback"
         assert f.drivers is not None and len(f.drivers) == len(weak)
         for shown, m in zip(f.drivers, weak, strict=True):
             assert (shown.metric, shown.input_field, shown.value, shown.subscore, shown.supplied) == (
@@ -264,6 +291,8 @@ def check_facts(
             assert s.seat_utilisation_pct == round(
                 contract["active_seats"] / contract["licensed_seats"] * 100, 1
             )
+        elif profile.health.missing_inputs == "omit":
+            assert s.seat_utilisation_pct is None, "no seats licensed: no utilisation is stated"
         modules = record.get("product_usage")
         if modules:
             assert (s.adopted_modules, s.total_modules) == (
@@ -282,6 +311,10 @@ def check_facts(
         ]
         assert (e.count, e.not_listed) == (len(opps), max(len(opps) - drafts.MAX_OPPORTUNITIES, 0))
         assert e.total_estimated_revenue == pytest.approx(sum(o.estimated_revenue for o in opps), abs=0.5)
+        net = sum(o.estimated_revenue for o in opps if o.counted_in_net)
+        assert e.net_estimated_revenue == pytest.approx(net, abs=0.5)
+        likelihood = profile.expansion.likelihood[a.health.classification]
+        assert e.weighted_estimated_revenue == pytest.approx(round(net * likelihood), abs=0.5)
         if e.not_listed:
             assert min(o.priority_score for o in e.shown) >= max(
                 o.priority_score for o in opps[len(e.shown) :]
@@ -291,7 +324,7 @@ def check_facts(
     # The tier's steps, due within_days after as_of, but never after a contract end still ahead.
     if "playbook_steps" in blocks:
         p = f.playbook
-        assert p is not None and (p.tier, p.label) == (r.tier, plan.label)
+        assert p is not None and (p.tier, p.label) == (r.playbook_tier, plan.label)
         assert [(s.text, s.owner) for s in p.steps] == [(s.text, s.owner) for s in plan.steps]
         for shown, step in zip(p.steps, plan.steps, strict=True):
             due = scored.as_of + dt.timedelta(days=step.within_days)
@@ -314,9 +347,10 @@ def check_facts(
         a.churn.coverage,
         a.expansion.coverage,
     )
-    missing = [m.input_field for d in a.health.dimensions for m in d.metrics if not m.supplied]
-    missing += [s.input_field for cat in a.churn.categories for s in cat.signals if not s.supplied]
+    missing = [m.label for d in a.health.dimensions for m in d.metrics if not m.supplied]
+    missing += [s.label for cat in a.churn.categories for s in cat.signals if not s.supplied]
     assert c.not_supplied == missing
+    assert c.left_out == (profile.health.missing_inputs == "omit")
     pv = f.provenance
     assert (pv.portfolio, pv.snapshot, pv.profile) == (source.portfolio, source.snapshot, source.profile)
     assert (
@@ -334,9 +368,10 @@ def check_markdown(f: DraftFacts, text: str) -> None:
     # Title, header and quarter.
     assert lines[0].endswith(": " + escape_markdown(f.name))
     who = f"**{escape_markdown(f.name)}** ({escape_markdown(f.customer_id)})"
+    ended = ": renewed, or stale data?" if f.contract_status == "ended" else ""
     assert (
         f"{who} · {f.segment} · {money(f.arr)} ARR · scored as of {day(f.as_of)} · "
-        f"{contract_end(f.renewal_date, f.days_to_renewal)}"
+        f"{contract_end(f.renewal_date, f.days_to_renewal)}{ended}"
     ) in lines
     if "{{quarter}}" in raw_text("templates", f.kind):
         shown = escape_markdown(f.quarter) if f.quarter else "[to fill: the quarter this review covers]"
@@ -345,7 +380,7 @@ def check_markdown(f: DraftFacts, text: str) -> None:
     h = f.health
     summary = line_starting(lines, "Health **")
     for part in (
-        f"**{number(h.score)}** ({h.classification})",
+        f"**{score(h.score)}** ({readable(h.classification)})",
         f"trend {readable(h.trend)}",
         f"trend priority **{h.trend_priority}**",
         f"green starts at {number(h.green_min)}",
@@ -360,8 +395,8 @@ def check_markdown(f: DraftFacts, text: str) -> None:
             band = f" ({d.band})" if d.band else ""
             assert cell == [
                 d.label,
-                number(d.score) + band,
-                d.classification,
+                score(d.score) + band,
+                readable(d.classification),
                 prev,
                 readable(d.trend),
                 share(d.weight),
@@ -369,8 +404,8 @@ def check_markdown(f: DraftFacts, text: str) -> None:
         prev = "—" if h.previous_score is None else number(h.previous_score)
         assert rows[-1] == [
             "**Overall**",
-            f"**{number(h.score)}**",
-            h.classification,
+            f"**{score(h.score)}**",
+            readable(h.classification),
             prev,
             readable(h.trend),
             "",
@@ -382,9 +417,11 @@ def check_markdown(f: DraftFacts, text: str) -> None:
         f"**{number(r.score)}** ({r.tier})",
         f"raw {number(r.raw_score)} × {number(r.urgency_multiplier)}",
         f"({renewal(f.days_to_renewal)})",
-        f"Playbook: {r.playbook}, led by {r.owner}.",
+        f"Playbook: {r.playbook}, led by {r.owner}",
     ):
         assert part in risk, (part, risk)
+    if r.escalated_by:
+        assert f"(escalated from {r.tier}: {escape_markdown('; '.join(r.escalated_by))})." in risk
     if f.warnings is not None:
         shown = [ln for ln in lines if re.match(r"- \*\*(critical|high|medium|low)\*\*: ", ln)]
         assert shown == [f"- **{w.severity}**: {w.signal}" for w in f.warnings]
@@ -402,7 +439,7 @@ def check_markdown(f: DraftFacts, text: str) -> None:
             assert line.startswith(f"- {readable(m.metric)}: {escape_markdown(value)}")
             if m.benchmark is not None:
                 assert f" against a {m.benchmark_kind} of {number(m.benchmark)}," in line
-            assert f"sub-score {number(m.subscore)}" in line
+            assert f"sub-score {score(m.subscore)}" in line
             assert line.endswith("(not supplied: the default was used)") == (not m.supplied)
     if f.recommendations is not None:
         if f.recommendations:
@@ -412,7 +449,12 @@ def check_markdown(f: DraftFacts, text: str) -> None:
             assert "No health recommendation is triggered." in lines
     if f.adoption is not None:
         s = f.adoption
-        assert f"- Seat utilisation: {number(s.seat_utilisation_pct)}%" in lines
+        seats = (
+            "no licensed seats on file"
+            if s.seat_utilisation_pct is None
+            else f"{number(s.seat_utilisation_pct)}%"
+        )
+        assert f"- Seat utilisation: {seats}" in lines
         assert (
             f"- Modules adopted: {s.adopted_modules} of {s.total_modules} ({number(s.adoption_rate_pct)}%), "
             f"average use of adopted modules {number(s.avg_usage_pct)}%"
@@ -445,12 +487,18 @@ def check_markdown(f: DraftFacts, text: str) -> None:
             assert total.startswith(
                 f"Total estimated: {money(e.total_estimated_revenue)} across {e.count} opportunities"
             )
+            assert total.endswith(
+                f"net of the seat/tier overlap {money(e.net_estimated_revenue)}, weighted by likelihood "
+                f"{money(e.weighted_estimated_revenue)}."
+            )
             assert (f"; {e.not_listed} smaller not listed" in total) == (e.not_listed > 0)
             for o in e.shown:  # the amount quoted inside the rationale is the same figure as the column
                 assert re.findall(r"\$[\d,]+", o.rationale) == [money(o.estimated_revenue)]
+                if o.rationale.endswith("; after the renewal is secured"):
+                    assert f.health.classification == "red", "only a red account's plays wait for the renewal"
     if f.playbook is not None:
         p = f.playbook
-        assert f"{p.label} ({p.tier} risk):" in lines
+        assert f"{p.label} ({p.tier} playbook):" in lines
         assert table_rows(lines, "| Step | Owner | Due |") == [[s.text, s.owner, day(s.due)] for s in p.steps]
         note = f"Steps due after the contract end ({day(p.capped_at)}) are brought forward to it."
         assert (note in lines) == (p.capped_at is not None)
@@ -467,8 +515,9 @@ def check_markdown(f: DraftFacts, text: str) -> None:
         f"Inputs supplied: health {share(c.health)}, churn risk {share(c.churn_risk)}, "
         f"expansion {share(c.expansion)}."
     )
+    how = "left out of the scores" if c.left_out else "their defaults were scored"
     assert coverage.endswith(
-        f"Not in the data (defaults used): {', '.join(c.not_supplied)}."
+        f"Not on file ({how}): {', '.join(c.not_supplied)}."
         if c.not_supplied
         else "expansion " + share(c.expansion) + "."
     )
@@ -534,7 +583,7 @@ def known_figures(
     dates: set[str] = set()
     _walk(a.model_dump(), numbers, dates)
     _walk(life.model_dump(), numbers, dates)
-    plan = scored.profile.interventions[a.churn.risk_tier]
+    plan = scored.profile.interventions[a.churn.playbook_tier]
     _walk(plan.model_dump(), numbers, dates)
     segment = scored.profile.segments[a.segment]
     _walk(

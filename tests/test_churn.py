@@ -19,11 +19,12 @@ import pytest
 
 from conftest import AS_OF, make_account, score
 from customer_success_mcp.scoring.churn import tier_codes
-from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
+from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE, REFERENCE_PROFILE
 
 
 def churn_of(account: dict[str, Any], as_of: dt.date = AS_OF, profile=None):
-    scored = score(account, as_of=as_of, profile=profile)
+    """Churn under the reference profile unless told: these tests hold the reference arithmetic."""
+    scored = score(account, as_of=as_of, profile=profile or REFERENCE_PROFILE)
     assert scored.report.accepted == 1, scored.report
     return scored.churn
 

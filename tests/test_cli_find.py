@@ -114,7 +114,10 @@ def test_the_cli_and_the_tool_give_the_same_rows(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--health", "purple"], "health must be one of green, yellow, red, got 'purple'."),
+        (
+            ["--health", "purple"],
+            "health must be one of green, yellow, red, insufficient_data, got 'purple'.",
+        ),
         (["--segment", "galactic"], "Unknown segment 'galactic'; use one of enterprise, mid-market, smb."),
     ],
 )

@@ -88,6 +88,7 @@ def custom_profile() -> Profile:
             "churn": {
                 "tier_floors": {"critical": 83, "high": 57, "medium": 33},
                 "renewal_multipliers": [[22, 1.7], [46, 1.45], [73, 1.25], [150, 1.15]],
+                "ended_contract_multiplier": 1.05,
                 "categories": custom_warning_rules(),
             },
             "interventions": interventions,
@@ -386,7 +387,7 @@ EXPECTED = {
         "| 0 to 22 | x1.7 |",
         "| 74 to 150 | x1.15 |",
         "| more than 150 | x1 |",
-        "| past the end date | x1.7 |",
+        "| past the end date | x1.05 |",
         "critical from 83, high from 57, medium from 33",
         "red below 52 for Enterprise",
     ],

@@ -14,12 +14,14 @@ from typing import Any
 import pytest
 
 from conftest import make_account, score
+from customer_success_mcp.scoring.default_profiles import REFERENCE_PROFILE
 
 LADDER = ["starter", "professional", "enterprise", "enterprise_plus"]
 
 
 def explain(account: dict[str, Any]):
-    scored = score(account)
+    """Expansion under the reference profile: these tests hold the reference arithmetic."""
+    scored = score(account, profile=REFERENCE_PROFILE)
     assert scored.report.accepted == 1, scored.report
     return scored.expansion.explain(0)
 

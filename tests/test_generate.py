@@ -387,7 +387,8 @@ def test_example_portfolio_health_distribution() -> None:
     customers = example_portfolio()["customers"]
     health = score_records(customers, generate.EXAMPLE_AS_OF).health
     classes = Counter(health.classification(i) for i in range(len(customers)))
-    assert classes["green"] in (27, 28) and classes["red"] == 3, classes
+    # A realistic mix (the README's example conversation quotes it): mostly green, a few red.
+    assert classes["green"] in (28, 29) and classes["red"] == 3 and classes["insufficient_data"] == 0, classes
 
 
 def test_examples_file_is_the_generated_example() -> None:

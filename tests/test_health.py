@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from conftest import make_account, score
-from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE, FIVE_DIMENSION_PROFILE
+from customer_success_mcp.scoring.default_profiles import (
+    DEFAULT_PROFILE,
+    FIVE_DIMENSION_PROFILE,
+    REFERENCE_PROFILE,
+)
 from customer_success_mcp.scoring.profile import build_profile
 
 # Every input at or beyond the best value of every segment: each sub-score is 100.
@@ -53,7 +58,9 @@ def perfect(segment: str | None = "mid-market", **sections: Any) -> dict[str, An
 
 
 def health_of(account: dict[str, Any], profile=None):
-    scored = score(account, profile=profile)
+    """Health under the reference profile unless told: these tests hold the reference arithmetic
+    (tests/test_truthful_default.py holds the default profile's rules for missing data)."""
+    scored = score(account, profile=profile or REFERENCE_PROFILE)
     assert scored.report.accepted == 1, scored.report
     return scored.health
 
@@ -766,15 +773,15 @@ def test_coverage_all_inputs_present_is_one():
 
 
 def test_coverage_without_support_section():
-    # 13 health inputs, the 3 support ones missing -> 10/13
-    assert float(health_of(perfect(support=None)).coverage[0]) == pytest.approx(10 / 13)
+    # coverage is the share of the model's weight supplied: support is 20% of it -> 0.8
+    assert float(health_of(perfect(support=None)).coverage[0]) == pytest.approx(0.8)
 
 
 def test_coverage_one_field_missing():
     acct = perfect()
     del acct["relationship"]["renewal_sentiment"]
-    # 12/13
-    assert float(health_of(acct).coverage[0]) == pytest.approx(12 / 13)
+    # relationship 25% x sentiment 0.35 = 0.0875 missing -> 0.9125
+    assert float(health_of(acct).coverage[0]) == pytest.approx(0.9125)
 
 
 def test_coverage_no_health_inputs_is_zero():
@@ -871,38 +878,41 @@ def test_five_dimension_relationship_weight_is_010():
     assert overall(acct) == pytest.approx(93.0)
 
 
-def test_five_dimension_missing_outcomes_are_neutral_50():
+def test_five_dimension_missing_outcomes_are_no_data_and_left_out():
+    # The five-dimension profile builds on default: no outcomes input -> the dimension is no data, and the
+    # overall renormalises over the other four: (30 + 25 + 20 + 10) x 100 / 0.85 = 100.
     h = health_of(perfect(), FIVE)
     for metric in ("goals_met", "roi_attainment", "kpi_improvement", "time_to_value"):
-        assert float(h.subscores[metric][0]) == 50.0
-    assert float(h.dimensions["outcomes"][0]) == 50.0
-    # 85 + 0.15*50 + ... : 30 + 25 + 20 + 7.5 + 10 = 92.5
-    assert float(h.overall[0]) == pytest.approx(92.5)
+        assert np.isnan(h.subscores[metric][0])
+    assert np.isnan(h.dimensions["outcomes"][0])
+    assert float(h.overall[0]) == pytest.approx(100.0)
+    assert h.explain(0).dimensions[3].classification == "insufficient_data"
 
 
-def test_five_dimension_partly_missing_outcomes():
-    # goals 75/75 = 100; the other three absent -> 50 each
-    # 0.35*100 + 0.25*50 + 0.25*50 + 0.15*50 = 35 + 12.5 + 12.5 + 7.5 = 67.5
-    h = health_of(perfect(outcomes={"goals_met_pct": 75}), FIVE)
-    assert float(h.dimensions["outcomes"][0]) == pytest.approx(67.5)
+def test_five_dimension_partly_missing_outcomes_renormalise():
+    # goals 60/75 = 80 is the only outcomes input: the dimension is 80 on its own (0.35 x 80 / 0.35)
+    h = health_of(perfect(outcomes={"goals_met_pct": 60}), FIVE)
+    assert float(h.dimensions["outcomes"][0]) == pytest.approx(80.0)
+    # overall: 0.30*100 + 0.25*100 + 0.20*100 + 0.15*80 + 0.10*100 = 97
+    assert float(h.overall[0]) == pytest.approx(97.0)
 
 
-def test_five_dimension_roi_without_promise_is_neutral():
-    # roi_achieved without roi_promised -> 50
-    assert sub(perfect(outcomes={"roi_achieved": 2}), "roi_attainment", FIVE) == 50.0
+def test_five_dimension_roi_without_promise_is_left_out():
+    # roi_achieved without roi_promised: nothing to measure against, so the sub-metric is left out
+    assert np.isnan(sub(perfect(outcomes={"roi_achieved": 2}), "roi_attainment", FIVE))
 
 
-def test_five_dimension_roi_with_no_promise_is_neutral_and_not_supplied():
-    # No promise recorded (0) is not a broken promise: the neutral sub-score 50, no coverage credit.
+def test_five_dimension_roi_with_no_promise_is_not_supplied():
+    # No promise recorded (0) is not a broken promise: left out, and no coverage credit.
     account = perfect(outcomes={"roi_achieved": 2, "roi_promised": 0})
-    assert sub(account, "roi_attainment", FIVE) == 50.0
+    assert np.isnan(sub(account, "roi_attainment", FIVE))
     metric = next(
         m
         for d in score(account, profile=FIVE).health.explain(0).dimensions
         for m in d.metrics
         if m.metric == "roi_attainment"
     )
-    assert metric.supplied is False
+    assert metric.supplied is False and metric.subscore is None and metric.value is None
 
 
 def test_five_dimension_roi_over_promise_caps_at_100():
@@ -969,8 +979,8 @@ def test_five_dimension_yellow_at_50_and_red_below():
 
 
 def test_five_dimension_coverage_counts_outcomes():
-    # 17 inputs; the 4 outcomes absent -> 13/17
-    assert float(health_of(perfect(), FIVE).coverage[0]) == pytest.approx(13 / 17)
+    # the outcomes dimension is 15% of the model's weight: without it, 0.85 of the weight was supplied
+    assert float(health_of(perfect(), FIVE).coverage[0]) == pytest.approx(0.85)
     acct = perfect(outcomes=PERFECT_OUTCOMES)
     # roi_promised is a target, not a metric's own field: 17/17
     assert float(health_of(acct, FIVE).coverage[0]) == 1.0

@@ -61,7 +61,8 @@ def test_the_book_is_what_the_test_assumes(book):
 def test_totals_and_shares_by_health(book):
     _, s = book
     assert s.accounts == 4 and s.total_arr == 300_000
-    green, yellow, red = s.by_health
+    green, yellow, red, insufficient = s.by_health
+    assert (insufficient.name, insufficient.accounts, insufficient.arr) == ("insufficient_data", 0, 0)
     # green: A + D = 230k of 300k; red: B + C = 70k
     assert (green.accounts, green.arr, green.account_share, green.arr_share) == (2, 230_000, 0.5, 0.7667)
     assert (yellow.accounts, yellow.arr) == (0, 0)
@@ -81,9 +82,21 @@ def test_renewal_window_counts_only_upcoming_ends(book):
     _, s = book
     r = s.renewals
     # Inside 90 days: A (30 d, green) and B (60 d, red); C is at 200 d; D ended 10 days ago.
-    assert (r.accounts, r.arr, r.not_green, r.not_green_arr, r.overdue) == (2, 250_000, 1, 50_000, 1)
+    assert (r.accounts, r.arr, r.not_green, r.not_green_arr, r.ended, r.ended_arr) == (
+        2,
+        250_000,
+        1,
+        50_000,
+        1,
+        30_000,
+    )
     assert r.ends_on == AS_OF + dt.timedelta(days=90)
-    assert r.not_green_accounts == ["Beta (B)"] and r.overdue_accounts == ["Delta (D)"]
+    assert r.not_green_accounts == ["Beta (B)"] and r.ended_accounts == ["Delta (D)"]
+    # The ended contract is counted in data quality and said out loud.
+    assert s.data_quality.ended_contracts == 1
+    assert any(
+        "1 contract ended before 2026-11-23: renewed, or stale data?" in n for n in s.data_quality.notes
+    )
 
 
 def test_at_risk_accounts_come_critical_first_then_by_arr(book):
@@ -107,7 +120,7 @@ def test_three_to_five_actions_each_with_an_owner_a_date_and_accounts(book):
     assert 3 <= len(s.actions) <= 5
     first = s.actions[0]
     rescue = DEFAULT_PROFILE.interventions["critical"]
-    assert first.action.startswith(f"{rescue.label} for 2 critical-risk")
+    assert first.action.startswith(f"{rescue.label} for 2 critical-playbook accounts ($70,000 ARR)")
     assert first.owner == rescue.owner and first.due == AS_OF + dt.timedelta(days=rescue.respond_within_days)
     assert (
         first.accounts == ["B", "C"] and first.account_names == ["Beta", "Gamma"] and first.account_count == 2

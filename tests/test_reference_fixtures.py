@@ -1,4 +1,4 @@
-"""The default profile reproduces the reference scripts' outputs to 0.1, number for number.
+"""The reference profile reproduces the reference scripts' outputs to 0.1, number for number.
 
 The fixtures live outside the project, in ../shared/fixtures/reference (CI has them);
 where that folder is absent these tests skip and the project's own tests still run.
@@ -15,6 +15,7 @@ import pytest
 
 from customer_success_mcp.pipeline import ScoredPortfolio, score_file
 from customer_success_mcp.render.reference_json import churn_report, expansion_report, health_report
+from customer_success_mcp.scoring.default_profiles import REFERENCE_PROFILE
 
 REFERENCE = Path(
     os.environ.get("CSM_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared/fixtures/reference")
@@ -32,7 +33,10 @@ def expected(name: str) -> dict:
 
 
 def scored(as_of: str = "2026-11-23") -> ScoredPortfolio:
-    return score_file(REFERENCE / "sample_customer_data.json", dt.date.fromisoformat(as_of))
+    """The reference sample under the `reference` profile, the one that reproduces the scripts."""
+    return score_file(
+        REFERENCE / "sample_customer_data.json", dt.date.fromisoformat(as_of), REFERENCE_PROFILE
+    )
 
 
 def by_id(report: dict) -> dict[str, dict]:

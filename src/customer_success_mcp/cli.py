@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 EXIT_OK, EXIT_REJECTIONS, EXIT_UNUSABLE, EXIT_CRASH = 0, 1, 2, 3
+PROFILE_HELP = (
+    "built-in profile (reference, default, five_dimension) or a TOML profile file (default: default)"
+)
 
 
 class CliError(Exception):
@@ -65,7 +68,7 @@ def _scored(args: argparse.Namespace) -> Any:
             f"{args.file}: all {loaded.report.total} accounts were rejected; run `csm validate {args.file}`"
         )
     try:
-        as_of = resolve_as_of(args.as_of, loaded.extras)
+        as_of, loaded.report.as_of_source = resolve_as_of(args.as_of, loaded.extras)
     except ValueError as exc:
         raise CliError(f"{args.file}: {exc}") from None
     if loaded.report.rejected:
@@ -280,7 +283,7 @@ def _add_common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
                    help="score as of this date (default: the file's as_of, else today)")  # fmt: skip
-    p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (default: built-in)")
+    p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -352,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="portfolio JSON file")
     p.add_argument("--quarter", metavar="Q", help="the quarter a QBR covers, e.g. 'Q4 2026'")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="score as of this date")
-    p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (default: built-in)")
+    p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
     p.add_argument("--output", "-o", metavar="FILE", help="write the draft here instead of stdout")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown",
                    help="markdown (default), or json: the facts the draft states")  # fmt: skip
@@ -365,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", help="portfolio JSON file")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (defines the segments)")
+    p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
     p.set_defaults(handler=cmd_validate)
     p = sub.add_parser(
         "serve",
@@ -382,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the active scoring model: every weight, threshold, benchmark and churn signal",
         description="Show the active scoring profile (the built-in one, or --profile FILE applied to it).",
     )
-    p.add_argument("--profile", metavar="FILE", help="TOML scoring profile (default: built-in)")
+    p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.set_defaults(handler=cmd_profile)
     p = sub.add_parser("generate", help="a realistic synthetic portfolio, the same for the same seed")

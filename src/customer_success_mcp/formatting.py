@@ -43,6 +43,11 @@ def number(value: float | int) -> str:
     return f"{value:g}"
 
 
+def score(value: float | None) -> str:
+    """A 0-100 score as written in text, or 'no data' where there is none."""
+    return "no data" if value is None else f"{value:g}"
+
+
 def day(value: dt.date | None, missing: str = "not recorded") -> str:
     """A date as YYYY-MM-DD."""
     return missing if value is None else value.isoformat()

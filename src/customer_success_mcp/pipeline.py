@@ -35,14 +35,15 @@ class ScoredPortfolio:
 
 def score_table(table: AccountTable, report: LoadReport, profile: Profile, as_of: dt.date) -> ScoredPortfolio:
     """Score validated accounts three ways: the one place a ScoredPortfolio is built."""
+    health = score_health(table, profile)
     return ScoredPortfolio(
         table=table,
         report=report,
         profile=profile,
         as_of=as_of,
-        health=score_health(table, profile),
+        health=health,
         churn=score_churn(table, profile, as_of),
-        expansion=score_expansion(table, profile),
+        expansion=score_expansion(table, profile, health.classes),
     )
 
 
@@ -56,17 +57,20 @@ def score_file(path: str | Path, as_of: dt.date, profile: Profile | None = None)
     return score_loaded(load_file(path, profile), profile, as_of)
 
 
-def resolve_as_of(explicit: dt.date | None, extras: dict, today: dt.date | None = None) -> dt.date:
-    """The scoring date: the one asked for, else the file's documented `as_of`, else today."""
+def resolve_as_of(
+    explicit: dt.date | None, extras: dict[str, Any], today: dt.date | None = None
+) -> tuple[dt.date, str]:
+    """The scoring date and where it came from: the one asked for ("argument"), else the file's
+    documented `as_of` ("file"), else today ("today", which every summary then says out loud)."""
     if explicit is not None:
-        return explicit
+        return explicit, "argument"
     documented = extras.get("as_of")
     if documented is not None:
         try:
-            return parse_iso_day(documented)
+            return parse_iso_day(documented), "file"
         except ValueError as exc:
             raise ValueError(f'the file\'s "as_of": {exc}') from None
-    return today or dt.date.today()
+    return today or dt.date.today(), "today"
 
 
 def summarise(scored: ScoredPortfolio, renewal_window_days: int = 90) -> PortfolioSummary:
@@ -87,7 +91,7 @@ def summarise(scored: ScoredPortfolio, renewal_window_days: int = 90) -> Portfol
     return summarise_portfolio(
         scored.table, scored.profile, scored.as_of, scored.health, scored.churn, scored.expansion,
         renewal_window_days=renewal_window_days, rejected=report.rejected, total=report.total,
-        notes=notes,
+        notes=notes, as_of_source=report.as_of_source or "argument",
     )  # fmt: skip
 
 
@@ -101,7 +105,9 @@ def score_records(
         raise TypeError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
     accounts, _ = accounts_of(records if isinstance(records, dict | list) else None, "accounts")
     profile = profile or load_profile(None)
-    return score_loaded(load_records(accounts, profile), profile, as_of)
+    loaded = load_records(accounts, profile)
+    loaded.report.as_of_source = "argument"
+    return score_loaded(loaded, profile, as_of)
 
 
 class AccountNotFound(LookupError):

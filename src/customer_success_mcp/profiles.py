@@ -75,16 +75,20 @@ def profile_from_overrides(overrides: dict[str, Any], source: str = "profile") -
 
 
 def load_profile(path: str | Path | None) -> Profile:
-    """The default profile, or a TOML override file applied to its `base` profile."""
-    if path is None:
-        from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
+    """The default profile, a built-in one by name (reference, default, five_dimension), or a TOML
+    override file applied to its `base` profile."""
+    from customer_success_mcp.scoring.default_profiles import BUILTIN_PROFILES, DEFAULT_PROFILE
 
+    if path is None:
         return DEFAULT_PROFILE
+    if isinstance(path, str) and path in BUILTIN_PROFILES and not Path(path).exists():
+        return BUILTIN_PROFILES[path]
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ProfileError(f"profile file not found: {path}") from None
+        names = ", ".join(BUILTIN_PROFILES)
+        raise ProfileError(f"profile file not found: {path} (built-in profiles by name: {names})") from None
     except OSError as exc:
         raise ProfileError(f"cannot read profile {path}: {exc.strerror}") from None
     except UnicodeDecodeError:

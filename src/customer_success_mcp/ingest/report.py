@@ -31,3 +31,6 @@ class LoadReport(BaseModel):
     rejected: int
     rejections: list[Rejection]
     notes: list[DataNote] = Field(description="Accepted accounts with values worth a second look")
+    as_of_source: str | None = Field(
+        None, description="Where the scoring date came from: argument, file (its as_of) or today"
+    )

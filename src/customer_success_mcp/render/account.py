@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from customer_success_mcp.formatting import contract_end, money, share
+from customer_success_mcp.formatting import contract_end, money, score, share
 from customer_success_mcp.render.text import WIDTH, fit
 from customer_success_mcp.scoring.models import AccountExplanation, MetricBreakdown
 
@@ -17,8 +17,10 @@ def _value(v: float | str | None) -> str:
 
 def _metric_line(m: MetricBreakdown) -> str:
     bench = "" if m.benchmark is None else f"{'max' if m.direction == 'lower' else 'target'} {m.benchmark:g}"
-    given = "" if m.supplied else " (not supplied)"
-    return f"    {fit(m.metric, 30)}{_value(m.value):>8}  {fit(bench, 12)}{m.subscore:>6.1f}{given}"
+    if not m.supplied and m.subscore is None:
+        return f"    {fit(m.metric, 30)}{'-':>8}  {fit(bench, 12)}  not on file: left out"
+    given = "" if m.supplied else " (not supplied: default scored)"
+    return f"    {fit(m.metric, 30)}{_value(m.value):>8}  {fit(bench, 12)}{score(m.subscore):>6}{given}"
 
 
 def _wrapped(items: list[str], bullet: str = "  - ") -> list[str]:
@@ -34,13 +36,19 @@ def account_text(a: AccountExplanation) -> str:
     out = [
         *_wrapped([f"{a.name} ({a.customer_id}) · {segment} · {money(a.arr)} ARR · as of {a.as_of}"], ""),
         "",
-        f"Health {h.score:.1f} {h.classification} · trend {h.trend} · priority {h.trend_priority} · "
-        f"coverage {share(h.coverage)}",
+        f"Health {score(h.score)} {h.classification.replace('_', ' ')} · trend {h.trend} · priority "
+        f"{h.trend_priority} · coverage {share(h.coverage)}",
     ]
+    if h.previous_score_mismatch and h.previous_score_supplied is not None:
+        out += _wrapped(
+            [f"Data note: the file's previous overall {h.previous_score_supplied:g} disagrees with its own "
+             f"previous dimension scores ({score(h.previous_score)}); the trend uses the dimensions"], "  "
+        )  # fmt: skip
     for d in h.dimensions:
         prev = "" if d.previous_score is None else f", was {d.previous_score:g}"
         out.append(
-            f"  {d.label} {d.score:.1f} {d.classification} ({share(d.weight)} weight, {d.trend}{prev})"
+            f"  {d.label} {score(d.score)} {d.classification.replace('_', ' ')} ({share(d.weight)} weight, "
+            f"{d.trend}{prev})"
         )
         out += [_metric_line(m) for m in d.metrics]
     if h.recommendations:
@@ -57,14 +65,17 @@ def account_text(a: AccountExplanation) -> str:
     out += [f"  {fit(cat.label, 22)}{cat.score:>6.1f}  ({share(cat.weight)} weight)" for cat in c.categories]
     if c.warning_signals:
         out += ["  Warning signals:", *[f"    [{w.severity}] {w.signal}" for w in c.warning_signals]]
-    out += [f"  {c.intervention}: {c.owner}, within {c.respond_within_days} days"]
+    escalated = f" (escalated from {c.risk_tier}: {'; '.join(c.escalated_by)})" if c.escalated_by else ""
+    out += _wrapped([f"{c.intervention}: {c.owner}, within {c.respond_within_days} days{escalated}"], "  ")
     out += _wrapped(c.recommended_actions, "    - ")
     s = e.adoption_summary
     out += [
         "",
-        f"Expansion {money(e.total_estimated_revenue)} in {e.opportunity_count} opportunities · "
+        f"Expansion weighted {money(e.weighted_estimated_revenue)} (net {money(e.net_estimated_revenue)}, "
+        f"gross {money(e.total_estimated_revenue)}) in {e.opportunity_count} opportunities · "
         f"coverage {share(e.coverage)}",
-        f"  seats {s.seat_utilisation:g}% used · {s.adopted_modules}/{s.total_modules} modules adopted "
+        f"  seats {'-' if s.seat_utilisation is None else f'{s.seat_utilisation:g}%'} used · "
+        f"{s.adopted_modules}/{s.total_modules} modules adopted "
         f"(avg use {s.avg_usage_pct:g}%)",
         f"  tier {s.current_tier or '-'} · {s.departments_covered} departments in, "
         f"{s.departments_potential} named as potential",

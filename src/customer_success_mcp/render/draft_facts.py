@@ -17,9 +17,15 @@ DraftKind = Literal["qbr", "ebr", "save-plan"]
 
 
 class HealthFact(BaseModel):
-    score: float = Field(description="Overall health, 0-100")
-    previous_score: float | None = Field(description="Last period's overall score, when supplied")
-    classification: str = Field(description="green, yellow or red against the segment thresholds")
+    score: float | None = Field(description="Overall health, 0-100; null with no health data")
+    previous_score: float | None = Field(description="Last period's overall score, as the trend reads it")
+    previous_score_supplied: float | None = Field(None, description="The file's own previous overall")
+    previous_score_mismatch: bool = Field(
+        False, description="The file's previous overall disagrees with its own previous dimension scores"
+    )
+    classification: str = Field(
+        description="green, yellow or red against the segment thresholds, or insufficient_data"
+    )
     trend: str = Field(description="improving, stable, declining or no_data")
     trend_priority: str = Field(description="critical, high, medium or normal")
     green_min: float = Field(description="The segment's green line")
@@ -28,7 +34,7 @@ class HealthFact(BaseModel):
 
 class DimensionFact(BaseModel):
     label: str
-    score: float
+    score: float | None = Field(description="0-100; null when the account supplied none of its inputs")
     band: str | None = Field(description="The dimension's own reading of the score, where it has bands")
     classification: str
     previous_score: float | None
@@ -40,6 +46,10 @@ class RiskFact(BaseModel):
     score: float = Field(description="Churn risk, 0-100: raw score x urgency multiplier, capped at 100")
     raw_score: float
     tier: str = Field(description="critical, high, medium or low")
+    playbook_tier: str = Field(
+        description="The tier whose playbook applies (escalated above `tier` by a warning)"
+    )
+    escalated_by: list[str] = Field(default_factory=list, description="The warnings behind an escalation")
     urgency_multiplier: float = Field(description="Renewal urgency from the days to the contract end")
     playbook: str = Field(description="The tier's intervention")
     owner: str
@@ -59,12 +69,12 @@ class DriverFact(BaseModel):
     value: float | str | None = Field(description="The input scored (the default when not supplied)")
     benchmark: float | None
     benchmark_kind: Literal["target", "maximum"] | None
-    subscore: float
+    subscore: float | None
     supplied: bool
 
 
 class AdoptionFact(BaseModel):
-    seat_utilisation_pct: float
+    seat_utilisation_pct: float | None = Field(description="Null when no seats are licensed or none on file")
     adopted_modules: int
     total_modules: int
     adoption_rate_pct: float
@@ -87,6 +97,8 @@ class ExpansionFact(BaseModel):
     count: int = Field(description="All opportunities of the account")
     not_listed: int = Field(description="Smaller opportunities the draft leaves out")
     total_estimated_revenue: float = Field(description="All opportunities together (estimates can overlap)")
+    net_estimated_revenue: float = Field(0.0, description="Without the seat/tier overlap")
+    weighted_estimated_revenue: float = Field(0.0, description="Net x the likelihood for the health class")
 
 
 class StepFact(BaseModel):
@@ -117,7 +129,10 @@ class CoverageFact(BaseModel):
     health: float = Field(description="Share of the health inputs supplied, 0-1")
     churn_risk: float
     expansion: float
-    not_supplied: list[str] = Field(description="Inputs scored with their defaults")
+    not_supplied: list[str] = Field(description="Inputs the account did not supply")
+    left_out: bool = Field(
+        True, description="True: missing inputs are left out of the scores; false: their defaults are scored"
+    )
 
 
 class ProvenanceFact(BaseModel):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from customer_success_mcp.formatting import contract_end, day, money, number, plural, renewal, share
+from customer_success_mcp.formatting import contract_end, day, money, number, plural, renewal, score, share
 from customer_success_mcp.library import (
     BLOCK,
     INLINE_NOTES,
@@ -86,8 +86,8 @@ def template_blocks(kind: DraftKind) -> set[str]:
 
 
 def _steps(a: AccountExplanation, profile: Profile) -> PlaybookFact:
-    """The tier's steps, due `within_days` after as_of, but never after a contract end still ahead."""
-    tier = a.churn.risk_tier
+    """The playbook tier's steps, due `within_days` after as_of, but never after a contract end ahead."""
+    tier = a.churn.playbook_tier
     plan = profile.interventions[tier]
     end = a.churn.renewal_date
     steps = []
@@ -101,8 +101,8 @@ def _steps(a: AccountExplanation, profile: Profile) -> PlaybookFact:
 
 
 def _drivers(a: AccountExplanation) -> list[DriverFact]:
-    weak = sorted((m for d in a.health.dimensions for m in d.metrics if m.subscore < WEAK_SUBSCORE),
-                  key=lambda m: m.subscore)  # fmt: skip
+    scored = [m for d in a.health.dimensions for m in d.metrics if m.subscore is not None]
+    weak = sorted((m for m in scored if (m.subscore or 0.0) < WEAK_SUBSCORE), key=lambda m: m.subscore or 0.0)
     return [
         DriverFact(
             metric=m.metric,
@@ -129,7 +129,9 @@ def _expansion(a: AccountExplanation) -> ExpansionFact:
         for o in e.opportunities[:MAX_OPPORTUNITIES]
     ]
     return ExpansionFact(shown=shown, count=e.opportunity_count, not_listed=e.opportunity_count - len(shown),
-                         total_estimated_revenue=e.total_estimated_revenue)  # fmt: skip
+                         total_estimated_revenue=e.total_estimated_revenue,
+                         net_estimated_revenue=e.net_estimated_revenue,
+                         weighted_estimated_revenue=e.weighted_estimated_revenue)  # fmt: skip
 
 
 def _adoption(a: AccountExplanation) -> AdoptionFact:
@@ -177,7 +179,9 @@ def build_facts(
         kind=kind, customer_id=a.customer_id, name=a.name, segment=a.segment, arr=a.arr, as_of=a.as_of,
         quarter=quarter, renewal_date=c.renewal_date, days_to_renewal=c.days_to_renewal,
         contract_status=c.contract_status,
-        health=HealthFact(score=h.score, previous_score=h.previous_score, classification=h.classification,
+        health=HealthFact(score=h.score, previous_score=h.previous_score,
+                          previous_score_supplied=h.previous_score_supplied,
+                          previous_score_mismatch=h.previous_score_mismatch, classification=h.classification,
                           trend=h.trend, trend_priority=h.trend_priority, green_min=h.green_min,
                           yellow_min=h.yellow_min),
         dimensions=[
@@ -186,6 +190,7 @@ def build_facts(
             for d in h.dimensions
         ] if "health_table" in blocks else None,
         risk=RiskFact(score=c.risk_score, raw_score=c.raw_score, tier=c.risk_tier,
+                      playbook_tier=c.playbook_tier, escalated_by=list(c.escalated_by),
                       urgency_multiplier=c.urgency_multiplier, playbook=c.intervention, owner=c.owner,
                       respond_within_days=c.respond_within_days),
         warnings=[WarningFact(severity=w.severity, signal=w.signal) for w in c.warning_signals]
@@ -200,8 +205,9 @@ def build_facts(
                                 review_every_days=life.review_every_days, touch_model=life.touch_model),
         coverage=CoverageFact(
             health=h.coverage, churn_risk=c.coverage, expansion=a.expansion.coverage,
-            not_supplied=[m.input_field for d in h.dimensions for m in d.metrics if not m.supplied]
-            + [s.input_field for cat in c.categories for s in cat.signals if not s.supplied],
+            not_supplied=[m.label for d in h.dimensions for m in d.metrics if not m.supplied]
+            + [s.label for cat in c.categories for s in cat.signals if not s.supplied],
+            left_out=profile.health.missing_inputs == "omit",
         ),
         provenance=_provenance(profile, source),
         gaps=[],
@@ -234,9 +240,10 @@ def _kept_lines(kind: DraftKind, facts: DraftFacts, profile: Profile) -> list[st
 
 
 def _header(f: DraftFacts) -> str:
+    ended = ": renewed, or stale data?" if f.contract_status == "ended" else ""
     return (
         f"**{esc(f.name)}** ({esc(f.customer_id)}) · {f.segment} · {money(f.arr)} ARR · "
-        f"scored as of {day(f.as_of)} · {contract_end(f.renewal_date, f.days_to_renewal)}"
+        f"scored as of {day(f.as_of)} · {contract_end(f.renewal_date, f.days_to_renewal)}{ended}"
     )
 
 
@@ -245,11 +252,17 @@ def _readable(word: str) -> str:
 
 
 def _health_summary(h: HealthFact) -> str:
-    return (
-        f"Health **{number(h.score)}** ({h.classification}), trend {_readable(h.trend)}, "
+    text = (
+        f"Health **{score(h.score)}** ({_readable(h.classification)}), trend {_readable(h.trend)}, "
         f"trend priority **{h.trend_priority}**. In this segment green starts at {number(h.green_min)} and "
         f"yellow at {number(h.yellow_min)}."
     )
+    if h.previous_score_mismatch and h.previous_score_supplied is not None:
+        text += (
+            f" Data note: the file's previous overall ({number(h.previous_score_supplied)}) disagrees with "
+            f"its own previous dimension scores ({score(h.previous_score)}); the trend uses the dimensions."
+        )
+    return text
 
 
 def _previous(score: float | None) -> str:
@@ -261,12 +274,13 @@ def _health_table(h: HealthFact, dims: list[DimensionFact]) -> str:
     for d in dims:
         band = f" ({d.band})" if d.band else ""
         lines.append(
-            f"| {d.label} | {number(d.score)}{band} | {d.classification} | {_previous(d.previous_score)} | "
+            f"| {d.label} | {score(d.score)}{band} | {_readable(d.classification)} | "
+            f"{_previous(d.previous_score)} | "
             f"{_readable(d.trend)} | {share(d.weight)} |"
         )
     lines.append(
-        f"| **Overall** | **{number(h.score)}** | {h.classification} | {_previous(h.previous_score)} | "
-        f"{_readable(h.trend)} | |"
+        f"| **Overall** | **{score(h.score)}** | {_readable(h.classification)} | "
+        f"{_previous(h.previous_score)} | {_readable(h.trend)} | |"
     )
     return "\n".join(lines)
 
@@ -280,17 +294,20 @@ def _drivers_text(drivers: list[DriverFact]) -> str:
         against = "" if m.benchmark is None else f" against a {m.benchmark_kind} of {number(m.benchmark)}"
         missing = "" if m.supplied else " (not supplied: the default was used)"
         lines.append(
-            f"- {_readable(m.metric)}: {esc(value)}{against}, sub-score {number(m.subscore)}{missing}"
+            f"- {_readable(m.metric)}: {esc(value)}{against}, sub-score {score(m.subscore)}{missing}"
         )
     return "\n".join(lines)
 
 
 def _risk(f: DraftFacts) -> str:
     r = f.risk
+    escalated = ""
+    if r.escalated_by:
+        escalated = f" (escalated from {r.tier}: {esc('; '.join(r.escalated_by))})"
     return (
         f"Churn risk **{number(r.score)}** ({r.tier}): raw {number(r.raw_score)} × "
         f"{number(r.urgency_multiplier)} renewal urgency ({renewal(f.days_to_renewal)}). "
-        f"Playbook: {r.playbook}, led by {r.owner}."
+        f"Playbook: {r.playbook}, led by {r.owner}{escalated}."
     )
 
 
@@ -308,7 +325,12 @@ def _recommendations(recs: list[str]) -> str:
 
 def _adoption_text(s: AdoptionFact) -> str:
     lines = [
-        f"- Seat utilisation: {number(s.seat_utilisation_pct)}%",
+        "- Seat utilisation: "
+        + (
+            "no licensed seats on file"
+            if s.seat_utilisation_pct is None
+            else f"{number(s.seat_utilisation_pct)}%"
+        ),
         f"- Modules adopted: {s.adopted_modules} of {s.total_modules} ({number(s.adoption_rate_pct)}%), "
         f"average use of adopted modules {number(s.avg_usage_pct)}%",
         f"- Plan tier: {esc(s.plan_tier or 'not recorded')}",
@@ -332,13 +354,14 @@ def _opportunities(e: ExpansionFact) -> str:
     lines += [
         "",
         f"Total estimated: {money(e.total_estimated_revenue)} across {e.count} opportunities (estimates can "
-        f"overlap, e.g. an upgrade that includes a module{listed}).",
+        f"overlap, e.g. an upgrade that includes a module{listed}); net of the seat/tier overlap "
+        f"{money(e.net_estimated_revenue)}, weighted by likelihood {money(e.weighted_estimated_revenue)}.",
     ]
     return "\n".join(lines)
 
 
 def _steps_text(p: PlaybookFact) -> str:
-    lines = [f"{p.label} ({p.tier} risk):", "", "| Step | Owner | Due |", "|---|---|---|"]
+    lines = [f"{p.label} ({p.tier} playbook):", "", "| Step | Owner | Due |", "|---|---|---|"]
     lines += [f"| {s.text} | {s.owner} | {day(s.due)} |" for s in p.steps]
     if p.capped_at is not None:
         lines += ["", f"Steps due after the contract end ({day(p.capped_at)}) are brought forward to it."]
@@ -361,7 +384,8 @@ def _coverage(c: CoverageFact) -> str:
         f"expansion {share(c.expansion)}."
     )
     if c.not_supplied:
-        text += f" Not in the data (defaults used): {', '.join(c.not_supplied)}."
+        how = "left out of the scores" if c.left_out else "their defaults were scored"
+        text += f" Not on file ({how}): {', '.join(c.not_supplied)}."
     return text
 
 

@@ -24,7 +24,13 @@ from customer_success_mcp.render.reference_models import (
     OpportunityRow,
     WarningRow,
 )
-from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, RiskTier, is_at_risk
+from customer_success_mcp.scoring.vocabulary import (
+    HEALTH_CLASSES,
+    RISK_TIERS,
+    HealthClass,
+    RiskTier,
+    is_at_risk,
+)
 
 
 def _percent(weight: float) -> str:
@@ -72,11 +78,11 @@ def health_customer(p: ScoredPortfolio, row: int) -> HealthRow:
     dims = p.profile.health.dimensions
     return HealthRow(
         **_identity(p, row),
-        overall_score=float(h.overall[row]),
+        overall_score=_score(h.overall[row]),
         classification=h.classification(row),
         dimensions={
             d.name: DimensionScore(
-                score=float(h.dimensions[d.name][row]),
+                score=_score(h.dimensions[d.name][row]),
                 weight=_percent(d.weight),
                 classification=HEALTH_CLASSES[h.dimension_classes[d.name][row]],
             )
@@ -89,15 +95,23 @@ def health_customer(p: ScoredPortfolio, row: int) -> HealthRow:
     )
 
 
+def _score(value: float) -> float | None:
+    value = float(value)
+    return None if value != value else value
+
+
 def health_summary(p: ScoredPortfolio, rows: list[int] | None = None) -> HealthSummary:
     idx = _rows(p, rows)
     counts = np.bincount(p.health.classes[idx], minlength=len(HEALTH_CLASSES))
+    scores = p.health.overall[idx]
+    scores = scores[~np.isnan(scores)]
     return HealthSummary(
         total_customers=int(idx.size),
-        average_score=round(float(p.health.overall[idx].mean()), 1) if idx.size else 0.0,
-        green_count=int(counts[0]),
-        yellow_count=int(counts[1]),
-        red_count=int(counts[2]),
+        average_score=round(float(scores.mean()), 1) if scores.size else 0.0,
+        green_count=int(counts[HealthClass.GREEN.code]),
+        yellow_count=int(counts[HealthClass.YELLOW.code]),
+        red_count=int(counts[HealthClass.RED.code]),
+        insufficient_data_count=int(counts[HealthClass.INSUFFICIENT_DATA.code]),
     )
 
 

@@ -25,13 +25,13 @@ class AccountIdentity(BaseModel):
 
 
 class DimensionScore(BaseModel):
-    score: float
+    score: float | None = Field(description="0-100; null when the account supplied none of its inputs")
     weight: str = Field(description="The dimension's weight, e.g. '30%'")
     classification: str = Field(description="green, yellow or red against the segment's thresholds")
 
 
 class HealthRow(AccountIdentity):
-    overall_score: float = Field(description="0-100, higher is healthier")
+    overall_score: float | None = Field(description="0-100, higher is healthier; null with no health data")
     classification: str
     dimensions: dict[str, DimensionScore]
     trends: dict[str, str] = Field(
@@ -112,10 +112,11 @@ class ExpansionRow(AccountIdentity):
 
 class HealthSummary(BaseModel):
     total_customers: int
-    average_score: float
+    average_score: float = Field(description="Mean of the accounts that have a score")
     green_count: int
     yellow_count: int
     red_count: int
+    insufficient_data_count: int = Field(0, description="Accounts with too little health data for a colour")
 
 
 class ChurnSummary(BaseModel):

@@ -19,7 +19,7 @@ def _bucket_lines(title: str, buckets: list[Bucket]) -> list[str]:
     lines = [title]
     for b in buckets:
         lines.append(
-            f"  {fit(b.name, 12)}{b.accounts:>6} accts {_pct(b.account_share):>5}"
+            f"  {fit(b.name.replace('_', ' '), 18)}{b.accounts:>6} accts {_pct(b.account_share):>5}"
             f"{money(b.arr):>16} {_pct(b.arr_share):>5} of ARR"
         )
     return lines
@@ -44,6 +44,7 @@ def report_text(s: PortfolioSummary) -> str:
             f"{s.accounts} accounts · {money(s.total_arr)} ARR · average health {s.average_health:.1f}"
             f" · ARR at risk {money(s.arr_at_risk)}"
         ),
+        *[line for notice in s.notices for line in _wrap(f"NOTE: {notice}")],
         "",
     ]
     out += _bucket_lines("Health", s.by_health)
@@ -56,9 +57,13 @@ def report_text(s: PortfolioSummary) -> str:
     )
     if r.not_green_accounts:
         out += _wrap("not green: " + ", ".join(r.not_green_accounts), "  ", "    ")
-    if r.overdue:
-        overdue = ", ".join(r.overdue_accounts)
-        out += _wrap(f"{r.overdue} past their end date, confirm the renewal: {overdue}", "  ", "    ")
+    if r.ended:
+        ended = ", ".join(r.ended_accounts)
+        out += _wrap(
+            f"{r.ended} ended before as_of ({money(r.ended_arr)}): renewed, or stale data? {ended}",
+            "  ",
+            "    ",
+        )
     out += ["", "Top at-risk accounts (critical first, then by ARR)"]
     if not s.at_risk_accounts:
         out.append("  none")
@@ -70,20 +75,29 @@ def report_text(s: PortfolioSummary) -> str:
             "     ",
         )
         out += _wrap(", ".join(a.reasons), "     ")
-    out += ["", f"Expansion-ready (green, low or medium risk): {money(s.expansion_ready_total)} estimated"]
+    out += ["", f"Expansion pipeline, weighted by likelihood: {money(s.expansion_weighted)}"]
+    out.append(f"  {fit('Segment', 14)}{'Accounts':>9}{'Weighted':>14}{'Net':>14}{'Gross':>14}")
+    for b in s.pipeline_by_segment:
+        out.append(
+            f"  {fit(b.name, 14)}{b.accounts:>9}{money(b.weighted):>14}{money(b.net):>14}{money(b.gross):>14}"
+        )
+    out += _wrap(
+        f"Gross {money(s.expansion_pipeline)} adds up every estimate (they overlap, at-risk accounts "
+        f"included); net {money(s.expansion_net)} drops the seat/tier overlap; weighted applies each health "
+        "class's likelihood.",
+        "  ",
+    )
+    out += ["", "Expansion-ready (green, not at risk), by weighted pipeline"]
     if not s.expansion_ready:
         out.append("  none")
     for i, x in enumerate(s.expansion_ready, 1):
         out += _wrap(
-            f"{i}. {x.name} ({x.customer_id}) · {money(x.arr)} ARR · est. {money(x.estimated_revenue)} · "
-            f"top: {x.top_opportunity} ({money(x.top_opportunity_revenue)})",
+            f"{i}. {x.name} ({x.customer_id}) · {money(x.arr)} ARR · weighted {money(x.weighted_revenue)} "
+            f"(gross {money(x.estimated_revenue)}) · top: {x.top_opportunity} "
+            f"({money(x.top_opportunity_revenue)})",
             "  ",
             "     ",
         )
-    all_opps = money(s.expansion_pipeline)
-    out += _wrap(
-        f"All opportunities across the book: {all_opps} (estimates overlap; include at-risk ones)", "  "
-    )
     out += ["", "Recommended actions"]
     for i, act in enumerate(s.actions, 1):
         out += _wrap(f"{i}. {act.action}", "  ", "     ")
@@ -122,6 +136,7 @@ def report_markdown(s: PortfolioSummary) -> str:
         f"**{s.accounts} accounts · {money(s.total_arr)} ARR · average health {s.average_health:.1f} · "
         f"ARR at risk {money(s.arr_at_risk)}** (profile `{s.profile}`)",
         "",
+        *[f"> **Note:** {_md_escape(notice)}\n" for notice in s.notices],
         "## Where the book stands",
         "",
         *_md_buckets("Health", s.by_health),
@@ -135,9 +150,9 @@ def report_markdown(s: PortfolioSummary) -> str:
     ]
     if r.not_green_accounts:
         out.append(f"Not green: {_md_escape(', '.join(r.not_green_accounts))}.")
-    if r.overdue:
-        overdue = _md_escape(", ".join(r.overdue_accounts))
-        out.append(f"{r.overdue} past their end date (confirm the renewal): {overdue}.")
+    if r.ended:
+        ended = _md_escape(", ".join(r.ended_accounts))
+        out.append(f"{r.ended} ended before as_of ({money(r.ended_arr)}): renewed, or stale data? {ended}.")
     out += ["", "## Top at-risk accounts", ""]
     if s.at_risk_accounts:
         out += ["| Account | ARR | Risk | Health | Renewal | Why |", "|---|---:|---|---|---|---|"]
@@ -149,19 +164,32 @@ def report_markdown(s: PortfolioSummary) -> str:
             )
     else:
         out.append("None.")
-    out += ["", f"## Expansion-ready accounts ({money(s.expansion_ready_total)} estimated)", ""]
+    out += ["", f"## Expansion pipeline: {money(s.expansion_weighted)} weighted by likelihood", ""]
+    out += ["| Segment | Accounts | Weighted | Net | Gross |", "|---|---:|---:|---:|---:|"]
+    out += [f"| {b.name} | {b.accounts} | {money(b.weighted)} | {money(b.net)} | {money(b.gross)} |"
+            for b in s.pipeline_by_segment]  # fmt: skip
+    out += [
+        "",
+        f"Gross {money(s.expansion_pipeline)} adds up every estimate (they overlap, at-risk accounts "
+        f"included); net {money(s.expansion_net)} drops the seat/tier overlap; weighted applies each health "
+        "class's likelihood.",
+        "",
+        "### Expansion-ready accounts (green, not at risk)",
+        "",
+    ]
     if s.expansion_ready:
-        out += ["| Account | ARR | Health | Estimated | Top opportunity |", "|---|---:|---:|---:|---|"]
+        out += [
+            "| Account | ARR | Health | Weighted | Gross | Top opportunity |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
         for x in s.expansion_ready:
             out.append(
                 f"| {_md_escape(x.name)} ({_md_escape(x.customer_id)}) | {money(x.arr)} | "
-                f"{x.health_score:g} | {money(x.estimated_revenue)} | {_md_escape(x.top_opportunity)} "
-                f"({money(x.top_opportunity_revenue)}) |"
+                f"{x.health_score:g} | {money(x.weighted_revenue)} | {money(x.estimated_revenue)} | "
+                f"{_md_escape(x.top_opportunity)} ({money(x.top_opportunity_revenue)}) |"
             )
     else:
         out.append("None.")
-    out.append(f"All opportunities across the book: {money(s.expansion_pipeline)} (estimates overlap and "
-               "include at-risk accounts).")  # fmt: skip
     out += ["", "## Recommended actions", ""]
     for i, act in enumerate(s.actions, 1):
         who = f" For: {_md_escape(_who(act))}." if act.account_names else ""

@@ -61,8 +61,13 @@ def _points(table: AccountTable, signal: ChurnSignal) -> np.ndarray:
 
 
 def signal_points(table: AccountTable, churn: ChurnModel) -> dict[str, np.ndarray]:
-    """Each churn signal's 0-100 points, by signal name."""
-    return {signal.name: _points(table, signal) for _, signal in churn.signals}
+    """Each churn signal's 0-100 points, by signal name; under `absent_signals = "omit"` a signal the
+    account did not supply adds nothing (rather than scoring its contract default)."""
+    points = {signal.name: _points(table, signal) for _, signal in churn.signals}
+    if churn.absent_signals == "omit":
+        for _, signal in churn.signals:
+            points[signal.name] = np.where(table.present[signal.field], points[signal.name], 0.0)
+    return points
 
 
 def _category_score(points: dict[str, np.ndarray], category: ChurnCategory) -> np.ndarray:
@@ -116,6 +121,35 @@ def tier_codes(risk: np.ndarray, churn: ChurnModel) -> np.ndarray:
     ).astype(np.int8)
 
 
+def _level_mask(table: AccountTable, field: str, op: str, threshold: float | str | None) -> np.ndarray:
+    """Which accounts' supplied input meets one warning level, for the whole table at once."""
+    present = table.present[field]
+    if field in table.labels:
+        labels = np.asarray(table.labels[field], dtype=object)
+        return present & (labels == threshold) if op == "==" else np.zeros(table.size, dtype=bool)
+    values = table.values[field]
+    if op == "true":
+        return present & (values != 0) & ~np.isnan(values)
+    if op == "==":
+        return present & (values == threshold)
+    if not isinstance(threshold, int | float):
+        return np.zeros(table.size, dtype=bool)
+    compare = {"<=": np.less_equal, "<": np.less, ">=": np.greater_equal, ">": np.greater}[op]
+    return present & compare(values, threshold)
+
+
+def warning_at_least(table: AccountTable, churn: ChurnModel, severity: str) -> np.ndarray:
+    """Which accounts carry a warning of `severity` or worse (levels run most severe first, so a rule
+    reaches the severity exactly when one of its levels that severe or worse matches)."""
+    rank = SEVERITY_ORDER.index(severity)  # type: ignore[arg-type]
+    found = np.zeros(table.size, dtype=bool)
+    for rule in churn.warning_rules():
+        for level in rule.levels:
+            if SEVERITY_ORDER.index(level.severity) <= rank:
+                found |= _level_mask(table, rule.field, level.op, level.value)
+    return found
+
+
 def _matches(op: str, value: float | str | None, threshold: float | str | None) -> bool:
     if value is None:
         return False
@@ -153,10 +187,22 @@ class ChurnScores:
     multiplier: np.ndarray
     risk: np.ndarray
     tiers: np.ndarray
+    playbook_tiers: np.ndarray  # the tier whose playbook applies: the risk tier, or higher when escalated
     coverage: np.ndarray
 
     def tier(self, row: int) -> RiskTier:
         return RISK_TIERS[self.tiers[row]]
+
+    def playbook_tier(self, row: int) -> RiskTier:
+        return RISK_TIERS[self.playbook_tiers[row]]
+
+    def escalated_by(self, row: int) -> list[str]:
+        """The warnings that lifted this account's playbook above its risk tier (empty if none did)."""
+        escalation = self.profile.escalation
+        if escalation is None or self.playbook_tiers[row] == self.tiers[row]:
+            return []
+        rank = SEVERITY_ORDER.index(escalation.on_severity)
+        return [w.signal for w in self.warnings(row) if SEVERITY_ORDER.index(w.severity) <= rank]
 
     def days_left(self, row: int) -> int | None:
         """Signed days from as_of to the contract end (negative once ended); None without an end date."""
@@ -189,7 +235,8 @@ class ChurnScores:
 
     def explain(self, row: int) -> ChurnExplanation:
         tier = self.tier(row)
-        plan = self.profile.interventions[tier]
+        playbook = self.playbook_tier(row)
+        plan = self.profile.interventions[playbook]
         cats = [
             CategoryBreakdown(
                 category=category.name,
@@ -214,6 +261,8 @@ class ChurnScores:
             risk_score=float(self.risk[row]),
             raw_score=round(float(self.raw[row]), 1),
             risk_tier=tier,
+            playbook_tier=playbook,
+            escalated_by=self.escalated_by(row),
             urgency_multiplier=float(self.multiplier[row]),
             days_to_renewal=self.days_left(row),
             contract_status=self.status(row),
@@ -239,6 +288,12 @@ def score_churn(table: AccountTable, profile: Profile, as_of: dt.date) -> ChurnS
     days = days_to_renewal(table, as_of)
     multiplier = urgency_multipliers(days, churn)
     risk = clamp(py_round(raw * multiplier, 1))
+    tiers = tier_codes(risk, churn)
+    playbook_tiers = tiers
+    if profile.escalation is not None:
+        ceiling = RiskTier(profile.escalation.at_least_tier).code
+        escalate = warning_at_least(table, churn, profile.escalation.on_severity)
+        playbook_tiers = np.where(escalate, np.minimum(tiers, ceiling), tiers).astype(np.int8)
     fields = [*churn.input_fields, RENEWAL_FIELD]
     supplied = np.zeros(table.size)
     for f in fields:
@@ -255,6 +310,7 @@ def score_churn(table: AccountTable, profile: Profile, as_of: dt.date) -> ChurnS
         contract_status=contract_status_codes(days, profile.lifecycle.renewal_lead_days),
         multiplier=multiplier,
         risk=risk,
-        tiers=tier_codes(risk, churn),
+        tiers=tiers,
+        playbook_tiers=playbook_tiers,
         coverage=coverage,
     )

@@ -222,6 +222,11 @@ class ChurnModel(StrictModel):
         "0 days to renewal (the reference scripts' rule)",
     )
     tier_floors: dict[str, float] = Field(description="Lowest score of each tier above low")
+    absent_signals: Literal["fallback", "omit"] = Field(
+        "fallback",
+        description="'fallback': a signal the account did not supply scores its contract default (the "
+        "reference rule: a missing satisfaction trend counts as 'stable'); 'omit': it adds nothing",
+    )
     _warning_rules: tuple[WarningRule, ...] = PrivateAttr(default=())
 
     def model_post_init(self, context: Any) -> None:

@@ -1,4 +1,14 @@
-"""The built-in profiles: the reference model (default) and the five-dimension framework."""
+"""The built-in profiles, every default the engine has in one module.
+
+- `reference`: the published reference scripts' model, number for number (with their three known
+  defects fixed): missing inputs score their defaults, ended contracts count as renewing today.
+- `default`: the same weights, benchmarks and tiers, truthful about gaps in the data: missing inputs
+  are left out (weights renormalised) and too little data is `insufficient_data`; absent churn signals
+  add nothing; ended contracts get no renewal urgency; expansion is reported gross, net of the
+  seat/tier overlap and weighted by a likelihood per health class; a critical warning escalates the
+  playbook to at least the high tier's.
+- `five_dimension`: `default` plus a business-outcomes dimension, with its own weights and bands.
+"""
 
 from __future__ import annotations
 
@@ -60,11 +70,24 @@ _SEGMENTS: dict[str, dict[str, Any]] = {
 _SENTIMENT = {"positive": 100, "neutral": 60, "negative": 20, "unknown": 50}
 
 
+# Each sub-metric in plain words, as briefs and drafts name it ("no CSAT on file").
+_METRIC_LABELS = {
+    "login_frequency": "login frequency", "feature_adoption": "feature adoption", "dau_mau_ratio": "DAU/MAU",
+    "support_ticket_volume": "support ticket volume", "meeting_attendance": "meeting attendance",
+    "nps_score": "NPS", "csat_score": "CSAT", "open_tickets": "open tickets",
+    "escalation_rate": "escalation rate", "avg_resolution_hours": "resolution time",
+    "executive_sponsor_engagement": "executive sponsor engagement",
+    "multi_threading_depth": "contacts engaged (multi-threading)", "renewal_sentiment": "renewal sentiment",
+    "goals_met": "goals met", "roi_attainment": "ROI against the promise",
+    "kpi_improvement": "KPI improvement", "time_to_value": "time to value",
+}  # fmt: skip
+
+
 def _metric(
     name: str, field: str, direction: str, weight: float, benchmark: str | None = None, **extra: Any
 ) -> dict[str, Any]:
-    return {"name": name, "field": field, "direction": direction, "weight": weight,
-            "benchmark": benchmark, **extra}  # fmt: skip
+    return {"name": name, "label": _METRIC_LABELS[name], "field": field, "direction": direction,
+            "weight": weight, "benchmark": benchmark, **extra}  # fmt: skip
 
 
 _USAGE = {
@@ -312,11 +335,12 @@ _EXPANSION = {
 }  # fmt: skip
 
 
-def _default_profile_data() -> dict[str, Any]:
+def _reference_profile_data() -> dict[str, Any]:
     return {
-        "name": "default",
-        "description": "The reference model: four health dimensions, five churn categories and "
-        "the expansion catalogue, with the reference scripts' known defects fixed.",
+        "name": "reference",
+        "description": "The reference scripts' model, number for number: four health dimensions, five "
+        "churn categories and the expansion catalogue (their three known defects fixed); missing inputs "
+        "score their defaults.",
         "default_segment": "mid-market",
         "segments": {k: {**v, "benchmarks": _BENCHMARKS[k]} for k, v in _SEGMENTS.items()},
         "health": {
@@ -344,16 +368,33 @@ _OUTCOMES = {
     "previous_field": "previous_period.outcomes_score",
     "bands": [(90, "exceeding"), (70, "on track"), (50, "partial"), (0, "not achieving value")],
     "metrics": [
-        _metric("goals_met", "outcomes.goals_met_pct", "higher", 0.35, "goals_met_target",
-                missing_subscore=50),
+        _metric("goals_met", "outcomes.goals_met_pct", "higher", 0.35, "goals_met_target"),
         _metric("roi_attainment", "outcomes.roi_achieved", "attainment", 0.25,
-                target_field="outcomes.roi_promised", missing_subscore=50),
+                target_field="outcomes.roi_promised"),
         _metric("kpi_improvement", "outcomes.kpi_improvement_pct", "higher", 0.25,
-                "kpi_improvement_target", missing_subscore=50),
+                "kpi_improvement_target"),
         _metric("time_to_value", "outcomes.time_to_value_days", "lower", 0.15,
-                "time_to_value_max_days", missing_subscore=50),
+                "time_to_value_max_days"),
     ],
 }  # fmt: skip
+
+
+def _default_profile_data() -> dict[str, Any]:
+    """The reference model, truthful about gaps in the data (see the module docstring)."""
+    data = _reference_profile_data()
+    data["name"] = "default"
+    data["description"] = (
+        "The reference weights, benchmarks and tiers, truthful about gaps: missing inputs are left out "
+        "(weights renormalised, under half the model's weight is insufficient_data), absent churn signals "
+        "add nothing, ended contracts get no renewal urgency, expansion is net of overlap and weighted by "
+        "health, and a critical warning escalates the playbook."
+    )
+    data["health"] |= {"missing_inputs": "omit", "min_weight_share": 0.5, "previous_overall_tolerance": 10}
+    data["churn"] = {**data["churn"], "absent_signals": "omit", "ended_contract_multiplier": 1.0}
+    data["expansion"] = {**data["expansion"], "net_of_overlap": True, "unlisted_departments_as_one": True,
+                         "after_renewal_on_red": True}  # fmt: skip
+    data["escalation"] = {"on_severity": "critical", "at_least_tier": "high"}
+    return data
 
 
 def _five_dimension_profile_data() -> dict[str, Any]:
@@ -372,9 +413,11 @@ def _five_dimension_profile_data() -> dict[str, Any]:
     return data
 
 
+REFERENCE_PROFILE = Profile.model_validate(_reference_profile_data())
 DEFAULT_PROFILE = Profile.model_validate(_default_profile_data())
 FIVE_DIMENSION_PROFILE = Profile.model_validate(_five_dimension_profile_data())
 BUILTIN_PROFILES: dict[str, Profile] = {
+    "reference": REFERENCE_PROFILE,
     "default": DEFAULT_PROFILE,
     "five_dimension": FIVE_DIMENSION_PROFILE,
 }

@@ -15,6 +15,7 @@ from customer_success_mcp.scoring.models import AdoptionSummary, ExpansionExplan
 from customer_success_mcp.scoring.numeric import clamp, py_round
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
+from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, HealthClass
 
 COVERAGE_FIELDS = ("contract.licensed_seats", "contract.active_seats", "contract.plan_tier",
                    "product_usage", "departments.current", "departments.potential")  # fmt: skip
@@ -112,13 +113,25 @@ def _module_cross_sell(table: AccountTable, profile: Profile) -> _Found:
     return _Found(2, idx, revenue, names)
 
 
+UNLISTED = "one of "  # the subject of a department expansion counted as one (no current departments listed)
+
+
 def _department_expansion(table: AccountTable, profile: Profile) -> _Found:
-    rows, names, divisors = [], [], []
+    as_one = profile.expansion.unlisted_departments_as_one
+    rows: list[int] = []
+    names: list[str | None] = []
+    divisors: list[int] = []
     for row, rec in enumerate(table.records):
         potential = rec["departments_potential"]
         if not potential:
             continue
         current = rec["departments_current"]
+        if as_one and not current:
+            # Which departments use the product is unknown: count one more department, not each one named.
+            rows.append(row)
+            names.append(UNLISTED + ", ".join(dict.fromkeys(potential)))
+            divisors.append(1)
+            continue
         have = {d.lower() for d in current}
         for dept in potential:
             if dept.lower() not in have:
@@ -142,17 +155,31 @@ _TYPES = {"seat_expansion": "expansion", "tier_upgrade": "upsell",
           "module_cross_sell": "cross_sell", "department_expansion": "expansion"}  # fmt: skip
 
 
-def describe(opp: RawOpportunity, current_tier: str | None, utilisation: float) -> Opportunity:
+def describe(
+    opp: RawOpportunity,
+    current_tier: str | None,
+    utilisation: float | None,
+    *,
+    counted_in_net: bool = True,
+    after_renewal: bool = False,
+) -> Opportunity:
     """Put one opportunity into words."""
     money = f"${opp.revenue:,.0f}"
     if opp.category == "seat_expansion":
-        why = f"{utilisation:.0f}% of seats in use: room for about {opp.seats} more ({money} ARR)"
+        why = f"{utilisation or 0:.0f}% of seats in use: room for about {opp.seats} more ({money} ARR)"
     elif opp.category == "tier_upgrade":
         why = f"Moving from {current_tier} to {opp.subject} adds {money} ARR"
     elif opp.category == "module_cross_sell":
         why = f"{opp.subject} not adopted yet: {money} potential ARR"
+    elif opp.subject and opp.subject.startswith(UNLISTED):
+        why = (f"One more department ({opp.subject}) could add about {money} ARR; no current departments "
+               "are listed, so it counts as one")  # fmt: skip
     else:
         why = f"The {opp.subject} department could add about {money} ARR"
+    if not counted_in_net:
+        why += " (overlaps the larger seat or tier estimate: left out of the net)"
+    if after_renewal:
+        why += "; after the renewal is secured"
     return Opportunity(
         type=_TYPES[opp.category],
         category=opp.category,
@@ -164,6 +191,7 @@ def describe(opp: RawOpportunity, current_tier: str | None, utilisation: float) 
         module=opp.subject if opp.category == "module_cross_sell" else None,
         department=opp.subject if opp.category == "department_expansion" else None,
         additional_seats=opp.seats,
+        counted_in_net=counted_in_net,
     )
 
 
@@ -180,7 +208,12 @@ class ExpansionScores:
     priority: np.ndarray
     seats: np.ndarray
     starts: np.ndarray
-    total_revenue: np.ndarray
+    in_net: np.ndarray  # per opportunity: counted in the net estimate (False: overlapped by a larger one)
+    total_revenue: np.ndarray  # gross: every opportunity of the account
+    net_revenue: np.ndarray  # without the smaller of a seat expansion and a tier upgrade on one account
+    weighted_revenue: np.ndarray  # net x the profile's likelihood for the account's health class
+    likelihood: np.ndarray
+    health_classes: np.ndarray
     counts: np.ndarray
     coverage: np.ndarray
 
@@ -208,12 +241,15 @@ class ExpansionScores:
         licensed = float(t.values["contract.licensed_seats"][row])
         active = float(t.values["contract.active_seats"][row])
         threshold = self.profile.expansion.enablement_usage_below
+        utilisation: float | None = round(active / max(licensed, 1) * 100, 1)
+        if self.profile.health.missing_inputs == "omit" and not licensed > 0:
+            utilisation = None  # no seats licensed (or none on file): there is no utilisation to state
         return AdoptionSummary(
             total_modules=len(modules),
             adopted_modules=len(adopted),
             adoption_rate=round(len(adopted) / len(modules) * 100, 1) if modules else 0.0,
             avg_usage_pct=round(sum(adopted) / len(adopted), 1) if adopted else 0.0,
-            seat_utilisation=round(active / max(licensed, 1) * 100, 1),
+            seat_utilisation=utilisation,
             current_tier=t.labels["contract.plan_tier"][row],
             departments_covered=len(rec["departments_current"]),
             departments_potential=len(rec["departments_potential"]),
@@ -222,20 +258,54 @@ class ExpansionScores:
             ],
         )
 
+    def health_class(self, row: int) -> HealthClass:
+        return HEALTH_CLASSES[self.health_classes[row]]
+
     def explain(self, row: int) -> ExpansionExplanation:
         summary = self.adoption(row)
         found = self.opportunities(row)
+        wait = self.profile.expansion.after_renewal_on_red and self.health_class(row) == HealthClass.RED
+        counted = self.in_net[int(self.starts[row]) : int(self.starts[row + 1])].tolist()
         return ExpansionExplanation(
             total_estimated_revenue=float(self.total_revenue[row]),
+            net_estimated_revenue=float(self.net_revenue[row]),
+            weighted_estimated_revenue=float(self.weighted_revenue[row]),
+            likelihood=float(self.likelihood[row]),
+            health_class=self.health_class(row),
             opportunity_count=len(found),
-            opportunities=[describe(o, summary.current_tier, summary.seat_utilisation) for o in found],
+            opportunities=[
+                describe(
+                    o, summary.current_tier, summary.seat_utilisation, counted_in_net=c, after_renewal=wait
+                )
+                for o, c in zip(found, counted, strict=True)
+            ],
             adoption_summary=summary,
             coverage=round(float(self.coverage[row]), 3),
         )
 
 
-def score_expansion(table: AccountTable, profile: Profile) -> ExpansionScores:
-    """Find every account's expansion opportunities, priced and prioritised."""
+def _overlap(rows: np.ndarray, categories: np.ndarray, revenue: np.ndarray, size: int) -> np.ndarray:
+    """Per opportunity, whether the net estimate counts it: of a seat expansion and a tier upgrade on the
+    same account (both price the same ARR), only the larger is counted; a tie keeps the tier upgrade."""
+    seat, tier = CATEGORIES.index("seat_expansion"), CATEGORIES.index("tier_upgrade")
+    seat_rev = np.bincount(rows, weights=np.where(categories == seat, revenue, 0.0), minlength=size)
+    tier_rev = np.bincount(rows, weights=np.where(categories == tier, revenue, 0.0), minlength=size)
+    has_seat = np.bincount(rows, weights=categories == seat, minlength=size) > 0
+    has_tier = np.bincount(rows, weights=categories == tier, minlength=size) > 0
+    both = has_seat & has_tier
+    drop_seat = both & (seat_rev <= tier_rev)
+    drop_tier = both & ~drop_seat
+    return ~(((categories == seat) & drop_seat[rows]) | ((categories == tier) & drop_tier[rows]))
+
+
+def score_expansion(
+    table: AccountTable, profile: Profile, health_classes: np.ndarray | None = None
+) -> ExpansionScores:
+    """Find every account's expansion opportunities, priced and prioritised, gross, net and weighted.
+
+    `health_classes` (the health scorer's codes) sets each account's likelihood; without them every
+    account takes the insufficient-data likelihood.
+    """
     found = [
         _seat_expansion(table, profile),
         _tier_upgrade(table, profile),
@@ -259,6 +329,16 @@ def score_expansion(table: AccountTable, profile: Profile) -> ExpansionScores:
     )
     subjects = [subjects[i] for i in order.tolist()]
     starts = np.searchsorted(rows, np.arange(table.size + 1))
+    exp = profile.expansion
+    in_net = (
+        _overlap(rows, categories, revenue, table.size) if exp.net_of_overlap else np.ones(rows.size, bool)
+    )
+    total = np.bincount(rows, weights=revenue, minlength=table.size)
+    net = np.bincount(rows, weights=np.where(in_net, revenue, 0.0), minlength=table.size)
+    if health_classes is None:
+        health_classes = np.full(table.size, HealthClass.INSUFFICIENT_DATA.code, dtype=np.int8)
+    per_class = np.array([exp.likelihood[c] for c in HEALTH_CLASSES])
+    likelihood = per_class[health_classes]
     coverage = np.mean([table.present[f] for f in COVERAGE_FIELDS], axis=0) if table.size else np.zeros(0)
     return ExpansionScores(
         table=table,
@@ -270,7 +350,12 @@ def score_expansion(table: AccountTable, profile: Profile) -> ExpansionScores:
         priority=priority,
         seats=seats,
         starts=starts,
-        total_revenue=np.bincount(rows, weights=revenue, minlength=table.size),
+        in_net=in_net,
+        total_revenue=total,
+        net_revenue=net,
+        weighted_revenue=np.round(net * likelihood, 0),
+        likelihood=likelihood,
+        health_classes=health_classes,
         counts=np.bincount(rows, minlength=table.size).astype(np.int32),
         coverage=coverage,
     )

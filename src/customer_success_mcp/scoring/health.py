@@ -18,7 +18,14 @@ from customer_success_mcp.scoring.models import (
     MetricBreakdown,
 )
 from customer_success_mcp.scoring.numeric import clamp, py_round, safe_ratio
-from customer_success_mcp.scoring.profile import MetricSpec, Profile, RecommendationRule, SegmentSpec
+from customer_success_mcp.scoring.profile import (
+    DimensionSpec,
+    HealthModel,
+    MetricSpec,
+    Profile,
+    RecommendationRule,
+    SegmentSpec,
+)
 from customer_success_mcp.scoring.table import AccountTable
 from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, TRENDS, HealthClass, Trend
 
@@ -33,18 +40,35 @@ def segment_column(table: AccountTable, profile: Profile, pick: Callable[[Segmen
 
 
 def classify(scores: np.ndarray, green_min: np.ndarray, yellow_min: np.ndarray) -> np.ndarray:
-    """Health class codes: score >= green_min is green, >= yellow_min yellow, else red."""
+    """Health class codes: score >= green_min is green, >= yellow_min yellow, else red; NaN is no data."""
     green, yellow, red = HealthClass.GREEN.code, HealthClass.YELLOW.code, HealthClass.RED.code
-    return np.where(scores >= green_min, green, np.where(scores >= yellow_min, yellow, red)).astype(np.int8)
+    codes = np.where(scores >= green_min, green, np.where(scores >= yellow_min, yellow, red))
+    return np.where(np.isnan(scores), HealthClass.INSUFFICIENT_DATA.code, codes).astype(np.int8)
 
 
 def trend_codes(current: np.ndarray, previous: np.ndarray, delta: float) -> np.ndarray:
-    """Trend codes: a change beyond delta improves or declines; no previous value is no_data."""
+    """Trend codes: a change beyond delta improves or declines; without both values, no_data."""
     diff = current - previous
     codes = np.where(
         diff > delta, Trend.IMPROVING.code, np.where(diff < -delta, Trend.DECLINING.code, Trend.STABLE.code)
     )
-    return np.where(np.isnan(previous), Trend.NO_DATA.code, codes).astype(np.int8)
+    return np.where(np.isnan(diff), Trend.NO_DATA.code, codes).astype(np.int8)
+
+
+def weighted_mean(parts: list[tuple[np.ndarray, float]], size: int) -> np.ndarray:
+    """Sum of value x weight over the values present, over the sum of their weights; NaN with none.
+
+    Where every value is present the plain weighted sum is returned as it is (no division by a sum of
+    weights that may differ from 1 in the last bit), so complete accounts score exactly as before.
+    """
+    total, weight, complete = np.zeros(size), np.zeros(size), np.ones(size, dtype=bool)
+    for values, w in parts:
+        given = ~np.isnan(values)
+        total = total + np.where(given, values, 0.0) * w
+        weight = weight + given * w
+        complete &= given
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(complete, total, np.where(weight > 0, total / weight, np.nan))
 
 
 def supplied(table: AccountTable, metric: MetricSpec) -> np.ndarray:
@@ -89,7 +113,9 @@ class HealthScores:
     dimension_classes: dict[str, np.ndarray]
     dimension_trends: dict[str, np.ndarray]
     overall: np.ndarray
-    previous_overall: np.ndarray
+    previous_overall: np.ndarray  # what the trend compares with (NaN where unknown)
+    given_previous_overall: np.ndarray  # previous_period.overall_score as supplied
+    previous_mismatch: np.ndarray  # the supplied previous overall disagrees with its own dimensions
     classes: np.ndarray
     trend: np.ndarray
     coverage: np.ndarray
@@ -112,6 +138,8 @@ class HealthScores:
 
     def _triggered(self, rule: RecommendationRule, row: int) -> bool:
         metric = next(m for _, m in self.profile.health.metrics if m.name == rule.metric)
+        if self.profile.health.missing_inputs == "omit" and not supplied_row(self.table, metric, row):
+            return False  # nothing is said about an input the account did not supply
         if rule.on == "subscore":
             subject: float | str = float(self.subscores[metric.name][row])
         elif metric.direction == "mapping":
@@ -132,13 +160,15 @@ class HealthScores:
         return subject < threshold if rule.op == "<" else subject > threshold
 
     def explain(self, row: int) -> HealthExplanation:
-        """The full breakdown of one account's health score."""
+        """The full breakdown of one account's health score (an input not supplied shows no value)."""
         table, profile = self.table, self.profile
+        omit = profile.health.missing_inputs == "omit"
         seg = profile.segments[table.segments[row]]
         dims = []
         for dim in profile.health.dimensions:
             metrics = []
             for m in dim.metrics:
+                given = supplied_row(table, m, row)
                 if m.direction == "mapping":
                     value: float | str | None = table.labels[m.field][row]
                     benchmark = None
@@ -150,33 +180,37 @@ class HealthScores:
                 metrics.append(
                     MetricBreakdown(
                         metric=m.name,
+                        label=m.label or m.name.replace("_", " "),
                         input_field=m.field,
-                        value=value,
-                        supplied=bool(supplied(table, m)[row]),
+                        value=value if given or not omit else None,
+                        supplied=given,
                         benchmark=benchmark,
                         direction=m.direction,
-                        subscore=round(float(self.subscores[m.name][row]), 1),
+                        subscore=_rounded(self.subscores[m.name][row]),
                         weight=m.weight,
                     )
                 )
             prev = table.value(dim.previous_field, row) if dim.previous_field in table.values else None
+            score = _rounded(self.dimensions[dim.name][row])
             dims.append(
                 DimensionBreakdown(
                     dimension=dim.name,
                     label=dim.label,
-                    score=float(self.dimensions[dim.name][row]),
+                    score=score,
                     weight=dim.weight,
                     classification=HEALTH_CLASSES[self.dimension_classes[dim.name][row]],
                     previous_score=prev,
                     trend=TRENDS[self.dimension_trends[dim.name][row]],
-                    band=dim.band_for(float(self.dimensions[dim.name][row])),
+                    band=dim.band_for(score),
                     metrics=metrics,
                 )
             )
-        previous = float(self.previous_overall[row])
+        given_previous = _rounded(self.given_previous_overall[row])
         return HealthExplanation(
-            score=float(self.overall[row]),
-            previous_score=None if previous != previous else round(previous, 1),
+            score=_rounded(self.overall[row]),
+            previous_score=_rounded(self.previous_overall[row]),
+            previous_score_supplied=given_previous,
+            previous_score_mismatch=bool(self.previous_mismatch[row]),
             classification=self.classification(row),
             trend=self.trend_of(row),
             trend_priority=self.priority(row),
@@ -185,44 +219,82 @@ class HealthScores:
             dimensions=dims,
             recommendations=self.recommendations(row),
             coverage=round(float(self.coverage[row]), 3),
+            not_supplied=[
+                m.label or m.name.replace("_", " ")
+                for _, m in profile.health.metrics
+                if not supplied_row(table, m, row)
+            ],
         )
 
 
+def _rounded(value: float) -> float | None:
+    value = float(value)
+    return None if value != value else round(value, 1)
+
+
+def supplied_row(table: AccountTable, metric: MetricSpec, row: int) -> bool:
+    """Whether one account supplied a metric's inputs (see `supplied`)."""
+    if not table.supplied(metric.field, row):
+        return False
+    if metric.direction == "attainment":
+        target = table.value(metric.target_field or "", row)
+        return table.supplied(metric.target_field or "", row) and target is not None and target > 0
+    return True
+
+
 def score_health(table: AccountTable, profile: Profile) -> HealthScores:
-    """Score every account's health with the profile's dimensions, weights and benchmarks."""
+    """Score every account's health with the profile's dimensions, weights and benchmarks.
+
+    With `missing_inputs = "omit"` a sub-metric the account did not supply is NaN and left out (the
+    dimension's other weights renormalised); a dimension with no input is NaN (no data) and left out
+    of the overall; an overall on under `min_weight_share` of the model's weight is insufficient_data.
+    """
     health = profile.health
+    omit = health.missing_inputs == "omit"
+    n = table.size
     green_min = segment_column(table, profile, lambda s: s.green_min)
     yellow_min = segment_column(table, profile, lambda s: s.yellow_min)
     subscores: dict[str, np.ndarray] = {}
     dimensions: dict[str, np.ndarray] = {}
     dim_classes: dict[str, np.ndarray] = {}
     dim_trends: dict[str, np.ndarray] = {}
-    overall_raw = np.zeros(table.size)
-    present_count = np.zeros(table.size)
-    metric_count = 0
+    seen = np.zeros(n)  # the share of the model's weight the account supplied
     for dim in health.dimensions:
-        weighted = np.zeros(table.size)
+        parts = []
         for metric in dim.metrics:
             sub = _metric_scores(table, profile, metric)
+            given = supplied(table, metric)
+            if omit:
+                sub = np.where(given, sub, np.nan)
             subscores[metric.name] = sub
-            weighted = weighted + sub * metric.weight
-            present_count += supplied(table, metric)
-            metric_count += 1
-        dim_score = py_round(weighted, 1)
+            parts.append((sub, metric.weight))
+            seen = seen + given * (metric.weight * dim.weight)
+        dim_score = py_round(weighted_mean(parts, n), 1)
         dimensions[dim.name] = dim_score
         dim_classes[dim.name] = classify(dim_score, green_min, yellow_min)
-        previous = table.values.get(dim.previous_field, np.full(table.size, np.nan))
+        previous = table.values.get(dim.previous_field, np.full(n, np.nan))
         dim_trends[dim.name] = trend_codes(dim_score, previous, health.trend_delta)
-        overall_raw = overall_raw + dim_score * dim.weight
-    overall = py_round(overall_raw, 1)
+    overall = py_round(weighted_mean([(dimensions[d.name], d.weight) for d in health.dimensions], n), 1)
+    classes = classify(overall, green_min, yellow_min)
+    if health.min_weight_share is not None:
+        classes = np.where(seen < health.min_weight_share - 1e-9, HealthClass.INSUFFICIENT_DATA.code, classes)
 
-    # Fix: with no previous overall score, rebuild it from the previous dimension scores.
-    prev_overall = table.values.get(health.previous_overall_field, np.full(table.size, np.nan))
-    rebuilt = np.zeros(table.size)
-    for dim in health.dimensions:
-        rebuilt = rebuilt + table.values.get(dim.previous_field, np.full(table.size, np.nan)) * dim.weight
-    prev_overall = np.where(np.isnan(prev_overall), rebuilt, prev_overall)
-
+    given_previous = table.values.get(health.previous_overall_field, np.full(n, np.nan))
+    previous_dims = [
+        (table.values.get(d.previous_field, np.full(n, np.nan)), d.weight) for d in health.dimensions
+    ]
+    if health.previous_overall_tolerance is None:
+        # The reference rule, with its fix: no previous overall is rebuilt from all previous dimensions.
+        rebuilt = np.zeros(n)
+        for values, weight in previous_dims:
+            rebuilt = rebuilt + values * weight
+        previous_overall = np.where(np.isnan(given_previous), rebuilt, given_previous)
+        trend = trend_codes(overall, previous_overall, health.trend_delta)
+        mismatch = np.zeros(n, dtype=bool)
+    else:
+        previous_overall, trend, mismatch = _trend_from_dimensions(
+            health.dimensions, dimensions, previous_dims, given_previous, overall, health
+        )
     return HealthScores(
         table=table,
         profile=profile,
@@ -231,8 +303,47 @@ def score_health(table: AccountTable, profile: Profile) -> HealthScores:
         dimension_classes=dim_classes,
         dimension_trends=dim_trends,
         overall=overall,
-        previous_overall=prev_overall,
-        classes=classify(overall, green_min, yellow_min),
-        trend=trend_codes(overall, prev_overall, health.trend_delta),
-        coverage=present_count / max(metric_count, 1),
+        previous_overall=previous_overall,
+        given_previous_overall=given_previous,
+        previous_mismatch=mismatch,
+        classes=classes,
+        trend=trend,
+        coverage=seen,
     )
+
+
+def _trend_from_dimensions(
+    dims: list[DimensionSpec],
+    current: dict[str, np.ndarray],
+    previous_dims: list[tuple[np.ndarray, float]],
+    given_previous: np.ndarray,
+    overall: np.ndarray,
+    health: HealthModel,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(previous overall, overall trend, previous-overall mismatch), comparing like with like.
+
+    The previous overall is rebuilt from the previous dimension scores that the account also has now,
+    and compared with today's score on the same dimensions; a file's own previous overall further than
+    the tolerance from its dimensions is flagged. Without comparable dimensions, the file's previous
+    overall is compared with today's overall.
+    """
+    n = overall.size
+    rebuilt_all = weighted_mean(previous_dims, n)
+    both = [
+        (np.where(np.isnan(now), np.nan, prev), np.where(np.isnan(prev), np.nan, now), w)
+        for now, (prev, w) in zip((current[d.name] for d in dims), previous_dims, strict=True)
+    ]
+    previous_like = weighted_mean([(p, w) for p, _, w in both], n)
+    current_like = weighted_mean([(c, w) for _, c, w in both], n)
+    comparable = ~np.isnan(previous_like)
+    trend = np.where(
+        comparable,
+        trend_codes(current_like, previous_like, health.trend_delta),
+        trend_codes(overall, given_previous, health.trend_delta),
+    ).astype(np.int8)
+    tolerance = health.previous_overall_tolerance or 0.0
+    with np.errstate(invalid="ignore"):
+        mismatch = np.abs(given_previous - rebuilt_all) > tolerance
+    # Shown as the previous overall: the file's own figure, unless it contradicts its dimensions.
+    previous = np.where(np.isnan(given_previous) | mismatch, rebuilt_all, given_previous)
+    return previous, trend, mismatch

@@ -12,21 +12,25 @@ from customer_success_mcp.scoring.vocabulary import ARR_AT_RISK_DEFINITION
 
 class MetricBreakdown(BaseModel):
     metric: str
+    label: str = Field(description="The sub-metric in plain words, from the profile")
     input_field: str
-    value: float | str | None = Field(description="The input used (fallback if not supplied)")
-    supplied: bool = Field(description="False when the fallback value was used")
+    value: float | str | None = Field(
+        description="The input scored; null when not supplied and the profile leaves missing inputs out "
+        "(under a fallback profile, the default that was scored)"
+    )
+    supplied: bool = Field(description="Whether the account supplied this input")
     benchmark: float | None = Field(description="Segment target (higher) or maximum (lower)")
     direction: str
-    subscore: float
+    subscore: float | None = Field(description="0-100; null when left out for want of data")
     weight: float
 
 
 class DimensionBreakdown(BaseModel):
     dimension: str
     label: str
-    score: float
+    score: float | None = Field(description="0-100; null when the account supplied none of its inputs")
     weight: float
-    classification: str
+    classification: str = Field(description="green, yellow, red, or insufficient_data (no data)")
     previous_score: float | None
     trend: str
     band: str | None = Field(None, description="The dimension's own reading of the score, where it has bands")
@@ -34,19 +38,29 @@ class DimensionBreakdown(BaseModel):
 
 
 class HealthExplanation(BaseModel):
-    score: float
+    score: float | None = Field(description="0-100, higher is healthier; null when no input was supplied")
     previous_score: float | None = Field(
         None,
-        description="Last period's overall score (rebuilt from its dimensions when only those were given)",
+        description="Last period's overall score as the trend reads it (rebuilt from last period's dimension "
+        "scores where the file gives them)",
     )
-    classification: str
+    previous_score_supplied: float | None = Field(
+        None, description="previous_period.overall_score as supplied"
+    )
+    previous_score_mismatch: bool = Field(
+        False, description="The supplied previous overall disagrees with its own dimension scores"
+    )
+    classification: str = Field(description="green, yellow, red, or insufficient_data")
     trend: str
     trend_priority: str = Field(description="critical, high, medium or normal (the tier's cadence)")
     green_min: float
     yellow_min: float
     dimensions: list[DimensionBreakdown]
     recommendations: list[str]
-    coverage: float = Field(description="Share of the health inputs the account supplied, 0-1")
+    coverage: float = Field(description="Share of the health model's weight the account supplied, 0-1")
+    not_supplied: list[str] = Field(
+        default_factory=list, description="Health inputs the account did not supply"
+    )
 
 
 class SignalBreakdown(BaseModel):
@@ -76,6 +90,12 @@ class ChurnExplanation(BaseModel):
     risk_score: float
     raw_score: float
     risk_tier: str
+    playbook_tier: str = Field(
+        description="The tier whose playbook applies: the risk tier, or higher when a warning escalates it"
+    )
+    escalated_by: list[str] = Field(
+        default_factory=list, description="The warnings that escalated the playbook above the risk tier"
+    )
     urgency_multiplier: float
     days_to_renewal: int | None = Field(
         description="Signed days from as_of to the contract end (negative once ended); "
@@ -105,6 +125,9 @@ class Opportunity(BaseModel):
     module: str | None = None
     department: str | None = None
     additional_seats: int | None = None
+    counted_in_net: bool = Field(
+        True, description="False for the smaller of a seat expansion and a tier upgrade on one account"
+    )
 
 
 class AdoptionSummary(BaseModel):
@@ -112,7 +135,9 @@ class AdoptionSummary(BaseModel):
     adopted_modules: int
     adoption_rate: float
     avg_usage_pct: float
-    seat_utilisation: float
+    seat_utilisation: float | None = Field(
+        description="Active over licensed seats, %; null when no seats are licensed or none are on file"
+    )
     current_tier: str | None
     departments_covered: int
     departments_potential: int
@@ -122,7 +147,15 @@ class AdoptionSummary(BaseModel):
 
 
 class ExpansionExplanation(BaseModel):
-    total_estimated_revenue: float
+    total_estimated_revenue: float = Field(
+        description="Gross: every opportunity added up (estimates overlap)"
+    )
+    net_estimated_revenue: float = Field(
+        description="Gross without the smaller of a seat expansion and a tier upgrade on the same ARR"
+    )
+    weighted_estimated_revenue: float = Field(description="Net x likelihood: what to expect, for a pipeline")
+    likelihood: float = Field(description="The profile's likelihood for the account's health class, 0-1")
+    health_class: str
     opportunity_count: int
     opportunities: list[Opportunity]
     adoption_summary: AdoptionSummary
@@ -163,9 +196,10 @@ class RenewalWindow(BaseModel):
     arr: float
     not_green: int = Field(description="Renewing accounts whose health is yellow or red")
     not_green_arr: float
-    overdue: int = Field(description="Accounts whose contract end date is already past")
+    ended: int = Field(description="Contracts whose end date has passed (not counted as renewals)")
+    ended_arr: float = 0.0
     not_green_accounts: list[str] = Field(default_factory=list, description="'Name (id)', largest ARR first")
-    overdue_accounts: list[str] = Field(default_factory=list, description="'Name (id)', largest ARR first")
+    ended_accounts: list[str] = Field(default_factory=list, description="'Name (id)', largest ARR first")
 
 
 class AtRiskAccount(BaseModel):
@@ -189,9 +223,21 @@ class ExpansionReadyAccount(BaseModel):
     segment: str
     arr: float
     health_score: float
-    estimated_revenue: float = Field(description="All opportunities together")
+    estimated_revenue: float = Field(description="Gross: all opportunities together")
+    net_revenue: float = Field(description="Net of the seat/tier overlap")
+    weighted_revenue: float = Field(description="Net x the likelihood for the account's health class")
     top_opportunity: str
     top_opportunity_revenue: float
+
+
+class PipelineBucket(BaseModel):
+    """Expansion estimates of one segment: gross, net of overlap, and weighted by likelihood."""
+
+    name: str
+    accounts: int = Field(description="Accounts with at least one opportunity")
+    gross: float
+    net: float
+    weighted: float
 
 
 class RecommendedAction(BaseModel):
@@ -214,7 +260,14 @@ class DataQuality(BaseModel):
     total: int
     accepted: int
     rejected: int
-    low_coverage_accounts: int = Field(description="Accepted accounts with under the coverage floor")
+    low_coverage_accounts: int = Field(
+        description="Thin data: accounts under the coverage floor or with a health dimension of no data"
+    )
+    insufficient_data: int = Field(0, description="Accounts whose health is insufficient_data")
+    ended_contracts: int = Field(0, description="Contracts past their end date: renewed, or stale data?")
+    previous_overall_mismatches: int = Field(
+        0, description="Accounts whose supplied previous overall disagrees with its own dimension scores"
+    )
     notes: list[str]
 
 
@@ -222,10 +275,15 @@ class PortfolioSummary(BaseModel):
     """The one-minute view of a book of business."""
 
     as_of: dt.date
+    as_of_source: str = Field(
+        "argument",
+        description="Where as_of came from: argument (asked for), file (the file's as_of) or today",
+    )
+    notices: list[str] = Field(default_factory=list, description="What a reader must know before the figures")
     profile: str
     accounts: int
     total_arr: float
-    average_health: float
+    average_health: float = Field(description="Mean health of the accounts that have a score")
     average_risk: float
     by_health: list[Bucket]
     by_risk_tier: list[Bucket]
@@ -234,8 +292,13 @@ class PortfolioSummary(BaseModel):
     arr_at_risk: float = Field(description=ARR_AT_RISK_DEFINITION)
     at_risk_accounts: list[AtRiskAccount]
     expansion_pipeline: float = Field(
-        description="Estimated revenue of every opportunity in the book (estimates overlap, at-risk included)"
+        description="Gross: every opportunity in the book added up (estimates overlap, at-risk included)"
     )
+    expansion_net: float = Field(0.0, description="Gross without the seat/tier overlap on the same ARR")
+    expansion_weighted: float = Field(
+        0.0, description="The weighted pipeline: net x likelihood by health class (what to expect)"
+    )
+    pipeline_by_segment: list[PipelineBucket] = Field(default_factory=list)
     expansion_ready_total: float = Field(
         0.0, description="Estimated revenue of the expansion-ready accounts listed"
     )

@@ -10,7 +10,8 @@ import datetime as dt
 
 import numpy as np
 
-from customer_success_mcp.formatting import money, share
+from customer_success_mcp.formatting import day, plural, share
+from customer_success_mcp.scoring.actions import ActionInputs, recommended_actions
 from customer_success_mcp.scoring.churn import ChurnScores
 from customer_success_mcp.scoring.expansion import ExpansionScores
 from customer_success_mcp.scoring.health import HealthScores
@@ -19,8 +20,8 @@ from customer_success_mcp.scoring.models import (
     Bucket,
     DataQuality,
     ExpansionReadyAccount,
+    PipelineBucket,
     PortfolioSummary,
-    RecommendedAction,
     RenewalWindow,
     TargetCheck,
 )
@@ -29,11 +30,9 @@ from customer_success_mcp.scoring.table import AccountTable
 from customer_success_mcp.scoring.vocabulary import (
     HEALTH_CLASSES,
     RISK_TIERS,
+    ContractStatus,
     HealthClass,
-    RiskTier,
-    Trend,
     in_classes,
-    in_tiers,
     is_at_risk,
 )
 
@@ -55,11 +54,11 @@ def reasons_for(row: int, health: HealthScores, churn: ChurnScores, limit: int =
     """The main drivers of an account's risk, most severe first, in a few words each."""
     reasons = [w.signal for w in churn.warnings(row)][:limit]
     if len(reasons) < limit:
-        weakest = sorted(health.dimensions.items(), key=lambda kv: kv[1][row])
-        for name, scores in weakest:
+        scored = [(name, float(scores[row])) for name, scores in health.dimensions.items()]
+        for name, score in sorted((kv for kv in scored if kv[1] == kv[1]), key=lambda kv: kv[1]):
             if len(reasons) >= limit or health.dimension_classes[name][row] == HealthClass.GREEN.code:
                 break
-            reasons.append(f"{name} health {float(scores[row]):g}")
+            reasons.append(f"{name} health {score:g}")
     return reasons
 
 
@@ -79,7 +78,7 @@ def _at_risk(table: AccountTable, health: HealthScores, churn: ChurnScores) -> l
         AtRiskAccount(
             customer_id=table.ids[r], name=table.names[r], segment=table.segments[r],
             arr=float(table.values["arr"][r]), risk_score=float(churn.risk[r]),
-            risk_tier=churn.tier(r), health_score=float(health.overall[r]),
+            risk_tier=churn.tier(r), health_score=_score(health.overall[r]),
             health_class=health.classification(r),
             days_to_renewal=churn.days_left(r), contract_status=churn.status(r),
             renewal_date=churn.renewal_date(r),
@@ -93,15 +92,33 @@ def _expansion_ready(table: AccountTable, health: HealthScores, churn: ChurnScor
                      expansion: ExpansionScores) -> list[ExpansionReadyAccount]:  # fmt: skip
     healthy = in_classes(health.classes, HealthClass.GREEN) & ~is_at_risk(churn.tiers)
     ready = np.flatnonzero(healthy & (expansion.counts > 0))
-    order = ready[np.argsort(-expansion.total_revenue[ready], kind="stable")][:TOP_ACCOUNTS]
+    order = ready[np.argsort(-expansion.weighted_revenue[ready], kind="stable")][:TOP_ACCOUNTS]
     out = []
     for r in order.tolist():
         words, revenue = _opportunity_words(expansion, r)
         out.append(ExpansionReadyAccount(
             customer_id=table.ids[r], name=table.names[r], segment=table.segments[r],
-            arr=float(table.values["arr"][r]), health_score=float(health.overall[r]),
-            estimated_revenue=float(expansion.total_revenue[r]),
+            arr=float(table.values["arr"][r]), health_score=_score(health.overall[r]),
+            estimated_revenue=float(expansion.total_revenue[r]), net_revenue=float(expansion.net_revenue[r]),
+            weighted_revenue=float(expansion.weighted_revenue[r]),
             top_opportunity=words, top_opportunity_revenue=revenue,
+        ))  # fmt: skip
+    return out
+
+
+def _score(value: float) -> float:
+    """A health score for a list of accounts; NaN (no data at all) is shown as 0 with its class saying why."""
+    return 0.0 if value != value else float(value)
+
+
+def _pipeline(names: list[str], codes: np.ndarray, expansion: ExpansionScores) -> list[PipelineBucket]:
+    out = []
+    for code, name in enumerate(names):
+        mask = codes == code
+        out.append(PipelineBucket(
+            name=name, accounts=int((mask & (expansion.counts > 0)).sum()),
+            gross=float(expansion.total_revenue[mask].sum()), net=float(expansion.net_revenue[mask].sum()),
+            weighted=float(expansion.weighted_revenue[mask].sum()),
         ))  # fmt: skip
     return out
 
@@ -112,68 +129,6 @@ def _largest(arr: np.ndarray, rows: np.ndarray) -> list[int]:
 
 def _names(table: AccountTable, rows: list[int]) -> list[str]:
     return [f"{table.names[r]} ({table.ids[r]})" for r in rows]
-
-
-def _actions(table: AccountTable, profile: Profile, as_of: dt.date, health: HealthScores,
-             churn: ChurnScores, renewal_rows: np.ndarray, ready: list[ExpansionReadyAccount],
-             rejected: int, low_coverage: int) -> list[RecommendedAction]:  # fmt: skip
-    """Three to five actions, most urgent first, each with an owner, a date and the accounts it names."""
-    arr = table.values["arr"]
-    actions: list[RecommendedAction] = []
-
-    def add(action: str, owner: str, days: int, concerned: np.ndarray | list[int] | None = None) -> None:
-        rows = np.asarray([] if concerned is None else concerned, dtype=np.intp)
-        top = rows[np.argsort(-arr[rows], kind="stable")][:TOP_ACCOUNTS].tolist()
-        actions.append(RecommendedAction(
-            action=action, owner=owner, due=as_of + dt.timedelta(days=days),
-            accounts=[table.ids[r] for r in top], account_names=[table.names[r] for r in top],
-            account_count=int(rows.size),
-        ))  # fmt: skip
-
-    for tier in (RiskTier.CRITICAL, RiskTier.HIGH):
-        rows = np.flatnonzero(in_tiers(churn.tiers, tier))
-        if rows.size:
-            plan = profile.interventions[tier]
-            add(f"{plan.label} for {rows.size} {tier}-risk account(s) ({money(float(arr[rows].sum()))} ARR)",
-                plan.owner, plan.respond_within_days, rows)  # fmt: skip
-    not_green = renewal_rows[~in_classes(health.classes[renewal_rows], HealthClass.GREEN)]
-    if not_green.size:
-        at_stake = money(float(arr[not_green].sum()))
-        add(f"Build renewal plans for {not_green.size} account(s) renewing soon, not green ({at_stake} ARR)",
-            "CSM with the account executive", 14, not_green)  # fmt: skip
-    quiet_red = np.flatnonzero(in_classes(health.classes, HealthClass.RED) & ~is_at_risk(churn.tiers))
-    if quiet_red.size:
-        add(f"Health check for {quiet_red.size} red account(s) whose churn signals are still quiet",
-            "CSM", 14, quiet_red)  # fmt: skip
-    slipping = np.flatnonzero(
-        in_classes(health.classes, HealthClass.GREEN) & (health.trend == Trend.DECLINING.code)
-    )
-    if slipping.size:
-        add(f"Check in with {slipping.size} green account(s) whose health is falling", "CSM", 14, slipping)
-    if ready:
-        ready_rows = [table.ids.index(a.customer_id) for a in ready]
-        total = sum(a.estimated_revenue for a in ready)
-        add(f"Open expansion conversations with the top {len(ready)} healthy account(s) "
-            f"({money(total)} estimated)", "CSM with the account executive", 30, ready_rows)  # fmt: skip
-    if rejected or low_coverage:
-        add(
-            f"Fix the data: {rejected} rejected account(s), {low_coverage} with thin data", "CS operations", 7
-        )
-    # Always worth doing, so the list never runs short of three.
-    cadence = min(s.review_every_days for s in profile.segments.values())
-    add("Score the portfolio again to see what moved (the fastest segment cadence)", "CS operations", cadence)
-    yellow = np.flatnonzero(in_classes(health.classes, HealthClass.YELLOW))
-    if yellow.size:
-        add(f"Review the weakest health dimension of the {yellow.size} yellow account(s) with their CSMs",
-            "CS team lead", 14, yellow)  # fmt: skip
-    if renewal_rows.size:
-        add("Confirm renewal dates and main contacts are current for the accounts renewing soon",
-            "CSM", 30, renewal_rows)  # fmt: skip
-    add("Schedule the next business reviews with the largest accounts, at their segment's cadence",
-        "CSM", 30, np.arange(table.size))  # fmt: skip
-    add("Confirm each account's main contact and executive sponsor are current in the CRM",
-        "CS team lead", 14, np.arange(table.size))  # fmt: skip
-    return actions[:5]
 
 
 def _target_checks(
@@ -190,6 +145,13 @@ def _target_checks(
     ]  # fmt: skip
 
 
+AS_OF_WORDS = {
+    "argument": "as asked",
+    "file": "the file's as_of",
+    "today": "today: the file has no as_of",
+}
+
+
 def summarise_portfolio(
     table: AccountTable,
     profile: Profile,
@@ -202,6 +164,7 @@ def summarise_portfolio(
     rejected: int = 0,
     total: int | None = None,
     notes: list[str] | None = None,
+    as_of_source: str = "argument",
 ) -> PortfolioSummary:
     """Aggregate a scored table into the portfolio summary."""
     n = table.size
@@ -210,23 +173,50 @@ def summarise_portfolio(
     seg_codes = np.fromiter((seg_names.index(s) for s in table.segments), np.int8, n)
     until_end = churn.days  # signed; NaN where no end date
     in_window = np.flatnonzero((until_end >= 0) & (until_end <= renewal_window_days))
-    overdue = int((until_end < 0).sum())
+    ended = np.flatnonzero(churn.contract_status == ContractStatus.ENDED.code)
     not_green = in_window[~in_classes(health.classes[in_window], HealthClass.GREEN)]
     green_share = float(in_classes(health.classes, HealthClass.GREEN).mean()) if n else 0.0
     red_share = float(in_classes(health.classes, HealthClass.RED).mean()) if n else 0.0
-    average = round(float(health.overall.mean()), 1) if n else 0.0
+    scored = ~np.isnan(health.overall)
+    average = round(float(health.overall[scored].mean()), 1) if scored.any() else 0.0
     floor = profile.targets.low_coverage_below
-    low_cov = int(((health.coverage < floor) | (churn.coverage < floor)).sum())
-    at_risk = _at_risk(table, health, churn)
+    no_data_dimension = np.zeros(n, dtype=bool)
+    for values in health.dimensions.values():
+        no_data_dimension |= np.isnan(values)
+    thin = (health.coverage < floor) | (churn.coverage < floor) | no_data_dimension
+    insufficient = int(in_classes(health.classes, HealthClass.INSUFFICIENT_DATA).sum())
+    mismatches = int(health.previous_mismatch.sum())
     ready = _expansion_ready(table, health, churn, expansion)
+    notices = []
+    if as_of_source == "today":
+        notices.append(f"Scored as of {day(as_of)}, {AS_OF_WORDS['today']}.")
     quality_notes = list(notes or [])
-    if low_cov:
+    if thin.any():
         quality_notes.append(
-            f"{low_cov} account(s) supplied under {share(floor)} of the scoring inputs; "
-            "their scores lean on fallback values"
+            f"{plural(int(thin.sum()), 'account')} with thin data (under {share(floor)} of the scoring "
+            "inputs, or a health dimension with no data at all); "
+            + ("their missing inputs are left out of the scores" if profile.health.missing_inputs == "omit"
+               else "their scores lean on fallback values")
+        )  # fmt: skip
+    if insufficient:
+        quality_notes.append(
+            f"{plural(insufficient, 'account')} with too little health data for a colour (insufficient_data)"
         )
+    if ended.size:
+        quality_notes.append(
+            f"{plural(int(ended.size), 'contract')} ended before {day(as_of)}: renewed, or stale data? "
+            "They are kept out of the renewal window."
+        )
+    if mismatches:
+        quality_notes.append(
+            f"{plural(mismatches, 'account')} whose previous overall score disagrees with its own previous "
+            "dimension scores; the trend uses the dimensions"
+        )
+    renewal_rows = in_window
     return PortfolioSummary(
         as_of=as_of,
+        as_of_source=as_of_source,
+        notices=notices,
         profile=profile.name,
         accounts=n,
         total_arr=float(arr.sum()),
@@ -242,22 +232,31 @@ def summarise_portfolio(
             arr=float(arr[in_window].sum()),
             not_green=int(not_green.size),
             not_green_arr=float(arr[not_green].sum()),
-            overdue=overdue,
+            ended=int(ended.size),
+            ended_arr=float(arr[ended].sum()),
             not_green_accounts=_names(table, _largest(arr, not_green)),
-            overdue_accounts=_names(table, _largest(arr, np.flatnonzero(until_end < 0))),
+            ended_accounts=_names(table, _largest(arr, ended)),
         ),
         arr_at_risk=float(arr[is_at_risk(churn.tiers)].sum()),
-        at_risk_accounts=at_risk,
+        at_risk_accounts=_at_risk(table, health, churn),
         expansion_pipeline=float(expansion.total_revenue.sum()),
+        expansion_net=float(expansion.net_revenue.sum()),
+        expansion_weighted=float(expansion.weighted_revenue.sum()),
+        pipeline_by_segment=_pipeline(seg_names, seg_codes, expansion),
         expansion_ready_total=float(sum(a.estimated_revenue for a in ready)),
         expansion_ready=ready,
-        actions=_actions(table, profile, as_of, health, churn, in_window, ready, rejected, low_cov),
+        actions=recommended_actions(
+            ActionInputs(table, profile, as_of, health, churn, renewal_rows, ready, rejected, int(thin.sum()))
+        ),
         targets=_target_checks(profile, green_share, red_share, average),
         data_quality=DataQuality(
             total=total if total is not None else n + rejected,
             accepted=n,
             rejected=rejected,
-            low_coverage_accounts=low_cov,
+            low_coverage_accounts=int(thin.sum()),
+            insufficient_data=insufficient,
+            ended_contracts=int(ended.size),
+            previous_overall_mismatches=mismatches,
             notes=quality_notes,
         ),
     )

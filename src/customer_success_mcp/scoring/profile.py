@@ -72,6 +72,7 @@ class MetricSpec(_Strict):
     """A health sub-metric: which input it reads and how it turns into a 0-100 sub-score."""
 
     name: str
+    label: str | None = Field(None, description="The sub-metric in plain words (default: its name)")
     field: str = Field(description="Input path, section.field")
     direction: Literal["higher", "lower", "mapping", "attainment"]
     benchmark: str | None = Field(None, description="Segment benchmark key (target or max)")
@@ -106,7 +107,9 @@ class DimensionSpec(_Strict):
         default_factory=list, description="(lowest score, label) pairs, highest first, e.g. (90, 'exceeding')"
     )
 
-    def band_for(self, score: float) -> str | None:
+    def band_for(self, score: float | None) -> str | None:
+        if score is None:
+            return None
         return next((label for floor, label in self.bands if score >= floor), None)
 
     @model_validator(mode="after")
@@ -132,10 +135,32 @@ class RecommendationRule(_Strict):
     text: str
 
 
+MissingInputs = Literal["fallback", "omit"]
+
+
 class HealthModel(_Strict):
     dimensions: list[DimensionSpec]
     previous_overall_field: str = "previous_period.overall_score"
     trend_delta: float = Field(5.0, ge=0, description="Change beyond which a trend is not stable")
+    missing_inputs: MissingInputs = Field(
+        "fallback",
+        description="'fallback': a sub-metric the account did not supply scores its contract default (the "
+        "reference rule); 'omit': it is left out and the dimension's other weights are renormalised, a "
+        "dimension with no input is 'no data' and left out of the overall",
+    )
+    min_weight_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="With 'omit': an overall built on less than this share of the model's weight is "
+        "classified insufficient_data rather than a colour",
+    )
+    previous_overall_tolerance: float | None = Field(
+        None,
+        ge=0,
+        description="When set, the overall trend compares like with like from the dimension scores, and a "
+        "previous overall further than this from its own dimensions is reported as a data-quality note",
+    )
     recommendations: list[RecommendationRule]
     trend_priority: dict[str, Literal["critical", "high", "medium", "normal"]] = Field(
         description="'<class>:<trend>' -> priority; absent combinations are 'normal'"
@@ -166,6 +191,9 @@ class HealthModel(_Strict):
 # --------------------------------------------------------------------------- expansion
 
 
+DEFAULT_LIKELIHOOD = {"green": 0.5, "yellow": 0.25, "red": 0.05, "insufficient_data": 0.1}
+
+
 class ExpansionModel(_Strict):
     tier_multipliers: dict[str, float] = Field(description="Plan tier -> price multiplier")
     unknown_tier_multiplier: float = 1.0
@@ -176,6 +204,23 @@ class ExpansionModel(_Strict):
     effort_multipliers: dict[str, float]
     priority_revenue_unit: float = Field(2000.0, gt=0)
     enablement_usage_below: float = 30.0
+    net_of_overlap: bool = Field(
+        False,
+        description="A seat expansion and a tier upgrade on one account price the same ARR: the net "
+        "estimate keeps only the larger of the two (the gross estimate still shows both)",
+    )
+    unlisted_departments_as_one: bool = Field(
+        False,
+        description="With no current departments listed, the department expansion counts as one "
+        "department (how many the account already covers is unknown), not one per department named",
+    )
+    likelihood: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_LIKELIHOOD),
+        description="Share of the net estimate to expect, by health class: the weighted pipeline",
+    )
+    after_renewal_on_red: bool = Field(
+        False, description="Plays on red accounts are said to wait until the renewal is secured"
+    )
 
     @model_validator(mode="after")
     def _valid(self) -> ExpansionModel:
@@ -185,6 +230,13 @@ class ExpansionModel(_Strict):
         bad = [k for k, v in self.module_fractions.items() if v < 0]
         if bad:
             raise ValueError(f"module_fractions must be >= 0: {', '.join(bad)}")
+        classes = ("green", "yellow", "red", "insufficient_data")
+        odd = sorted(set(self.likelihood) ^ set(classes))
+        if odd:
+            raise ValueError(f"likelihood must name exactly {', '.join(classes)} (check: {', '.join(odd)})")
+        bad = [k for k, v in self.likelihood.items() if not 0 <= v <= 1]
+        if bad:
+            raise ValueError(f"likelihood must be between 0 and 1: {', '.join(bad)}")
         return self
 
 
@@ -286,6 +338,13 @@ class EarlyWarnings(_Strict):
 # --------------------------------------------------------------------------- profile
 
 
+class Escalation(_Strict):
+    """An account with a warning of `on_severity` (or worse) gets at least `at_least_tier`'s playbook."""
+
+    on_severity: Severity = "critical"
+    at_least_tier: Severity = "high"
+
+
 class Profile(_Strict):
     name: str
     description: str = ""
@@ -298,6 +357,10 @@ class Profile(_Strict):
     targets: PortfolioTargets = Field(default_factory=PortfolioTargets)
     lifecycle: LifecycleModel = Field(default_factory=LifecycleModel)
     early_warnings: EarlyWarnings = Field(default_factory=EarlyWarnings)
+    escalation: Escalation | None = Field(
+        None,
+        description="Escalate the playbook (not the score) of an account whose warnings reach a severity",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

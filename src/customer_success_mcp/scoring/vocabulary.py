@@ -18,6 +18,7 @@ class HealthClass(StrEnum):
     GREEN = "green"
     YELLOW = "yellow"
     RED = "red"
+    INSUFFICIENT_DATA = "insufficient_data"  # too little supplied to say (a dimension: no data at all)
 
     @property
     def code(self) -> int:

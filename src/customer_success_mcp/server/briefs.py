@@ -27,6 +27,8 @@ def brief_of(
             risk_score=churn.risk_score,
             raw_score=churn.raw_score,
             risk_tier=churn.risk_tier,
+            playbook_tier=churn.playbook_tier,
+            escalated_by=churn.escalated_by,
             urgency_multiplier=churn.urgency_multiplier,
             days_to_renewal=churn.days_to_renewal,
             renewal_date=churn.renewal_date,
@@ -41,6 +43,8 @@ def brief_of(
         churn_breakdown=churn if detail == "full" else None,
         expansion=ExpansionBrief(
             total_estimated_revenue=full.expansion.total_estimated_revenue,
+            net_estimated_revenue=full.expansion.net_estimated_revenue,
+            weighted_estimated_revenue=full.expansion.weighted_estimated_revenue,
             opportunity_count=full.expansion.opportunity_count,
             opportunities=full.expansion.opportunities[: None if detail == "full" else BRIEF_OPPORTUNITIES],
             adoption_summary=full.expansion.adoption_summary,

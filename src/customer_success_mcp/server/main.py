@@ -24,7 +24,12 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         help="a directory portfolio files may be read from; repeatable "
         "(env CSM_ALLOWED_DIRS; default: the client's roots, else the working directory)",
     )
-    parser.add_argument("--profile", metavar="FILE", help="TOML scoring profile (env CSM_PROFILE)")
+    parser.add_argument(
+        "--profile",
+        metavar="NAME|FILE",
+        help="built-in profile name (reference, default, five_dimension) or TOML file "
+        "(env CSM_PROFILE; default: default)",
+    )
     parser.add_argument(
         "--max-file-mb",
         type=float,

@@ -92,6 +92,9 @@ class ChurnBrief(BaseModel):
     risk_score: float
     raw_score: float
     risk_tier: str
+    playbook_tier: str = Field(description="The tier whose playbook applies (escalated above the risk tier "
+                               "when a critical warning fires)")  # fmt: skip
+    escalated_by: list[str] = Field(default_factory=list, description="The warnings behind an escalation")
     urgency_multiplier: float
     days_to_renewal: int | None
     renewal_date: dt.date | None
@@ -105,7 +108,9 @@ class ChurnBrief(BaseModel):
 
 
 class ExpansionBrief(BaseModel):
-    total_estimated_revenue: float
+    total_estimated_revenue: float = Field(description="Gross: every opportunity added up")
+    net_estimated_revenue: float = Field(description="Without the seat/tier overlap")
+    weighted_estimated_revenue: float = Field(description="Net x the likelihood for the health class")
     opportunity_count: int
     opportunities: list[Opportunity] = Field(
         description="Highest priority first; the top 5 unless detail='full'"

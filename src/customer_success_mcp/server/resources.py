@@ -18,7 +18,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp_types import TextResourceContents
 
 from customer_success_mcp import library
-from customer_success_mcp.formatting import contract_end, share
+from customer_success_mcp.formatting import contract_end, score, share
 from customer_success_mcp.formatting import money as _money
 from customer_success_mcp.render.markdown import escape_markdown as esc
 from customer_success_mcp.scoring.profile import Profile
@@ -175,7 +175,7 @@ def account_markdown(b: AccountBrief) -> str:
         "",
         f"{esc(segment)} · {_money(b.arr)} ARR · {_renewal(b)} · scored as of {b.snapshot.as_of.isoformat()}",
         "",
-        f"## Health {h.score:g} ({h.classification})",
+        f"## Health {score(h.score)} ({h.classification.replace('_', ' ')})",
         "",
         f"Trend {h.trend.replace('_', ' ')}, trend priority {h.trend_priority}. In this segment green starts "
         f"at {h.green_min:g} and yellow at {h.yellow_min:g}.",
@@ -186,9 +186,18 @@ def account_markdown(b: AccountBrief) -> str:
     for d in h.dimensions:
         prev = "—" if d.previous_score is None else f"{d.previous_score:g}"
         out.append(
-            f"| {d.label} | {d.score:g} | {d.classification} | {prev} | {d.trend.replace('_', ' ')} | "
+            f"| {d.label} | {score(d.score)} | {d.classification.replace('_', ' ')} | {prev} | "
+            f"{d.trend.replace('_', ' ')} | "
             f"{share(d.weight)} |"
         )
+    if h.not_supplied:
+        out += ["", f"Not on file, left out of the score: {esc(', '.join(h.not_supplied))}."]
+    if h.previous_score_mismatch and h.previous_score_supplied is not None:
+        note = (
+            f"Data note: the file's previous overall {h.previous_score_supplied:g} disagrees with its own "
+            f"previous dimension scores ({score(h.previous_score)}); the trend uses the dimensions."
+        )
+        out += ["", note]
     if h.recommendations:
         out += ["", "What to do:", *[f"- {r}" for r in h.recommendations]]
     out += [
@@ -212,7 +221,9 @@ def account_markdown(b: AccountBrief) -> str:
     out += [
         "",
         f"Playbook: **{c.intervention}**, led by {c.owner}, first response within {c.respond_within_days} "
-        f"days (cs://playbooks/{c.risk_tier}):",
+        f"days (cs://playbooks/{c.playbook_tier})"
+        + (f", escalated from {c.risk_tier}: {esc('; '.join(c.escalated_by))}" if c.escalated_by else "")
+        + ":",
         "",
     ]
     as_of = b.snapshot.as_of
@@ -220,7 +231,9 @@ def account_markdown(b: AccountBrief) -> str:
     s = e.adoption_summary
     out += [
         "",
-        f"## Expansion {_money(e.total_estimated_revenue)} across {e.opportunity_count} opportunities",
+        f"## Expansion: weighted {_money(e.weighted_estimated_revenue)} (net "
+        f"{_money(e.net_estimated_revenue)}, gross {_money(e.total_estimated_revenue)}) across "
+        f"{e.opportunity_count} opportunities",
         "",
     ]
     if e.opportunities:
@@ -231,7 +244,8 @@ def account_markdown(b: AccountBrief) -> str:
         ]
         out.append("")
     out += [
-        f"Seat utilisation {s.seat_utilisation:g}% · modules adopted {s.adopted_modules} of "
+        f"Seat utilisation {'not known' if s.seat_utilisation is None else f'{s.seat_utilisation:g}%'} · "
+        f"modules adopted {s.adopted_modules} of "
         f"{s.total_modules} ({s.adoption_rate:g}%) · plan tier {esc(s.current_tier or 'not recorded')} · "
         f"departments using the product {s.departments_covered}, named as potential "
         f"{s.departments_potential}.",

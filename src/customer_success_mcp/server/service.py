@@ -219,7 +219,7 @@ class PortfolioService:
                 "'.', '-' or '_'."
             )
         try:
-            when = resolve_as_of(as_of, loaded.extras, today)
+            when, loaded.report.as_of_source = resolve_as_of(as_of, loaded.extras, today)
         except ValueError as exc:
             raise UserError(str(exc)) from None
         step(2, f"scoring {report.accepted} accounts")
@@ -418,6 +418,7 @@ class PortfolioService:
             if not accounts:
                 raise UserError("`accounts` is empty; give at least one account.")
             p = score_records(list(accounts), as_of or today or dt.date.today(), self.profile)
+            p.report.as_of_source = "argument" if as_of is not None else "today"
             if p.report.accepted == 0:
                 raise UserError(
                     f"None of the {p.report.total} accounts could be scored: {_first_rejections(p.report)}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from customer_success_mcp.formatting import money_short as money
-from customer_success_mcp.formatting import renewal, share
+from customer_success_mcp.formatting import renewal, score, share
 from customer_success_mcp.render.markdown import escape_markdown
 from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.server.models import (
@@ -26,19 +26,26 @@ def clean(text: str) -> str:
 
 
 def _headline(s: PortfolioSummary) -> str:
-    green, yellow, red = (b.accounts for b in s.by_health)
+    mix = " / ".join(f"{b.accounts} {b.name.replace('_', ' ')}" for b in s.by_health if b.accounts)
     return (
         f"{s.accounts} accounts · {money(s.total_arr)} ARR · average health {s.average_health:.1f} · "
-        f"{green} green / {yellow} yellow / {red} red · ARR at risk {money(s.arr_at_risk)}"
+        f"{mix} · ARR at risk {money(s.arr_at_risk)}"
     )
 
 
 def summary_text(s: PortfolioSummary) -> list[str]:
     r = s.renewals
+    ended = (
+        f"; {r.ended} ended before as_of ({money(r.ended_arr)}): renewed, or stale data?" if r.ended else ""
+    )
     lines = [
+        *s.notices,
         _headline(s),
         f"Renewals in {r.days} days: {r.accounts} ({money(r.arr)}), {r.not_green} not green "
-        f"({money(r.not_green_arr)})" + (f"; {r.overdue} past their end date" if r.overdue else ""),
+        f"({money(r.not_green_arr)}){ended}",
+        f"Expansion, weighted pipeline {money(s.expansion_weighted)} (net {money(s.expansion_net)}, gross "
+        f"{money(s.expansion_pipeline)}); by segment: "
+        + ", ".join(f"{b.name} {money(b.weighted)}" for b in s.pipeline_by_segment),
     ]
     if s.at_risk_accounts:
         lines.append("At risk: " + "; ".join(
@@ -47,7 +54,7 @@ def summary_text(s: PortfolioSummary) -> list[str]:
         ))  # fmt: skip
     if s.expansion_ready:
         lines.append("Expansion-ready: " + "; ".join(
-            f"{clean(x.name)} est. {money(x.estimated_revenue)}" for x in s.expansion_ready[:3]
+            f"{clean(x.name)} weighted {money(x.weighted_revenue)}" for x in s.expansion_ready[:3]
         ))  # fmt: skip
     lines += [f"Action: {clean(a.action)} ({a.owner}, by {a.due.isoformat()})" for a in s.actions[:3]]
     missed = [t.metric for t in s.targets if not t.met]
@@ -112,11 +119,12 @@ def find_text(r: AccountPage) -> str:
 
 def brief_text(b: AccountBrief) -> str:
     h, c, e = b.health, b.churn, b.expansion
-    weak = sorted(h.dimensions, key=lambda d: d.score)[:2]
+    weak = sorted((d for d in h.dimensions if d.score is not None), key=lambda d: d.score or 0.0)[:2]
     lines = [
         f"{clean(b.name)} ({b.customer_id}) · {b.segment} · {money(b.arr)} ARR · as of {b.snapshot.as_of}",
-        f"Health {h.score:g} {h.classification}, {h.trend} (priority {h.trend_priority}); weakest: "
-        + ", ".join(f"{d.label.lower()} {d.score:g}" for d in weak)
+        f"Health {score(h.score)} {h.classification.replace('_', ' ')}, {h.trend} (priority "
+        f"{h.trend_priority}); weakest: "
+        + ", ".join(f"{d.label.lower()} {score(d.score)}" for d in weak)
         + f"; coverage {share(h.coverage)}",
         f"Churn risk {c.risk_score:g} {c.risk_tier}"
         + (
@@ -124,12 +132,21 @@ def brief_text(b: AccountBrief) -> str:
             if c.warning_signals
             else "; no warning signals"
         )
-        + f". {c.intervention}: {c.owner}, within {c.respond_within_days} days",
+        + f". {c.intervention}: {c.owner}, within {c.respond_within_days} days"
+        + (f" (escalated: {'; '.join(c.escalated_by)})" if c.escalated_by else ""),
     ]
+    if h.not_supplied:
+        lines.append(f"Not on file (left out of the score): {', '.join(h.not_supplied)}")
+    if h.previous_score_mismatch and h.previous_score_supplied is not None:
+        lines.append(
+            f"Data note: the file's previous overall {h.previous_score_supplied:g} disagrees with its own "
+            f"previous dimension scores ({score(h.previous_score)}); the trend uses the dimensions"
+        )
     if e.opportunities:
         top = e.opportunities[0]
-        lines.append(f"Expansion {money(e.total_estimated_revenue)} in {e.opportunity_count} opportunities; "
-                     f"top: {clean(top.rationale)}")  # fmt: skip
+        lines.append(f"Expansion weighted {money(e.weighted_estimated_revenue)} (net "
+                     f"{money(e.net_estimated_revenue)}, gross {money(e.total_estimated_revenue)}) in "
+                     f"{e.opportunity_count} opportunities; top: {clean(top.rationale)}")  # fmt: skip
     life = b.lifecycle
     if life.phase:
         renew = "" if life.days_to_renewal is None else f", {renewal(life.days_to_renewal)}"
@@ -145,7 +162,7 @@ def score_text(r: HealthScorePage | ChurnScorePage | ExpansionScorePage) -> str:
         + _page_line(r.total, r.offset, len(r.customers), r.has_more)
     ]
     if isinstance(r, HealthScorePage):
-        lines += [f"- {clean(c.name)} ({c.customer_id}): {c.overall_score:g} {c.classification}, "
+        lines += [f"- {clean(c.name)} ({c.customer_id}): {score(c.overall_score)} {c.classification}, "
                   f"{c.trends['overall']}" for c in r.customers]  # fmt: skip
     elif isinstance(r, ChurnScorePage):
         for c in r.customers:
