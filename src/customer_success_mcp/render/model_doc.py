@@ -54,8 +54,39 @@ def _health(profile: Profile) -> list[str]:
         "improving or declining. Trend priority: "
         + ", ".join(f"{k.replace(':', ' + ')} {v}" for k, v in profile.health.trend_priority.items())
         + "; anything else keeps the segment's normal cadence.",
+        "",
+        *_missing_health(profile),
     ]
     return out
+
+
+def _missing_health(profile: Profile) -> list[str]:
+    """How the profile treats health inputs an account did not supply, and last period's overall."""
+    h = profile.health
+    if h.missing_inputs == "fallback":
+        text = (
+            "Missing inputs: a sub-metric the account did not supply scores its contract default (the "
+            "reference rule; coverage shows how much was supplied). Without a previous overall, it is "
+            "rebuilt from all four previous dimension scores."
+        )
+    else:
+        text = (
+            "Missing inputs: a sub-metric the account did not supply is left out and its dimension's other "
+            "weights are renormalised; a dimension with no input is no data and is left out of the overall "
+            "the same way."
+        )
+        if h.min_weight_share is not None:
+            text += (
+                f" An overall built on under {h.min_weight_share:.0%} of the model's weight is "
+                "insufficient_data, not a colour."
+            )
+        if h.previous_overall_tolerance is not None:
+            text += (
+                " The overall trend compares today's score with last period's on the dimensions both have; "
+                f"a file's previous overall more than {h.previous_overall_tolerance:g} points from its own "
+                "dimensions is reported as a data-quality note."
+            )
+    return [text]
 
 
 def _cell(text: str) -> str:
@@ -135,7 +166,16 @@ def _churn(profile: Profile) -> list[str]:
         f"- Tiers: critical from {floors['critical']:g}, high from {floors['high']:g}, "
         f"medium from {floors['medium']:g}, low below; every score falls in exactly one tier.",
         "- Warnings are listed most severe first; a warning needs its input to be supplied.",
-    ]
+        "- Absent signals: "
+        + ("an input the account did not supply adds nothing." if profile.churn.absent_signals == "omit"
+           else "an input the account did not supply scores its contract default (the reference rule)."),
+    ]  # fmt: skip
+    if profile.escalation is not None:
+        esc = profile.escalation
+        out.append(
+            f"- Escalation: an account with a {esc.on_severity}-severity warning gets at least the "
+            f"{esc.at_least_tier} tier's playbook (its risk score and tier are unchanged)."
+        )
     return out
 
 
@@ -152,10 +192,26 @@ def _expansion(profile: Profile) -> list[str]:
         "Module cross-sell, ARR x fraction per module not adopted: "
         + ", ".join(f"{k} {v:g}" for k, v in e.module_fractions.items())
         + f", any other {e.other_module_fraction:g}.",
-        f"New departments: ARR / current departments x {e.department_factor:g} each.",
+        f"New departments: ARR / current departments x {e.department_factor:g} each"
+        + (
+            "; with no current departments listed, one department in all (how many it covers is unknown)."
+            if e.unlisted_departments_as_one
+            else "."
+        ),
         f"Priority = min(revenue / {e.priority_revenue_unit:g}, 100) x effort ("
         + ", ".join(f"{k} {v:g}" for k, v in e.effort_multipliers.items())
         + ").",
+        "Gross adds up every estimate; net "
+        + (
+            "keeps only the larger of a seat expansion and a tier upgrade on the same account (both price "
+            "the same ARR)"
+            if e.net_of_overlap
+            else "is the gross (overlaps are not removed)"
+        )
+        + "; weighted = net x likelihood by health class ("
+        + ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in e.likelihood.items())
+        + ")."
+        + (" Plays on red accounts wait until the renewal is secured." if e.after_renewal_on_red else ""),
     ]
 
 
