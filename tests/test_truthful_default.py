@@ -363,8 +363,9 @@ def test_removing_an_input_never_raises_health_by_more_than_its_renormalised_sha
         rest = sum(dims[d.name] * d.weight for d in kept) / sum(d.weight for d in kept)
         implied = dim.weight * (rest - dims[dim.name])
     rise = float(after.overall[0]) - float(before.overall[0])
-    # Exactly the renormalised share, give or take the two roundings to 0.1 (dimension, then overall).
-    assert abs(rise - implied) <= 0.11, (metric.name, rise, implied)
+    # Exactly the renormalised share, give or take rounding to 0.1: the overall before and after (0.05 each)
+    # and the changed dimension before and after (0.05 each, weighted by its share, at most 0.3).
+    assert abs(rise - implied) <= 0.1 + 0.1 * 0.3 + 1e-9, (metric.name, rise, implied)
 
 
 def test_no_dimension_of_the_example_scores_from_defaults():
