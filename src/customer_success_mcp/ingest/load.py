@@ -11,7 +11,7 @@ from typing import Any
 from pydantic_core import from_json
 
 from customer_success_mcp.ingest.columns import validate_records
-from customer_success_mcp.ingest.report import DataNote, FieldProblem, LoadReport, Rejection
+from customer_success_mcp.ingest.report import DataNote, FieldProblem, FileImport, LoadReport, Rejection
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 
@@ -34,6 +34,7 @@ class LoadedPortfolio:
         self.report = report
         self.extras = extras
         self.accepted_records = accepted_records  # the accepted inputs as read, when asked to keep them
+        self.imports: list[FileImport] = []  # how each CSV or Excel export was read and mapped
 
 
 @contextmanager
