@@ -32,7 +32,7 @@ EMPTY_WORDS = ("", "n/a", "na", "null", "none", "-", "—")
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f"})
 _NUMBER_FORM = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$"
-_UNITS = r"(?i)^(?:usd|eur|gbp)\s*|\s*(?:usd|eur|gbp)$|[\s$€£¥%]"
+_CODES = r"(?i)^(?:usd|eur|gbp)|(?:usd|eur|gbp)$"
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d{1,2}$")
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _EXCEL_EPOCH_ORDINAL = dt.date(
@@ -90,7 +90,17 @@ def _is_empty_word(text: str) -> bool:
 # --------------------------------------------------------------------------- numbers
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _numbers_fast(col: pa.Array) -> np.ndarray | None:
+    """Plain numbers cast by Arrow in one call; None when any value needs cleaning (a failed cast costs as
+    much as a good one, so the first values are looked at before trying)."""
+    if pa.types.is_floating(col.type):  # the reader converted it already
+        return col.to_numpy(zero_copy_only=False)
+    head = [v for v in col.slice(0, 64).to_pylist() if v is not None]
+    if not all(_PLAIN_NUMBER.fullmatch(v) for v in head):
+        return None
     try:
         return pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:
@@ -109,7 +119,9 @@ def parse_numbers(
     else:
         trimmed = pc.utf8_trim_whitespace(col)
         percent = pc.fill_null(pc.ends_with(trimmed, "%"), False).to_numpy(zero_copy_only=False)
-        bare = pc.replace_substring_regex(trimmed, _UNITS, "")
+        bare = pc.replace_substring_regex(trimmed, r"[\s$€£¥%]", "")
+        if pc.any(pc.match_substring_regex(bare, "[A-Za-z]")).as_py():  # currency codes: 'USD 1,200'
+            bare = pc.replace_substring_regex(bare, _CODES, "")
         empty_mask = pc.or_(pc.equal(bare, ""), pc.is_in(pc.utf8_lower(trimmed), pa.array(EMPTY_WORDS)))
         valid = pc.and_(pc.match_substring_regex(bare, _NUMBER_FORM), pc.invert(empty_mask))
         numeric = pc.if_else(valid, pc.replace_substring(bare, ",", ""), pa.scalar(None, pa.string()))
@@ -173,9 +185,21 @@ def _texts(col: pa.Array, tidy: Any) -> Parsed:
     return Parsed(values, np.array([v is not None for v in values], dtype=bool))
 
 
+_TIDY_TEXT = r"^[^\p{C}\p{Z}]+(?: [^\p{C}\p{Z}]+)*$"  # already what printable_text would make of it
+
+
 def parse_text(col: pa.Array) -> Parsed:
     """Free text (names, owners): control characters become spaces, runs of spaces collapse."""
-    return _texts(col, printable_text)
+    tidy = pc.fill_null(pc.match_substring_regex(col, _TIDY_TEXT), False)
+    empty = pc.fill_null(pc.is_in(pc.utf8_lower(col), pa.array(EMPTY_WORDS)), False)
+    keep = pc.and_(tidy, pc.invert(empty))
+    values = pc.if_else(keep, col, pa.scalar(None, pa.string())).to_pylist()
+    for i in np.flatnonzero(
+        ~keep.to_numpy(zero_copy_only=False) & pc.is_valid(col).to_numpy(zero_copy_only=False)
+    ).tolist():
+        text = col[i].as_py()
+        values[i] = None if _is_empty_word(text) else (printable_text(text) or None)
+    return Parsed(values, np.array([v is not None for v in values], dtype=bool))
 
 
 def parse_tier(col: pa.Array) -> Parsed:
@@ -184,22 +208,26 @@ def parse_tier(col: pa.Array) -> Parsed:
 
 def parse_labels(col: pa.Array, rule: FieldRule) -> Parsed:
     """Vocabulary values, normalised; unknown ones are kept and noted, as in JSON."""
-    parsed = _texts(col, normalise_label)
+    distinct, indices = _by_distinct(col)
+    labels = [None if _is_empty_word(t) else (normalise_label(t) or None) for t in distinct]
+    values = np.array([*labels, None], dtype=object)[indices].tolist()
     known = set(rule.vocabulary)
-    raw = _cells(col)
-    parsed.notes = [
-        (i, unknown_label_note(rule, shown(raw[i].strip())))
-        for i, v in enumerate(parsed.values)
-        if v is not None and v not in known
-    ]
-    return parsed
+    unknown = {k for k, v in enumerate(labels) if v is not None and v not in known}
+    notes = []
+    if unknown:
+        notes = [(i, unknown_label_note(rule, shown(distinct[k].strip()))) for i, k in enumerate(indices.tolist())
+                 if k in unknown]  # fmt: skip
+    supplied = np.isin(indices, [k for k, v in enumerate(labels) if v is not None])
+    return Parsed(values, supplied, notes=notes)
 
 
 def parse_lists(col: pa.Array, tiers: bool) -> Parsed:
-    """A list in one cell: 'Sales; Marketing' (separated by ; | or ,)."""
+    """A list in one cell: 'Sales; Marketing' (separated by ; | or ,); 'none' is an empty list."""
     tidy = tier_key if tiers else printable_text
 
     def convert(text: str) -> list[str] | None:
+        if text.strip().casefold() == "none":
+            return []  # supplied, and empty: "no departments"
         if _is_empty_word(text):
             return None
         return [tidy(part) for part in re.split(r"[;|,]", text) if part.strip()]
@@ -233,6 +261,14 @@ def _groups(col: pa.Array, pattern: str) -> tuple[np.ndarray, dict[str, np.ndarr
     return matched, parts
 
 
+def _likely_first(col: pa.Array, given: np.ndarray) -> list[tuple[str, str]]:
+    """The date patterns, the one that reads the column's first value first (most columns use one form)."""
+    if not given.any():
+        return list(_DATE_PATTERNS)
+    first = col[int(np.argmax(given))].as_py()
+    return sorted(_DATE_PATTERNS, key=lambda fp: re.match(fp[1].replace("?P<", "?P<"), first) is None)
+
+
 def parse_dates(col: pa.Array, header: str, date_order: str | None) -> Parsed:
     """Dates in any of the common forms; a slash-date column is read day-first or month-first only when its
     values (or `date_order`) say which."""
@@ -241,7 +277,7 @@ def parse_dates(col: pa.Array, header: str, date_order: str | None) -> Parsed:
     given = pc.is_valid(col).to_numpy(zero_copy_only=False)
     left = given.copy()
     question = None
-    for form, pattern in _DATE_PATTERNS:
+    for form, pattern in _likely_first(col, given):
         if not left.any():
             break
         matched, g = _groups(col, pattern)

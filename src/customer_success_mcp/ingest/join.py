@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from customer_success_mcp.ingest.cells import Parsed, parse_column, parse_text, shown
 from customer_success_mcp.ingest.columns import (
@@ -26,7 +28,7 @@ from customer_success_mcp.ingest.columns import (
 )
 from customer_success_mcp.ingest.load import InputError
 from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
-from customer_success_mcp.ingest.report import DataNote, FieldProblem, LoadReport, Rejection
+from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable
@@ -45,7 +47,6 @@ class _Column:
     """One file's values for one field."""
 
     file: int
-    record_of: np.ndarray  # positions (records) of the supplied values
     header: str
     parsed: Parsed
 
@@ -55,15 +56,24 @@ class _Accounts:
 
     def __init__(self) -> None:
         self.ids: list[str | None] = []
-        self.first_seen: list[tuple[int, int]] = []  # (file, row)
-        self.index: dict[str, int] = {}
+        self.first_file: list[np.ndarray] = []  # where each account was first seen: file ...
+        self.first_row: list[np.ndarray] = []  # ... and row, in chunks
+        self.known = pa.array([], pa.string())  # every id seen so far ...
+        self.known_at = np.zeros(0, dtype=np.int64)  # ... and its account
         self.errors: dict[int, list[FieldProblem]] = defaultdict(list)
         self.notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
 
     def add(self, cid: str | None, where: tuple[int, int]) -> int:
         self.ids.append(cid)
-        self.first_seen.append(where)
+        self.first_file.append(np.array([where[0]]))
+        self.first_row.append(np.array([where[1]]))
         return len(self.ids) - 1
+
+    def first_seen(self, account: int) -> tuple[int, int]:
+        if len(self.first_file) > 1:
+            self.first_file = [np.concatenate(self.first_file)]
+            self.first_row = [np.concatenate(self.first_row)]
+        return int(self.first_file[0][account]), int(self.first_row[0][account])
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -79,65 +89,78 @@ def _date_questions(files: list[MappedFile], parsed: dict[tuple[int, str], _Colu
         )
 
 
+def _parse_one(mf: MappedFile, match: ColumnMatch) -> Parsed:
+    col = mf.raw.columns[match.index]
+    if match.field in ("name", "segment"):
+        return parse_text(col)
+    rule = field_rule(match.field)
+    assert rule is not None
+    return parse_column(col, rule, match.header, percent_header=normalise_header(match.header).percent,
+                        ratio=is_ratio(match.field), date_order=mf.mapping.date_order)  # fmt: skip
+
+
 def _parse_files(files: list[MappedFile]) -> dict[tuple[int, str], _Column]:
-    """Every mapped column of every file as contract values (identity fields apart)."""
-    out: dict[tuple[int, str], _Column] = {}
-    for f, mf in enumerate(files):
-        for match in mf.mapping.columns:
-            if match.field == "customer_id":
-                continue  # read by _join_ids
-            if match.field in ("name", "segment"):
-                parsed = parse_text(mf.raw.columns[match.index])
-            else:
-                rule = field_rule(match.field)
-                assert rule is not None
-                percent = normalise_header(match.header).percent
-                parsed = parse_column(mf.raw.columns[match.index], rule, match.header, percent_header=percent,
-                                      ratio=is_ratio(match.field), date_order=mf.mapping.date_order)  # fmt: skip
-            out[(f, match.field)] = _Column(f, np.arange(mf.raw.rows), match.header, parsed)
-    return out
+    """Every mapped column of every file as contract values (the id apart)."""
+    return {(f, m.field): _Column(f, m.header, _parse_one(mf, m))
+            for f, mf in enumerate(files) for m in mf.mapping.columns if m.field != "customer_id"}  # fmt: skip
+
+
+def _id_column(files: list[MappedFile], f: int) -> tuple[int, str]:
+    raw, match = files[f].raw, files[f].mapping.by_field().get("customer_id")
+    if match is None:
+        raise InputError(
+            f"{raw.source}: no column holds the account id (headers: {', '.join(raw.headers[:12])}). "
+            'Map one in a mapping file ([columns] "Your Header" = "customer_id") or the mapping argument.'
+        )
+    return match[0], match[1].header
 
 
 def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
     """Each file's records -> account positions; rows without a usable id are accounts of their own."""
     positions = []
     for f, mf in enumerate(files):
-        raw, match = mf.raw, mf.mapping.by_field().get("customer_id")
-        if match is None:
-            raise InputError(
-                f"{raw.source}: no column holds the account id (headers: {', '.join(raw.headers[:12])}). "
-                'Map one in a mapping file ([columns] "Your Header" = "customer_id") or the mapping argument.'
+        raw = mf.raw
+        column, header = _id_column(files, f)
+        ids = pc.utf8_trim_whitespace(raw.columns[column])
+        usable = pc.fill_null(pc.and_(pc.not_equal(ids, ""), pc.invert(pc.match_substring_regex(ids, r"\p{C}"))),
+                              False).to_numpy(zero_copy_only=False)  # fmt: skip
+        found = pc.index_in(ids, value_set=accounts.known).to_numpy(zero_copy_only=False)
+        pos = np.full(raw.rows, -1, dtype=np.int64)
+        hit = usable & ~np.isnan(found)
+        pos[hit] = accounts.known_at[found[hit].astype(np.int64)]
+        new = usable & np.isnan(found)
+        if new.any():
+            distinct = pc.dictionary_encode(ids.filter(pa.array(new)))
+            codes = distinct.indices.to_numpy(zero_copy_only=False)
+            base = len(accounts)
+            _, first = np.unique(codes, return_index=True)
+            new_records = np.flatnonzero(new)
+            accounts.ids.extend(distinct.dictionary.to_pylist())
+            firsts = new_records[first]
+            accounts.first_file.append(np.full(len(firsts), f))
+            accounts.first_row.append(firsts + 2 if raw.row_numbers is None else raw.row_numbers[firsts])
+            pos[new_records] = base + codes
+            accounts.known = pa.concat_arrays([accounts.known, distinct.dictionary])
+            accounts.known_at = np.concatenate(
+                [accounts.known_at, base + np.arange(len(distinct.dictionary))]
             )
-        column, m = match
-        cells = raw.columns[column].to_pylist()
-        pos = np.empty(raw.rows, dtype=np.int64)
-        seen: dict[str, list[int]] = {}
-        for rec, cell in enumerate(cells):
-            cid = cell.strip() if isinstance(cell, str) else ""
-            where = (f, raw.row_of(rec))
-            if not cid or not cid.isprintable():
-                pos[rec] = a = accounts.add(None, where)
-                reason = (
-                    "is required and must be non-empty text"
-                    if not cid
-                    else "must not contain control characters"
-                )
-                accounts.errors[a].append(FieldProblem(field="customer_id", reason=reason, file=raw.source,
-                                                       row=raw.row_of(rec), column=m.header))  # fmt: skip
-                continue
-            a = accounts.index.get(cid, -1)
-            if a < 0:
-                a = accounts.index[cid] = accounts.add(cid, where)
-            pos[rec] = a
-            seen.setdefault(cid, []).append(rec)
-        for cid, recs in seen.items():
-            if len(recs) > 1:
-                rows = ", ".join(str(raw.row_of(r)) for r in recs)
-                accounts.errors[accounts.index[cid]].append(
-                    FieldProblem(field="customer_id", reason=f"{cid!r} appears more than once in {raw.source} "
-                                 f"(rows {rows}); ids must be unique in each file", file=raw.source,
-                                 row=raw.row_of(recs[1]), column=m.header)
-                )  # fmt: skip
+        for rec in np.flatnonzero(~usable).tolist():
+            cell = ids[rec].as_py()
+            pos[rec] = a = accounts.add(None, (f, raw.row_of(rec)))
+            reason = (
+                "must not contain control characters" if cell else "is required and must be non-empty text"
+            )
+            accounts.errors[a].append(FieldProblem(field="customer_id", reason=reason, file=raw.source,
+                                                   row=raw.row_of(rec), column=header))  # fmt: skip
+        counts = np.bincount(pos[usable], minlength=len(accounts)) if usable.any() else np.zeros(0, np.int64)
+        for a in np.flatnonzero(counts > 1).tolist():
+            rows = ", ".join(str(raw.row_of(r)) for r in np.flatnonzero(pos == a).tolist())
+            second = int(np.flatnonzero(pos == a)[1])
+            accounts.errors[a].append(FieldProblem(
+                field="customer_id", reason=f"{accounts.ids[a]!r} appears more than once in {raw.source} "
+                f"(rows {rows}); ids must be unique in each file", file=raw.source, row=raw.row_of(second),
+                column=header,
+            ))  # fmt: skip
         for row, reason in raw.malformed:
             a = accounts.add(None, (f, row))
             accounts.errors[a].append(FieldProblem(field="(row)", reason=reason, file=raw.source, row=row))
@@ -151,13 +174,19 @@ def _combine(
     files: list[MappedFile],
     positions: list[np.ndarray],
     accounts: _Accounts,
-) -> tuple[Any, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """One field across files: values per account, with conflicts between files reported."""
     n = len(accounts)
     arrays = isinstance(columns[0].parsed.values, np.ndarray)
-    values: Any = np.full(n, np.nan) if arrays else [None] * n
+    only = columns[0]
+    if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes and arrays:
+        pos = positions[only.file]
+        if pos.size == n and np.array_equal(pos, np.arange(n)):  # one file, in account order: nothing to join
+            return only.parsed.values, only.parsed.present
+    values = np.full(n, np.nan) if arrays else np.full(n, None, dtype=object)
     have = np.zeros(n, dtype=bool)
-    origin: dict[int, tuple[int, int]] = {}  # account -> (file, record) of the value kept
+    origin_file = np.full(n, -1, dtype=np.int64)
+    origin_record = np.full(n, -1, dtype=np.int64)
     for col in columns:
         raw = files[col.file].raw
         for rec, reason in col.parsed.problems:
@@ -170,33 +199,22 @@ def _combine(
             )
         records = np.flatnonzero(col.parsed.present)
         accs = positions[col.file][records]
-        if arrays:
-            new = col.parsed.values[records]
-            clash = have[accs] & (values[accs] != new)
-            fresh = ~have[accs]
-        else:
-            new = [col.parsed.values[r] for r in records.tolist()]
-            current = [values[a] for a in accs.tolist()]
-            same = [_same(path, x, y) for x, y in zip(current, new, strict=True)]
-            clash = have[accs] & ~np.array(same, dtype=bool)
-            fresh = ~have[accs]
-        for k in np.flatnonzero(clash).tolist():
-            a, rec = int(accs[k]), int(records[k])
-            _conflict(path, a, origin[a], (col.file, rec), col.header, files, accounts)
-        for k in np.flatnonzero(fresh).tolist():
-            origin.setdefault(int(accs[k]), (col.file, int(records[k])))
-        if arrays:
-            values[accs[fresh]] = new[fresh]
-        else:
-            for k in np.flatnonzero(fresh).tolist():
-                values[int(accs[k])] = new[k]
+        new = col.parsed.values[records] if arrays else np.array(col.parsed.values, dtype=object)[records]
+        seen = have[accs]
+        for k in np.flatnonzero(seen).tolist():  # only where another file gave this field too
+            a = int(accs[k])
+            if origin_file[a] != col.file and not _same(path, values[a], new[k]):
+                _conflict(path, a, (int(origin_file[a]), int(origin_record[a])), (col.file, int(records[k])),
+                          col.header, files, accounts)  # fmt: skip
+        fresh = ~seen
+        values[accs[fresh]] = new[fresh]
+        origin_file[accs[fresh]] = col.file
+        origin_record[accs[fresh]] = records[fresh]
         have[accs] = True
     return values, have
 
 
 def _same(path: str, old: Any, new: Any) -> bool:
-    if old is None or new is None:
-        return True
     if path in ("name", "owner", "segment"):
         return bool(normalise_label(str(old)) == normalise_label(str(new)))
     return bool(old == new)
@@ -242,21 +260,21 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
     combined: dict[str, tuple[Any, np.ndarray]] = {
         path: _combine(path, cols, files, positions, accounts) for path, cols in by_field.items()
     }
-    names = combined.get("name", ([None] * n, np.zeros(n, dtype=bool)))[0]
-    for a in range(n):
-        if names[a] is None and accounts.ids[a] is not None:
-            f, row = accounts.first_seen[a]
+    empty = (np.full(n, None, dtype=object), np.zeros(n, dtype=bool))
+    names, named = combined.get("name", empty)
+    for a in np.flatnonzero(~named).tolist():
+        if accounts.ids[a] is not None:
+            f, row = accounts.first_seen(a)
             accounts.errors[a].append(FieldProblem(
                 field="name", reason="is required: no file gives this account a name (map a name column)",
                 file=files[f].raw.source, row=row,
             ))  # fmt: skip
-    segments_given = combined.get("segment", ([None] * n, np.zeros(n, dtype=bool)))[0]
+    given, has_segment = combined.get("segment", empty)
     aliases = profile.segment_aliases()
     segments = [profile.default_segment] * n
     sources = ["default"] * n
-    for a, text in enumerate(segments_given):
-        if text is None:
-            continue
+    for a in np.flatnonzero(has_segment).tolist():
+        text = given[a]
         key = aliases.get(text) or aliases.get(normalise_label(text))
         if key is None:
             known = ", ".join(profile.segments)
@@ -264,13 +282,15 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
                                                    f"({known})"))  # fmt: skip
         else:
             segments[a], sources[a] = key, "input"
-    accepted = [a for a in range(n) if a not in accounts.errors]
+    rejected = np.zeros(n, dtype=bool)
+    rejected[list(accounts.errors)] = True
+    accepted = np.flatnonzero(~rejected).tolist()
     table = _table(accepted, accounts, combined, names, segments, sources, profile)
-    return table, _report(accepted, accounts, n)
+    return table, _report(len(accepted), accounts, n)
 
 
 def _table(accepted: list[int], accounts: _Accounts, combined: dict[str, tuple[Any, np.ndarray]],
-           names: list[Any], segments: list[str], sources: list[str], profile: Profile) -> AccountTable:  # fmt: skip
+           names: np.ndarray, segments: list[str], sources: list[str], profile: Profile) -> AccountTable:  # fmt: skip
     keep = np.array(accepted, dtype=np.intp)
     size = len(accepted)
     values: dict[str, np.ndarray] = {}
@@ -287,13 +307,13 @@ def _table(accepted: list[int], accounts: _Accounts, combined: dict[str, tuple[A
                 col = np.where(mask, col, float(rule.fallback))
             values[rule.path] = col
         elif rule.kind in ("tier_list", "text_list"):
-            lists[rule.path] = [None] * size if got is None else [got[a] for a in accepted]
+            lists[rule.path] = [None] * size if got is None else got[keep].tolist()
         else:
-            picked = [None] * size if got is None else [got[a] for a in accepted]
+            picked = [None] * size if got is None else got[keep].tolist()
             if rule.kind == "label":
                 picked = [rule.fallback if v is None else v for v in picked]
             labels[rule.path] = picked
-    modules = _modules(accepted, combined)
+    modules = _modules(keep, combined)
     present["product_usage"] = np.array([bool(m) for m in modules], dtype=bool)
     seg = [segments[a] for a in accepted]
     src = [sources[a] for a in accepted]
@@ -307,27 +327,42 @@ def _table(accepted: list[int], accounts: _Accounts, combined: dict[str, tuple[A
                               lists["contract.available_tiers"], strict=True)
     ]  # fmt: skip
     ids = [accounts.ids[a] or "" for a in accepted]
-    return AccountTable(ids, [names[a] for a in accepted], seg, src, values, labels, present, records)
+    return AccountTable(ids, names[keep].tolist(), seg, src, values, labels, present, records)
 
 
-def _modules(accepted: list[int], combined: dict[str, tuple[Any, np.ndarray]]) -> list[dict[str, Any]]:
+def _modules(keep: np.ndarray, combined: dict[str, tuple[Any, np.ndarray]]) -> list[dict[str, Any]]:
     """product_usage per account from `product_usage.<module>.adopted / usage_pct` columns."""
-    out: list[dict[str, Any]] = [{} for _ in accepted]
-    for path, (got, have) in combined.items():
-        if not path.startswith("product_usage."):
-            continue
-        _, module, part = path.split(".")
-        for i, a in enumerate(accepted):
-            if have[a]:
-                entry = out[i].setdefault(module, {"adopted": False, "usage_pct": 0.0})
-                entry[part] = bool(got[a]) if part == "adopted" else float(got[a])
-    return out
+    names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
+    if not names:
+        return [{} for _ in range(len(keep))]
+    grid = np.full((len(names), len(keep)), None, dtype=object)
+    for j, module in enumerate(names):
+        adopted, has_adopted = combined.get(f"product_usage.{module}.adopted", (None, None))
+        usage, has_usage = combined.get(f"product_usage.{module}.usage_pct", (None, None))
+        given = np.zeros(len(keep), dtype=bool)
+        for mask in (has_adopted, has_usage):
+            if mask is not None:
+                given |= mask[keep]
+        rows = np.flatnonzero(given)
+        flags = np.zeros(rows.size) if adopted is None else np.nan_to_num(adopted[keep][rows])
+        pcts = np.zeros(rows.size) if usage is None else np.nan_to_num(usage[keep][rows])
+        _, first, which = np.unique(pcts + 1000.0 * (flags > 0), return_index=True, return_inverse=True)
+        entries = np.empty(
+            first.size, dtype=object
+        )  # one shared entry per distinct pair: the engine only reads
+        entries[:] = [
+            {"adopted": a > 0, "usage_pct": u}
+            for a, u in zip(flags[first].tolist(), pcts[first].tolist(), strict=True)
+        ]
+        grid[j, rows] = entries[which.reshape(-1)]
+    return [{m: e for m, e in zip(names, row, strict=True) if e is not None} for row in grid.T.tolist()]
 
 
-def _report(accepted: list[int], accounts: _Accounts, total: int) -> LoadReport:
+def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:
     rejections = [Rejection(index=a, customer_id=accounts.ids[a], problems=problems)
                   for a, problems in sorted(accounts.errors.items())]  # fmt: skip
     notes = [DataNote(index=a, customer_id=accounts.ids[a], field=path, note=text)
-             for a in accepted for path, text in accounts.notes.get(a, [])]  # fmt: skip
-    return LoadReport(total=total, accepted=len(accepted), rejected=len(rejections), rejections=rejections,
+             for a in sorted(accounts.notes) if a not in accounts.errors
+             for path, text in accounts.notes[a]]  # fmt: skip
+    return LoadReport(total=total, accepted=accepted, rejected=len(rejections), rejections=rejections,
                       notes=notes)  # fmt: skip

@@ -98,6 +98,13 @@ SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "engagement_drop.response_time_days": (("response time days", "days to respond", "reply time days"), ()),
     "engagement_drop.nps_change": (("nps change", "change in nps", "nps delta"), ()),
     "outcomes.goals_met_pct": (("goals met", "success plan goals met"), ()),
+    "departments.current": (("departments", "current departments", "departments using", "teams using"), ()),
+    "departments.potential": (("potential departments", "expansion departments", "departments not using"), ()),
+    "contract.available_tiers": (("upgrade options", "available plans", "upgrade tiers"), ()),
+    **{f"previous_period.{dim}_score": (tuple(f"{when} {label} score" for when in ("previous", "prior", "last period")
+                                              for label in labels), ()) for dim, labels in (
+        ("usage", ("usage",)), ("engagement", ("engagement",)), ("support", ("support",)),
+        ("relationship", ("relationship",)), ("outcomes", ("outcomes",)), ("overall", ("health", "overall")))},
     "outcomes.time_to_value_days": (("time to value days", "ttv days", "days to value"), ()),
 }  # fmt: skip
 CLOSE_NOTES = {
@@ -107,6 +114,7 @@ CLOSE_NOTES = {
     "average resolution time": "no unit in the header: read as hours",
 }
 
+AMBIGUOUS_LEAVES = ("previous_period.", "departments.")
 RULES: dict[str, FieldRule] = {r.path: r for r in (*TOP_RULES, *SECTION_RULES)}
 FIELDS: tuple[str, ...] = (*IDENTITY, *RULES)
 _MODULE_PATH = re.compile(r"^product_usage\.([^.]+)\.(adopted|usage_pct)$")
@@ -171,7 +179,8 @@ def _synonym_index() -> dict[str, tuple[str, float]]:
             add(text, path, CLOSE)
     for path in FIELDS:
         add(path, path, EXACT)
-        add(path.rpartition(".")[2], path, EXACT)
+        if not path.startswith(AMBIGUOUS_LEAVES):  # "usage_score" alone could be this period's
+            add(path.rpartition(".")[2], path, EXACT)
     return index
 
 
@@ -234,7 +243,7 @@ def resolve_field(target: str, where: str) -> str:
     )
 
 
-def _date_order(value: Any, where: str) -> DateOrder | None:
+def parse_date_order(value: Any, where: str) -> DateOrder | None:
     if value is None:
         return None
     text = str(value).strip().upper().replace("/", "").replace("-", "")
@@ -269,10 +278,10 @@ def mapping_from_data(data: Mapping[str, Any], where: str = "mapping") -> Mappin
         if not isinstance(section, Mapping):
             raise InputError(f"{where}: files.{name} must be a table with columns and date_order")
         files[name] = MappingSpec(_columns(section.get("columns", {}), f"{where} files.{name}.columns"),
-                                  _date_order(section.get("date_order"), f"{where} files.{name}"))  # fmt: skip
+                                  parse_date_order(section.get("date_order"), f"{where} files.{name}"))  # fmt: skip
     return MappingSpec(
         _columns(data.get("columns", {}), f"{where} columns"),
-        _date_order(data.get("date_order"), where),
+        parse_date_order(data.get("date_order"), where),
         files,
     )
 
@@ -305,16 +314,10 @@ class FileMapping:
     key: str
     reused: bool
     hints: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
     def by_field(self) -> dict[str, tuple[int, ColumnMatch]]:
         return {m.field: (m.index, m) for m in self.columns}
-
-    def saved_form(self) -> dict[str, Any]:
-        """What the store keeps for this source: header -> field, and the date order if one was given."""
-        data: dict[str, Any] = {"columns": {m.header: m.field for m in self.columns}}
-        if self.date_order:
-            data["date_order"] = self.date_order
-        return data
 
 
 KEY_FIELDS = ("customer_id", "name", "arr", "contract_end_date")
@@ -323,6 +326,8 @@ KEY_FIELDS = ("customer_id", "name", "arr", "contract_end_date")
 def _proposal(header: str) -> tuple[str, float, str, str | None] | str | None:
     """(field, confidence, origin, note) for a header from the synonym table; a reason when a field looks
     close but means something else; None when nothing fits."""
+    if _MODULE_PATH.match(header.strip()):
+        return header.strip(), EXACT, "synonym", None
     norm = normalise_header(header)
     if not norm.key:
         return None
@@ -357,6 +362,7 @@ def propose_mapping(
     chosen: dict[str, ColumnMatch] = {}
     ignored: list[str] = []
     hints: list[str] = []
+    took_saved = False
     for index, header in enumerate(headers):
         target = explicit.get(header) or explicit.get(normalise_header(header).key)
         if target is not None:
@@ -367,6 +373,7 @@ def propose_mapping(
                 index=index, header=header, field=target, confidence=1.0, origin="explicit"
             )
         elif header in remembered:
+            took_saved = True
             if remembered[header] == IGNORE:
                 ignored.append(header)
                 continue
@@ -391,6 +398,6 @@ def propose_mapping(
     unmapped = [h for i, h in enumerate(headers) if i not in used and h not in ignored]
     columns = sorted(chosen.values(), key=lambda m: m.index)
     not_found = [f for f in KEY_FIELDS if f not in chosen]
-    date_order = spec.date_order or _date_order((saved or {}).get("date_order"), "saved mapping")
-    reused = any(m.origin == "saved" for m in columns) or bool(saved and not spec.date_order and date_order)
-    return FileMapping(columns, unmapped, not_found, date_order, source_key(headers), reused, hints)
+    date_order = spec.date_order or parse_date_order((saved or {}).get("date_order"), "saved mapping")
+    reused = took_saved or bool(saved and not spec.date_order and date_order)
+    return FileMapping(columns, unmapped, not_found, date_order, source_key(headers), reused, hints, ignored)

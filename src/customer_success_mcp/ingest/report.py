@@ -75,6 +75,7 @@ class FileImport(BaseModel):
     rows: int = Field(description="Data rows read (header and blank rows not counted)")
     columns: list[ColumnMatch] = Field(description="Mapped columns, in file order")
     unmapped: list[str] = Field(description="Headers left out: no contract field means the same")
+    ignored: list[str] = Field(default_factory=list, description="Headers the mapping said to ignore")
     not_found: list[str] = Field(description="Key contract fields no column supplied")
     hints: list[str] = Field(default_factory=list, description="Why a header that looks close was not mapped")
     date_order: str | None = Field(None, description="MDY or DMY for slash dates, when given or saved")
@@ -82,3 +83,29 @@ class FileImport(BaseModel):
         description="A mapping saved from an earlier load of this export was used"
     )
     key: str = Field(description="Identifies this export's header set; the saved mapping is stored under it")
+
+    def saved_form(self) -> dict[str, object]:
+        """What the store keeps for this export: header -> field ('ignore' included), and the date order."""
+        columns = {m.header: m.field for m in self.columns} | dict.fromkeys(self.ignored, "ignore")
+        return {"columns": columns, **({"date_order": self.date_order} if self.date_order else {})}
+
+    def summary(self) -> ImportSummary:
+        check = [f"{m.header} -> {m.field} ({m.confidence:g}{': ' + m.note if m.note else ''})"
+                 for m in self.columns if m.confidence < 0.9]  # fmt: skip
+        return ImportSummary(source=self.source, rows=self.rows, mapped=len(self.columns), check=check,
+                             unmapped=self.unmapped, reused_saved_mapping=self.reused_saved_mapping)  # fmt: skip
+
+
+class ImportSummary(BaseModel):
+    """One imported export in a few fields (inspect_export shows the whole mapping)."""
+
+    source: str
+    rows: int
+    mapped: int = Field(description="Columns mapped to contract fields")
+    check: list[str] = Field(
+        description="Columns mapped with less than high confidence: header -> field (why)"
+    )
+    unmapped: list[str] = Field(description="Headers no contract field matched (left out)")
+    reused_saved_mapping: bool = Field(
+        description="A mapping saved from an earlier load of this export was used"
+    )

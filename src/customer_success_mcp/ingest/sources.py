@@ -19,11 +19,13 @@ from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES
 from customer_success_mcp.ingest.join import MappedFile, join_files
 from customer_success_mcp.ingest.load import InputError, LoadedPortfolio, gc_paused, load_bytes
 from customer_success_mcp.ingest.mapping import (
+    FileMapping,
     MappingSpec,
     field_rule,
     is_ratio,
     normalise_header,
     propose_mapping,
+    source_key,
 )
 from customer_success_mcp.ingest.report import FileImport
 from customer_success_mcp.ingest.tabular import RawTable, read_table, source_format
@@ -60,11 +62,22 @@ def _mapped(
 ) -> list[MappedFile]:
     files = []
     for name, data in sources:
-        raw = read_table(name, data)
-        from customer_success_mcp.ingest.mapping import source_key
+        proposals: dict[str, FileMapping] = {}
 
-        remembered = saved(source_key(raw.headers)) if saved is not None else None
-        files.append(MappedFile(raw, propose_mapping(name, raw.headers, spec, remembered)))
+        def propose(
+            headers: list[str], name: str = name, proposals: dict[str, FileMapping] = proposals
+        ) -> FileMapping:
+            if "m" not in proposals:
+                remembered = saved(source_key(headers)) if saved is not None else None
+                proposals["m"] = propose_mapping(name, headers, spec, remembered)
+            return proposals["m"]
+
+        def numeric(headers: list[str]) -> set[int]:  # columns the reader may convert to numbers itself
+            return {m.index for m in propose(headers).columns
+                    if (rule := field_rule(m.field)) is not None and rule.kind in ("number", "integer")}  # fmt: skip
+
+        raw = read_table(name, data, numeric)
+        files.append(MappedFile(raw, propose(raw.headers)))
     return files
 
 
@@ -72,7 +85,7 @@ def file_import(mf: MappedFile) -> FileImport:
     raw, m = mf.raw, mf.mapping
     return FileImport(source=raw.source, format=raw.format, encoding=raw.encoding, delimiter=raw.delimiter,
                       sheet=raw.sheet, rows=raw.rows, columns=m.columns, unmapped=m.unmapped,
-                      not_found=m.not_found, hints=m.hints, date_order=m.date_order,
+                      not_found=m.not_found, hints=m.hints, ignored=m.ignored, date_order=m.date_order,
                       reused_saved_mapping=m.reused, key=m.key)  # fmt: skip
 
 

@@ -13,12 +13,14 @@ import csv
 import datetime as dt
 import io
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from customer_success_mcp.ingest.load import UTF8_BOM, InputError
@@ -51,14 +53,20 @@ class RawTable:
         return record + 2 if self.row_numbers is None else int(self.row_numbers[record])
 
     def cell(self, column: int, record: int) -> str | None:
-        value = self.columns[column][record].as_py()
-        return value if isinstance(value, str) else None
+        return _text(self.columns[column][record].as_py())
 
     def sample(self, count: int) -> list[dict[str, str | None]]:
         """The first rows, header -> cell text, as a person would look at them."""
         shown = min(count, self.rows)
         texts = [col.slice(0, shown).to_pylist() for col in self.columns]
-        return [{h: texts[j][i] for j, h in enumerate(self.headers)} for i in range(shown)]
+        return [{h: _text(texts[j][i]) for j, h in enumerate(self.headers)} for i in range(shown)]
+
+
+def _text(value: Any) -> str | None:
+    """A cell as text: numbers the reader already converted are written back as plainly as possible."""
+    if value is None or isinstance(value, str):
+        return value
+    return f"{value:.15g}" if isinstance(value, float) else str(value)
 
 
 def source_format(name: str, data: bytes) -> SourceFormat:
@@ -78,11 +86,18 @@ def source_format(name: str, data: bytes) -> SourceFormat:
     return "json" if head[:1] in (b"{", b"[") else "csv"
 
 
-def read_table(name: str, data: bytes) -> RawTable:
-    """A CSV or XLSX export as text columns; InputError when it cannot be read as a table at all."""
+NumericColumns = Callable[[list[str]], set[int]]
+
+
+def read_table(name: str, data: bytes, numeric: NumericColumns | None = None) -> RawTable:
+    """A CSV or XLSX export as text columns; InputError when it cannot be read as a table at all.
+
+    `numeric` names (from the headers) the columns that should hold numbers: the CSV reader converts
+    those itself while parsing, where every value is a plain number; any other column, and any column with
+    one value that is not, stays text for `ingest.cells` to clean."""
     if source_format(name, data) == "xlsx":
         return read_xlsx(name, data)
-    return read_csv(name, data)
+    return read_csv(name, data, numeric)
 
 
 # --------------------------------------------------------------------------- CSV
@@ -152,29 +167,32 @@ def _sample(utf8: bytes) -> str:
     return head.decode("utf-8", errors="replace")
 
 
-def read_csv(name: str, data: bytes) -> RawTable:
+def read_csv(name: str, data: bytes, numeric: NumericColumns | None = None) -> RawTable:
     """A CSV export (comma, semicolon, tab or pipe; UTF-8, UTF-16 or Windows-1252) as text columns."""
     utf8, encoding = _decoded(name, data)
     if encoding == "utf-8" and "\ufffd" in _sample(utf8):
         utf8, encoding = _from_windows(utf8), "windows-1252"
     try:
-        return _read_utf8(name, utf8, encoding)
+        return _read_utf8(name, utf8, encoding, numeric)
     except _NotUtf8:
         if encoding != "utf-8":
             raise InputError(
                 f"{name}: not readable as {encoding} text; save the export as UTF-8 CSV"
             ) from None
-        return _read_utf8(name, _from_windows(utf8), "windows-1252")
+        return _read_utf8(name, _from_windows(utf8), "windows-1252", numeric)
 
 
-def _read_utf8(name: str, utf8: bytes, encoding: str) -> RawTable:
+def _read_utf8(name: str, utf8: bytes, encoding: str, numeric: NumericColumns | None) -> RawTable:
     delimiter, header = _sniff(name, _sample(utf8))
     headers = _header_names(header)
-    body = utf8.rstrip(b"\r\n")
-    if b"\n\n" in body or b"\n\r\n" in body:
-        return _read_csv_exactly(name, utf8, encoding, delimiter, headers)
+    typed = _plain_numbers(utf8, delimiter, len(headers), numeric(headers)) if numeric else set()
     try:
-        table = _arrow_read(utf8, delimiter, len(headers))
+        try:
+            table = _arrow_read(utf8, delimiter, len(headers), typed)
+        except pa.ArrowInvalid as exc:
+            if not typed or "conversion error" not in str(exc).lower():
+                raise
+            table = _arrow_read(utf8, delimiter, len(headers))  # a later value is not a plain number
     except _RowsMisnumbered:
         return _read_csv_exactly(name, utf8, encoding, delimiter, headers)
     except pa.ArrowInvalid as exc:
@@ -182,7 +200,23 @@ def _read_utf8(name: str, utf8: bytes, encoding: str) -> RawTable:
             raise _NotUtf8 from None
         raise InputError(f"{name}: not a readable CSV file ({_arrow_reason(exc)})") from None
     columns = [table.column(i).combine_chunks() for i in range(len(headers))]
-    return RawTable(name, "csv", headers, columns, table.num_rows, encoding=encoding, delimiter=delimiter)
+    blank = _blank_rows(columns, table.num_rows)
+    if not blank.any():
+        return RawTable(name, "csv", headers, columns, table.num_rows, encoding=encoding, delimiter=delimiter)
+    keep = pa.array(~blank)
+    numbers = np.flatnonzero(~blank) + 2
+    return RawTable(name, "csv", headers, [c.filter(keep) for c in columns], len(numbers), numbers,
+                    encoding, delimiter)  # fmt: skip
+
+
+def _blank_rows(columns: list[pa.Array], rows: int) -> np.ndarray:
+    """Rows with no cell filled in (blank lines read as rows keep the row numbers right; they are no account)."""
+    blank = np.ones(rows, dtype=bool)
+    for col in columns:
+        if col.null_count == 0:
+            return np.zeros(rows, dtype=bool)
+        blank &= col.is_null().to_numpy(zero_copy_only=False)
+    return blank
 
 
 class _NotUtf8(Exception):
@@ -194,23 +228,47 @@ class _RowsMisnumbered(Exception):
 
 
 def arrow_options(
-    delimiter: str, width: int, on_invalid: Any = None
+    delimiter: str, width: int, on_invalid: Any = None, numbers: set[int] | frozenset[int] = frozenset()
 ) -> tuple[pa_csv.ReadOptions, pa_csv.ParseOptions, pa_csv.ConvertOptions]:
-    """The reader's options: every column as text, empty cells as null, quoted newlines allowed."""
+    """The reader's options: every column as text (but `numbers`, as float64), empty cells as null,
+    quoted newlines allowed."""
     names = [f"c{i}" for i in range(width)]
+    types = {n: pa.float64() if i in numbers else pa.string() for i, n in enumerate(names)}
     return (
         pa_csv.ReadOptions(column_names=names, skip_rows=1),
-        pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid),
-        pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[""],
+        # Blank lines are read as empty rows (then dropped), so every row keeps the number a spreadsheet shows.
+        pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                            invalid_row_handler=on_invalid),
+        pa_csv.ConvertOptions(column_types=types, null_values=[""],
                               strings_can_be_null=True, quoted_strings_can_be_null=True),
     )  # fmt: skip
 
 
-def _arrow_read(utf8: bytes, delimiter: str, width: int) -> pa.Table:
+def _plain_numbers(utf8: bytes, delimiter: str, width: int, wanted: set[int]) -> set[int]:
+    """Of the wanted columns, those whose first rows are all plain numbers (Arrow's float parser reads them)."""
+    if not wanted:
+        return set()
+    read, parse, convert = arrow_options(delimiter, width)
+    try:
+        head = pa_csv.read_csv(io.BytesIO(_sample(utf8).encode()), read_options=read, parse_options=parse,
+                               convert_options=convert)  # fmt: skip
+    except pa.ArrowInvalid:
+        return set()
+    plain = set()
+    for i in wanted:
+        try:
+            pc.cast(head.column(i), pa.float64())
+        except pa.ArrowInvalid:
+            continue
+        plain.add(i)
+    return plain
+
+
+def _arrow_read(utf8: bytes, delimiter: str, width: int, numbers: set[int] | None = None) -> pa.Table:
     def on_invalid(row: Any) -> str:
         raise _RowsMisnumbered
 
-    read, parse, convert = arrow_options(delimiter, width, on_invalid)
+    read, parse, convert = arrow_options(delimiter, width, on_invalid, numbers or set())
     return pa_csv.read_csv(io.BytesIO(utf8), read_options=read, parse_options=parse, convert_options=convert)
 
 
