@@ -60,6 +60,9 @@ class Parsed:
 
 
 def shown(text: Any) -> str:
+    """A cell as the file showed it, quoted and cut short (numbers the reader converted, written plainly)."""
+    if isinstance(text, float):
+        text = f"{text:.15g}"
     value = repr(text)
     return value if len(value) <= 40 else value[:37] + "..."
 

@@ -265,11 +265,17 @@ def _plain_numbers(utf8: bytes, delimiter: str, width: int, wanted: set[int]) ->
 
 
 def _arrow_read(utf8: bytes, delimiter: str, width: int, numbers: set[int] | None = None) -> pa.Table:
+    skipped: list[int] = []
+
     def on_invalid(row: Any) -> str:
-        raise _RowsMisnumbered
+        skipped.append(1)
+        return "skip"
 
     read, parse, convert = arrow_options(delimiter, width, on_invalid, numbers or set())
-    return pa_csv.read_csv(io.BytesIO(utf8), read_options=read, parse_options=parse, convert_options=convert)
+    table = pa_csv.read_csv(io.BytesIO(utf8), read_options=read, parse_options=parse, convert_options=convert)
+    if skipped:  # a row with the wrong number of cells: skipping it would shift every later row number
+        raise _RowsMisnumbered
+    return table
 
 
 def _arrow_reason(exc: Exception) -> str:
