@@ -285,8 +285,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for rej in report.rejections:
             who = printable_text(rej.customer_id or "(no id)")
             for problem in rej.problems:
-                print(f"  rejected #{rej.index} {who}: {printable_text(where(problem))}{problem.field} "
-                      f"{printable_text(problem.reason)}")  # fmt: skip
+                at = printable_text(where(problem)) + " " if problem.file else ""
+                print(f"  rejected #{rej.index} {who}: {at}{problem.field} {printable_text(problem.reason)}")
         for note in report.notes:
             print(f"  note #{note.index} {note.customer_id}: {note.field}: {printable_text(note.note)}")
     if report.accepted == 0:
