@@ -98,7 +98,10 @@ def test_three_sources_with_their_own_headers_join_on_the_account_id() -> None:
     assert t.segments == ["enterprise", "mid-market"]  # given, then derived from 45,500.5 of ARR
     assert t.segment_source == ["input", "arr"]
     assert t.labels["owner"] == ["Dana Whitfield", "marco ruiz"]
-    assert t.values["usage.logins_30d"].tolist() == [1204.0, 310.0]  # a count, kept apart from login_frequency
+    assert t.values["usage.logins_30d"].tolist() == [
+        1204.0,
+        310.0,
+    ]  # a count, kept apart from login_frequency
     assert not t.present["usage.login_frequency"].any()
     assert t.values["usage.feature_adoption"].tolist() == [45.0, 72.5]  # "45%" of a 0-100 field is 45
     assert t.values["usage.dau_mau_ratio"].tolist() == [0.35, 0.21]  # "35%" of a 0-1 field is 0.35
@@ -120,7 +123,10 @@ def test_an_account_in_only_some_files_gets_only_their_fields() -> None:
     t = loaded.table
     assert t.ids == ["A-1", "A-2"]
     assert t.present["usage.feature_adoption"].tolist() == [True, False]
-    assert t.values["usage.feature_adoption"].tolist() == [45.0, 0.0]  # the contract's fallback, not given
+    assert t.values["usage.feature_adoption"].tolist() == [
+        45.0,
+        0.0,
+    ]  # the contract's fallback, not given
 
 
 def test_conflicting_values_reject_the_account_naming_both_files_and_values() -> None:
@@ -177,7 +183,8 @@ def test_every_row_is_accounted_for() -> None:
         ("Account Owner", "owner"), ("NPS", "engagement.nps_score"), ("CSAT", "engagement.csat_score"),
         ("Open Tickets", "support.open_tickets"), ("# Open Tickets", "support.open_tickets"),
         ("Logins (30d)", "usage.logins_30d"), ("Logins (last 30 days)", "usage.logins_30d"),
-        ("usage.login_frequency", "usage.login_frequency"), ("Avg Resolution Time (hrs)", "support.avg_resolution_hours"),
+        ("usage.login_frequency", "usage.login_frequency"),
+        ("Avg Resolution Time (hrs)", "support.avg_resolution_hours"),
     ],
 )  # fmt: skip
 def test_common_headers_map_without_help(header: str, field: str) -> None:
@@ -213,12 +220,14 @@ def test_a_percentage_header_is_not_forced_onto_a_rating() -> None:
 
 def test_an_explicit_mapping_overrides_and_can_ignore_a_column() -> None:
     rows = [["Ref", "Client", "Revenue", "Tier"], ["A-1", "Acme", "5000", "Professional"]]
-    loaded = load(("x.csv", csv_bytes(rows)),
-                  mapping={"Ref": "customer_id", "Client": "name", "Revenue": "arr", "Tier": "plan_tier"})  # fmt: skip
+    mapping = {"Ref": "customer_id", "Client": "name", "Revenue": "arr", "Tier": "plan_tier"}
+    loaded = load(("x.csv", csv_bytes(rows)), mapping=mapping)
     t = loaded.table
     assert (t.ids, t.names, t.values["arr"].tolist()) == (["A-1"], ["Acme"], [5000.0])
     assert t.labels["contract.plan_tier"] == ["professional"]  # "Tier" here is the plan, not the segment
-    ignored = load(("x.csv", csv_bytes(rows)), mapping={"Ref": "customer_id", "Client": "name", "Tier": "ignore"})
+    ignored = load(
+        ("x.csv", csv_bytes(rows)), mapping={"Ref": "customer_id", "Client": "name", "Tier": "ignore"}
+    )
     assert ignored.imports[0].ignored == ["Tier"]
     assert ignored.table.segment_source == ["default"]
 
@@ -232,7 +241,7 @@ def test_a_mapping_file_with_per_file_sections() -> None:
     assert spec.for_file("a.csv").columns == {"Ref": "customer_id"}
     assert spec.for_file("b.csv").columns == {"Ref": "ignore", "Key": "customer_id"}
     assert spec.for_file("b.csv").date_order == "DMY"
-    with pytest.raises(InputError, match="login_frequncy.*not a contract field.*login_frequency"):
+    with pytest.raises(InputError, match=r"login_frequncy.*not a contract field.*login_frequency"):
         mapping_from_toml('[columns]\n"X" = "login_frequncy"\n', "map.toml")
 
 
@@ -251,12 +260,19 @@ def test_dates_in_every_common_form() -> None:
 
 
 def test_slash_dates_take_their_order_from_the_values() -> None:
-    assert dates_of(["03/25/2027", "04/01/2027"]) == [dt.date(2027, 3, 25), dt.date(2027, 4, 1)]  # month first
+    assert dates_of(["03/25/2027", "04/01/2027"]) == [
+        dt.date(2027, 3, 25),
+        dt.date(2027, 4, 1),
+    ]  # month first
     assert dates_of(["25/03/2027", "04/01/2027"]) == [dt.date(2027, 3, 25), dt.date(2027, 1, 4)]  # day first
 
 
 def test_an_ambiguous_date_order_is_asked_about_not_guessed() -> None:
-    rows = [["Account ID", "Name", "Renewal Date"], ["A-1", "One", "03/04/2027"], ["A-2", "Two", "05/06/2027"]]
+    rows = [
+        ["Account ID", "Name", "Renewal Date"],
+        ["A-1", "One", "03/04/2027"],
+        ["A-2", "Two", "05/06/2027"],
+    ]
     with pytest.raises(InputError, match=r'"Renewal Date".*date_order.*"MDY".*"DMY"'):
         load(("d.csv", csv_bytes(rows)))
     [found] = inspect_sources([("d.csv", csv_bytes(rows))])
@@ -295,7 +311,15 @@ def test_quoted_fields_keep_delimiters_and_line_breaks_and_rows_keep_their_numbe
 
 def test_flags_numbers_and_vocabularies_are_read_as_people_write_them() -> None:
     rows = [
-        ["Account ID", "Name", "Champion Left", "Budget Cuts", "Competitor Mentions", "Renewal Sentiment", "ARR"],
+        [
+            "Account ID",
+            "Name",
+            "Champion Left",
+            "Budget Cuts",
+            "Competitor Mentions",
+            "Renewal Sentiment",
+            "ARR",
+        ],
         ["A-1", "One", "Yes", "n", "2", "Positive", "USD 1,500"],
         ["A-2", "Two", "maybe", "0", "2.5", "mixed", "€2,000"],
     ]
@@ -318,7 +342,9 @@ def test_values_are_checked_by_the_same_contract_as_json() -> None:
         "usage.dau_mau_ratio": "must be between 0 and 1, got '140%'",
         "contract.licensed_seats": "must be 0 or more, got '-3'",
     }
-    as_json = load_records([{"customer_id": "A-1", "name": "One", "engagement": {"nps_score": 11}}], DEFAULT_PROFILE)
+    as_json = load_records(
+        [{"customer_id": "A-1", "name": "One", "engagement": {"nps_score": 11}}], DEFAULT_PROFILE
+    )
     assert as_json.report.rejections[0].problems[0].reason.startswith("must be between 0 and 10")
 
 
@@ -362,7 +388,9 @@ def twin(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], list
     return data, [(p.name, p.read_bytes()) for p in paths]
 
 
-@pytest.mark.parametrize("profile", [DEFAULT_PROFILE, FIVE_DIMENSION_PROFILE], ids=["default", "five_dimension"])
+@pytest.mark.parametrize(
+    "profile", [DEFAULT_PROFILE, FIVE_DIMENSION_PROFILE], ids=["default", "five_dimension"]
+)
 def test_exports_and_their_json_twin_give_identical_scores(twin, profile) -> None:
     data, sources = twin
     from_csv = score_loaded(load_sources(sources, profile), profile, AS_OF)

@@ -63,7 +63,9 @@ def test_a_mapping_that_worked_is_saved_and_reused_next_time(config: ServerConfi
     first = service.load(paths=paths, mapping=str(exports / "map.toml"), name="book")
     assert (first.total, first.accepted, first.rejected) == (2, 2, 0)
     assert [i.reused_saved_mapping for i in first.imports] == [False, False]
-    again = PortfolioService(config).load(paths=paths, name="book")  # a fresh process: only the store remembers
+    again = PortfolioService(config).load(
+        paths=paths, name="book"
+    )  # a fresh process: only the store remembers
     # Both mappings worked, so both were kept: the CRM's explicit one and the product file's automatic one.
     assert (again.accepted, [i.reused_saved_mapping for i in again.imports]) == (2, [True, True])
     found = PortfolioService(config).find_accounts("book")
@@ -86,9 +88,10 @@ def test_a_store_from_before_mappings_existed_keeps_working(tmp_path: Path) -> N
     data.mkdir()
     with sqlite3.connect(data / SnapshotStore.FILENAME) as conn:  # the schema as it was: snapshots only
         conn.executescript(
-            "CREATE TABLE snapshots (id INTEGER PRIMARY KEY AUTOINCREMENT, portfolio TEXT NOT NULL, as_of TEXT "
-            "NOT NULL, loaded_at TEXT NOT NULL, source TEXT NOT NULL, total INTEGER NOT NULL, accepted INTEGER "
-            "NOT NULL, rejected INTEGER NOT NULL, arr REAL NOT NULL, accounts BLOB NOT NULL, report TEXT NOT NULL);"
+            "CREATE TABLE snapshots (id INTEGER PRIMARY KEY AUTOINCREMENT, portfolio TEXT NOT NULL, "
+            "as_of TEXT NOT NULL, loaded_at TEXT NOT NULL, source TEXT NOT NULL, total INTEGER NOT NULL, "
+            "accepted INTEGER NOT NULL, rejected INTEGER NOT NULL, arr REAL NOT NULL, "
+            "accounts BLOB NOT NULL, report TEXT NOT NULL);"
         )
     store = SnapshotStore(data)
     assert store.saved_mapping("headers:x") is None
@@ -152,11 +155,17 @@ async def test_load_several_exports_and_filter_by_owner(config: ServerConfig, ex
     assert refused.is_error and "allowed directories" in text_of(refused)
 
 
-async def test_an_ambiguous_date_order_is_a_tool_error_naming_the_fix(config: ServerConfig, exports: Path) -> None:
-    (exports / "dates.csv").write_text("Account ID,Name,Renewal Date\nA-1,One,03/04/2027\nA-2,Two,05/06/2027\n")
+async def test_an_ambiguous_date_order_is_a_tool_error_naming_the_fix(
+    config: ServerConfig, exports: Path
+) -> None:
+    (exports / "dates.csv").write_text(
+        "Account ID,Name,Renewal Date\nA-1,One,03/04/2027\nA-2,Two,05/06/2027\n"
+    )
     async with Client(build_server(config)) as client:
         asked = await client.call_tool("load_portfolio", {"path": str(exports / "dates.csv")})
-        told = await client.call_tool("load_portfolio", {"path": str(exports / "dates.csv"), "date_order": "DMY"})
+        told = await client.call_tool(
+            "load_portfolio", {"path": str(exports / "dates.csv"), "date_order": "DMY"}
+        )
     assert asked.is_error and "date_order" in text_of(asked) and "Renewal Date" in text_of(asked)
     assert ok(told)["accepted"] == 2
 
@@ -193,14 +202,23 @@ def test_csm_scores_several_exports_and_validate_names_file_row_and_column(
     (exports / "bad.csv").write_text("Account ID,Name,NPS\nA-1,One,11\n", encoding="utf-8")
     assert main(["validate", str(exports / "bad.csv")]) == 2
     out = capsys.readouterr().out
-    assert "rejected #0 A-1: bad.csv row 2, column \"NPS\": engagement.nps_score must be between 0 and 10" in out
+    assert (
+        'rejected #0 A-1: bad.csv row 2, column "NPS": engagement.nps_score must be between 0 and 10' in out
+    )
 
 
 def test_csm_generate_exports_then_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "out"
-    assert main(["generate", "--accounts", "20", "--seed", "4", "--as-of", "2026-11-23", "--exports", str(target)]) == 0
+    assert (
+        main(
+            ["generate", "--accounts", "20", "--seed", "4", "--as-of", "2026-11-23", "--exports", str(target)]
+        )
+        == 0
+    )
     names = sorted(p.name for p in target.iterdir())
     assert names == ["crm_accounts.csv", "nps_survey.csv", "product_analytics.csv", "support_desk.xlsx"]
     capsys.readouterr()
-    assert main(["report", *[str(target / n) for n in names], "--as-of", "2026-11-23", "--format", "json"]) == 0
+    assert (
+        main(["report", *[str(target / n) for n in names], "--as-of", "2026-11-23", "--format", "json"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["accounts"] == 20

@@ -69,7 +69,9 @@ def _spec(args: argparse.Namespace) -> Any:
         try:
             text = Path(args.mapping).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CliError(f"cannot read the mapping file {args.mapping}: {getattr(exc, 'strerror', exc)}") from None
+            raise CliError(
+                f"cannot read the mapping file {args.mapping}: {getattr(exc, 'strerror', exc)}"
+            ) from None
         try:
             spec = mapping_from_toml(text, args.mapping)
         except InputError as exc:
@@ -118,7 +120,8 @@ def _scored(args: argparse.Namespace) -> Any:
     loaded = _loaded(args, profile)
     if loaded.table.size == 0:
         raise CliError(
-            f"{_files(args)}: all {loaded.report.total} accounts were rejected; run `csm validate {_files(args)}`"
+            f"{_files(args)}: all {loaded.report.total} accounts were rejected; "
+            f"run `csm validate {_files(args)}`"
         )
     try:
         as_of = resolve_as_of(args.as_of, loaded.extras)
@@ -198,8 +201,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
     scored = _scored(args)
     row = _account_row(args, scored)
-    source = DraftSource(portfolio=" + ".join(Path(f).name for f in args.files), snapshot="read from the file",
-                         as_of=scored.as_of,
+    portfolio = " + ".join(Path(f).name for f in args.files)
+    source = DraftSource(portfolio=portfolio, snapshot="read from the file", as_of=scored.as_of,
                          profile=scored.profile.name)  # fmt: skip
     text = draft_for_account(scored, row, args.kind, source, args.quarter)
     if args.output:
@@ -281,7 +284,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(report.model_dump_json(indent=2, exclude_none=True) + "\n")
     else:
-        print(f"{_files(args)}: {report.total} accounts, {report.accepted} accepted, {report.rejected} rejected")
+        print(
+            f"{_files(args)}: {report.total} accounts, {report.accepted} accepted, {report.rejected} rejected"
+        )
         for rej in report.rejections:
             who = printable_text(rej.customer_id or "(no id)")
             for problem in rej.problems:
@@ -341,8 +346,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
             written = write_exports(data, Path(args.exports))
         except OSError as exc:
             raise CliError(f"cannot write to {args.exports}: {exc.strerror}") from None
-        print(f"wrote {args.accounts} accounts as {len(written)} exports in {args.exports} (seed {args.seed}, "
-              f"as of {as_of}): {', '.join(p.name for p in written)}", file=sys.stderr)  # fmt: skip
+        names = ", ".join(p.name for p in written)
+        print(f"wrote {args.accounts} accounts as {len(written)} exports in {args.exports} "
+              f"(seed {args.seed}, as of {as_of}): {names}", file=sys.stderr)  # fmt: skip
         return EXIT_OK
     data = {"as_of": as_of.isoformat(), **data}
     if args.output:
@@ -361,9 +367,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def _add_files(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE",
-                   help='portfolio file: JSON ({"customers": [...]}), CSV or Excel; several CSV/Excel exports are '
-                   "joined on the account id")  # fmt: skip
-    p.add_argument("--mapping", metavar="FILE", help="TOML column mapping for CSV/Excel exports (see the README)")
+                   help='portfolio file: JSON ({"customers": [...]}), CSV or Excel; several CSV/Excel '
+                   "exports are joined on the account id")  # fmt: skip
+    p.add_argument(
+        "--mapping", metavar="FILE", help="TOML column mapping for CSV/Excel exports (see the README)"
+    )
     p.add_argument("--date-order", choices=("MDY", "DMY"),
                    help="order of slash dates such as 03/04/2027 when the values cannot tell")  # fmt: skip
 
@@ -460,8 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_validate)
     p = sub.add_parser(
         "inspect",
-        help="how CSV or Excel exports would be imported: headers, a sample, each column's contract field with "
-        "its confidence, what is left unmapped, values that would be rejected",
+        help="how CSV or Excel exports would be imported: headers, a sample, each column's contract field "
+        "with its confidence, what is left unmapped, values that would be rejected",
         description="Inspect CSV or Excel exports before loading them: nothing is scored or stored.",
     )
     _add_files(p)
@@ -501,8 +509,8 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--exports", metavar="DIR",
-                   help="write the portfolio as CRM, product, support-desk (.xlsx) and survey exports into DIR, "
-                   "each with its own headers, instead of JSON")  # fmt: skip
+                   help="write the portfolio as CRM, product, support-desk (.xlsx) and survey exports into "
+                   "DIR, each with its own headers, instead of JSON")  # fmt: skip
     p.set_defaults(handler=cmd_generate)
     return parser
 

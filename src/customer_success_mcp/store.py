@@ -179,7 +179,7 @@ class SnapshotStore:
         return json.loads(zlib.decompress(row[0]))
 
     def save_mapping(self, key: str, source: str, mapping: dict[str, Any]) -> None:
-        """Keep the column mapping that worked for an export (keyed by its headers), replacing an older one."""
+        """Keep the column mapping that worked for an export (keyed by its headers), replacing older ones."""
         when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         with self._lock:
             self._connection().execute(

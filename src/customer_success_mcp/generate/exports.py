@@ -51,11 +51,17 @@ def _listed(value: Any) -> str:
 Column = tuple[str, str, Format]  # header, contract path, how the system writes it
 
 CRM: tuple[Column, ...] = (
-    ("Account ID", "customer_id", _plain), ("Account Name", "name", _plain), ("Segment", "segment", _plain),
-    ("Account Owner", "owner", _plain), ("ARR (USD)", "arr", _money),
-    ("Contract Start", "contract_start_date", _plain), ("Renewal Date", "contract_end_date", _us_date),
-    ("Contract Type", "commercial_factors.contract_type", _plain), ("Plan", "contract.plan_tier", _plain),
-    ("Upgrade Options", "contract.available_tiers", _listed), ("Licensed Seats", "contract.licensed_seats", _plain),
+    ("Account ID", "customer_id", _plain),
+    ("Account Name", "name", _plain),
+    ("Segment", "segment", _plain),
+    ("Account Owner", "owner", _plain),
+    ("ARR (USD)", "arr", _money),
+    ("Contract Start", "contract_start_date", _plain),
+    ("Renewal Date", "contract_end_date", _us_date),
+    ("Contract Type", "commercial_factors.contract_type", _plain),
+    ("Plan", "contract.plan_tier", _plain),
+    ("Upgrade Options", "contract.available_tiers", _listed),
+    ("Licensed Seats", "contract.licensed_seats", _plain),
     ("Exec Sponsor Engagement", "relationship.executive_sponsor_engagement", _plain),
     ("Contacts Engaged", "relationship.multi_threading_depth", _plain),
     ("Renewal Sentiment", "relationship.renewal_sentiment", _plain),
@@ -67,9 +73,12 @@ CRM: tuple[Column, ...] = (
     ("Competitor Mentions", "relationship_signals.competitor_mentions", _plain),
     ("Pricing Complaints", "commercial_factors.pricing_complaints", _plain),
     ("Budget Cuts", "commercial_factors.budget_cuts_mentioned", _plain),
-    ("Departments", "departments.current", _listed), ("Potential Departments", "departments.potential", _listed),
-    ("Goals Met %", "outcomes.goals_met_pct", _plain), ("ROI Promised", "outcomes.roi_promised", _plain),
-    ("ROI Achieved", "outcomes.roi_achieved", _plain), ("KPI Improvement %", "outcomes.kpi_improvement_pct", _plain),
+    ("Departments", "departments.current", _listed),
+    ("Potential Departments", "departments.potential", _listed),
+    ("Goals Met %", "outcomes.goals_met_pct", _plain),
+    ("ROI Promised", "outcomes.roi_promised", _plain),
+    ("ROI Achieved", "outcomes.roi_achieved", _plain),
+    ("KPI Improvement %", "outcomes.kpi_improvement_pct", _plain),
     ("Time to Value (days)", "outcomes.time_to_value_days", _plain),
     ("Previous Usage Score", "previous_period.usage_score", _plain),
     ("Previous Engagement Score", "previous_period.engagement_score", _plain),
@@ -77,29 +86,39 @@ CRM: tuple[Column, ...] = (
     ("Previous Relationship Score", "previous_period.relationship_score", _plain),
     ("Previous Outcomes Score", "previous_period.outcomes_score", _plain),
     ("Previous Health Score", "previous_period.overall_score", _plain),
-)  # fmt: skip
+)
 PRODUCT: tuple[Column, ...] = (
-    ("account_id", "customer_id", _plain), ("login_rate_pct", "usage.login_frequency", _plain),
-    ("feature_adoption_pct", "usage.feature_adoption", _plain), ("dau_mau", "usage.dau_mau_ratio", _plain),
-    ("active_seats", "contract.active_seats", _plain), ("login_trend_pct", "usage_decline.login_trend", _plain),
+    ("account_id", "customer_id", _plain),
+    ("login_rate_pct", "usage.login_frequency", _plain),
+    ("feature_adoption_pct", "usage.feature_adoption", _plain),
+    ("dau_mau", "usage.dau_mau_ratio", _plain),
+    ("active_seats", "contract.active_seats", _plain),
+    ("login_trend_pct", "usage_decline.login_trend", _plain),
     ("adoption_change", "usage_decline.feature_adoption_change", _plain),
     ("dau_mau_change", "usage_decline.dau_mau_change", _plain),
-)  # fmt: skip
+)
 SUPPORT: tuple[Column, ...] = (
-    ("Acct Id", "customer_id", _plain), ("Tickets (90d)", "engagement.support_ticket_volume", _plain),
-    ("Open Tickets", "support.open_tickets", _plain), ("Escalation Rate", "support.escalation_rate", _percent_of_ratio),
+    ("Acct Id", "customer_id", _plain),
+    ("Tickets (90d)", "engagement.support_ticket_volume", _plain),
+    ("Open Tickets", "support.open_tickets", _plain),
+    ("Escalation Rate", "support.escalation_rate", _percent_of_ratio),
     ("Avg Resolution Time (hrs)", "support.avg_resolution_hours", _plain),
     ("Open Escalations", "support_issues.open_escalations", _plain),
     ("Unresolved Critical", "support_issues.unresolved_critical", _plain),
-    ("CSAT", "engagement.csat_score", _plain), ("Satisfaction Trend", "support_issues.satisfaction_trend", _plain),
-)  # fmt: skip
+    ("CSAT", "engagement.csat_score", _plain),
+    ("Satisfaction Trend", "support_issues.satisfaction_trend", _plain),
+)
 SURVEY: tuple[Column, ...] = (
-    ("Company ID", "customer_id", _plain), ("NPS", "engagement.nps_score", _plain),
+    ("Company ID", "customer_id", _plain),
+    ("NPS", "engagement.nps_score", _plain),
     ("NPS Change", "engagement_drop.nps_change", _plain),
-)  # fmt: skip
+)
 FILES: dict[str, tuple[Column, ...]] = {
-    "crm_accounts.csv": CRM, "product_analytics.csv": PRODUCT, "support_desk.xlsx": SUPPORT, "nps_survey.csv": SURVEY,
-}  # fmt: skip
+    "crm_accounts.csv": CRM,
+    "product_analytics.csv": PRODUCT,
+    "support_desk.xlsx": SUPPORT,
+    "nps_survey.csv": SURVEY,
+}
 
 
 def _value(account: Mapping[str, Any], path: str) -> Any:

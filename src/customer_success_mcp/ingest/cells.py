@@ -79,7 +79,7 @@ def _by_distinct(col: pa.Array) -> tuple[list[Any], np.ndarray]:
 
 
 def _mapped(col: pa.Array, convert: Any) -> tuple[list[Any], np.ndarray, list[Any]]:
-    """`convert` applied once per distinct text; (values per record, their distinct index, distinct values)."""
+    """`convert` applied once per distinct text: (values per record, distinct index, distinct values)."""
     distinct, indices = _by_distinct(col)
     converted = [convert(text) for text in distinct]
     lookup = np.array([*converted, None], dtype=object)
@@ -218,8 +218,8 @@ def parse_labels(col: pa.Array, rule: FieldRule) -> Parsed:
     unknown = {k for k, v in enumerate(labels) if v is not None and v not in known}
     notes = []
     if unknown:
-        notes = [(i, unknown_label_note(rule, shown(distinct[k].strip()))) for i, k in enumerate(indices.tolist())
-                 if k in unknown]  # fmt: skip
+        notes = [(i, unknown_label_note(rule, shown(distinct[k].strip())))
+                 for i, k in enumerate(indices.tolist()) if k in unknown]  # fmt: skip
     supplied = np.isin(indices, [k for k, v in enumerate(labels) if v is not None])
     return Parsed(values, supplied, notes=notes)
 

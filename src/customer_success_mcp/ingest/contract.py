@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 
 class KnownValues:
@@ -36,7 +37,7 @@ MAX_AMOUNT = 1e13  # ten trillion in any currency: larger is a data error (and w
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
 Score = Annotated[float, Field(ge=0, le=100)]
-NOT_SCORED = {"scored": False}  # marks a field that is kept and shown but read by no built-in profile
+NOT_SCORED: JsonDict = {"scored": False}  # a field kept and shown, but read by no built-in profile
 
 
 class Section(BaseModel):
@@ -51,7 +52,7 @@ class Usage(Section):
     dau_mau_ratio: Ratio = Field(0, description="Daily over monthly active users, 0-1")
     logins_30d: Count | None = Field(
         None,
-        description="Logins in the last 30 days (a count, unlike login_frequency); kept and shown, not scored",
+        description="Logins in the last 30 days (a count, unlike login_frequency); kept, not scored",
         json_schema_extra=NOT_SCORED,
     )
 
@@ -226,7 +227,7 @@ class Portfolio(BaseModel):
 def is_scored(path: str) -> bool:
     """False for fields kept and shown but read by no built-in profile (owner, usage.logins_30d)."""
     section, _, name = path.rpartition(".")
-    model: type[BaseModel] = SECTIONS[section] if section in SECTIONS else Account
+    model: type[BaseModel] = SECTIONS.get(section, Account)
     info = model.model_fields.get(name)
     return not (info is not None and info.json_schema_extra == NOT_SCORED)
 

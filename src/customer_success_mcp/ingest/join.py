@@ -101,8 +101,12 @@ def _parse_one(mf: MappedFile, match: ColumnMatch) -> Parsed:
 
 def _parse_files(files: list[MappedFile]) -> dict[tuple[int, str], _Column]:
     """Every mapped column of every file as contract values (the id apart)."""
-    return {(f, m.field): _Column(f, m.header, _parse_one(mf, m))
-            for f, mf in enumerate(files) for m in mf.mapping.columns if m.field != "customer_id"}  # fmt: skip
+    return {
+        (f, m.field): _Column(f, m.header, _parse_one(mf, m))
+        for f, mf in enumerate(files)
+        for m in mf.mapping.columns
+        if m.field != "customer_id"
+    }
 
 
 def _id_column(files: list[MappedFile], f: int) -> tuple[int, str]:
@@ -122,8 +126,8 @@ def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
         raw = mf.raw
         column, header = _id_column(files, f)
         ids = pc.utf8_trim_whitespace(raw.columns[column])
-        usable = pc.fill_null(pc.and_(pc.not_equal(ids, ""), pc.invert(pc.match_substring_regex(ids, r"\p{C}"))),
-                              False).to_numpy(zero_copy_only=False)  # fmt: skip
+        printable = pc.invert(pc.match_substring_regex(ids, r"\p{C}"))
+        usable = pc.fill_null(pc.and_(pc.not_equal(ids, ""), printable), False).to_numpy(zero_copy_only=False)
         found = pc.index_in(ids, value_set=accounts.known).to_numpy(zero_copy_only=False)
         pos = np.full(raw.rows, -1, dtype=np.int64)
         hit = usable & ~np.isnan(found)
@@ -278,8 +282,8 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
         key = aliases.get(text) or aliases.get(normalise_label(text))
         if key is None:
             known = ", ".join(profile.segments)
-            accounts.errors[a].append(FieldProblem(field="segment", reason=f"{shown(text)} is not a known segment "
-                                                   f"({known})"))  # fmt: skip
+            reason = f"{shown(text)} is not a known segment ({known})"
+            accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
         else:
             segments[a], sources[a] = key, "input"
     rejected = np.zeros(n, dtype=bool)
@@ -289,8 +293,15 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
     return table, _report(len(accepted), accounts, n)
 
 
-def _table(accepted: list[int], accounts: _Accounts, combined: dict[str, tuple[Any, np.ndarray]],
-           names: np.ndarray, segments: list[str], sources: list[str], profile: Profile) -> AccountTable:  # fmt: skip
+def _table(
+    accepted: list[int],
+    accounts: _Accounts,
+    combined: dict[str, tuple[Any, np.ndarray]],
+    names: np.ndarray,
+    segments: list[str],
+    sources: list[str],
+    profile: Profile,
+) -> AccountTable:
     keep = np.array(accepted, dtype=np.intp)
     size = len(accepted)
     values: dict[str, np.ndarray] = {}

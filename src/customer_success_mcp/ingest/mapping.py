@@ -29,84 +29,96 @@ IDENTITY = ("customer_id", "name", "segment")
 IGNORE = "ignore"  # the mapping target that leaves a column out on purpose
 EXACT, CLOSE, FUZZY_CUTOFF = 0.95, 0.7, 0.88
 
-# Per contract field, the headers exports use for it, written in normalised form (see `normalise_header`).
-# The field's own name and its section.field path are added automatically. "Close" synonyms (second
-# tuple) mean nearly the same thing and are proposed with lower confidence and a note.
-SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "customer_id": (("account id", "acct id", "customer id", "cust id", "account number", "acct number",
-                     "account no", "company id", "client id", "org id", "organization id", "organisation id",
-                     "crm id", "salesforce id", "sfdc id", "account key", "id"), ()),
-    "name": (("account name", "account", "company", "company name", "customer", "customer name", "client",
-              "client name", "organization", "organisation", "organization name", "org name"), ()),
-    "segment": (("segment", "tier", "customer segment", "account segment", "market segment", "customer tier",
-                 "account tier"), ()),
-    "owner": (("csm", "account owner", "owner", "csm name", "customer success manager", "success manager",
-               "assigned csm", "csm owner"), ("account manager",)),
-    "arr": (("arr", "annual recurring revenue", "current arr", "arr amount", "total arr"), ()),
-    "contract_start_date": (("contract start", "contract start date", "start date", "subscription start",
-                             "subscription start date", "term start", "term start date"), ()),
-    "contract_end_date": (("renewal date", "contract end", "contract end date", "end date", "renewal",
-                           "next renewal", "next renewal date", "subscription end", "subscription end date",
-                           "term end", "term end date", "expiry date", "expiration date"), ()),
-    "usage.login_frequency": (("login frequency", "login rate", "logins vs expected"), ()),
-    "usage.feature_adoption": (("feature adoption", "adoption", "adoption rate", "feature adoption rate"), ()),
-    "usage.dau_mau_ratio": (("dau mau", "dau mau ratio", "dau to mau", "stickiness"), ()),
-    "usage.logins_30d": (("logins 30d", "login count 30d", "logins in 30d", "total logins 30d"), ()),
-    "engagement.support_ticket_volume": (("ticket volume", "support ticket volume", "tickets", "support tickets",
-                                          "tickets raised", "tickets 30d", "tickets 90d", "ticket volume 30d",
-                                          "ticket volume 90d", "tickets created"), ()),
-    "engagement.meeting_attendance": (("meeting attendance", "meetings attended", "attendance rate",
-                                       "meeting attendance rate"), ()),
-    "engagement.nps_score": (("nps", "nps score", "net promoter score", "likelihood to recommend",
-                              "nps rating"), ()),
-    "engagement.csat_score": (("csat", "csat score", "customer satisfaction", "satisfaction score", "csat rating",
-                               "avg csat", "average csat"), ()),
-    "support.open_tickets": (("open tickets", "open ticket count", "tickets open", "open cases",
-                              "open support tickets"), ()),
-    "support.escalation_rate": (("escalation rate", "escalated"), ()),
-    "support.avg_resolution_hours": (("avg resolution hours", "average resolution hours", "avg resolution time hours",
-                                      "average resolution time hours", "mean time to resolve hours",
-                                      "resolution time hours", "avg time to resolve hours", "mttr hours"),
-                                     ("avg resolution time", "average resolution time")),
-    "relationship.executive_sponsor_engagement": (("executive sponsor engagement", "exec sponsor engagement",
-                                                   "sponsor engagement"), ()),
-    "relationship.multi_threading_depth": (("multi threading depth", "multithreading depth", "contacts engaged",
-                                            "engaged contacts", "stakeholders engaged"), ()),
-    "relationship.renewal_sentiment": (("renewal sentiment", "sentiment", "customer sentiment"), ()),
-    "support_issues.open_escalations": (("open escalations", "escalations open", "active escalations",
-                                         "escalations"), ()),
-    "support_issues.unresolved_critical": (("unresolved critical", "unresolved critical tickets",
-                                            "open critical tickets", "critical tickets open"), ()),
-    "support_issues.satisfaction_trend": (("satisfaction trend", "csat trend"), ()),
-    "relationship_signals.champion_left": (("champion left", "champion departed", "lost champion"), ()),
-    "relationship_signals.sponsor_change": (("sponsor change", "sponsor changed", "exec sponsor change",
-                                             "executive sponsor change", "executive sponsor changed"), ()),
-    "relationship_signals.competitor_mentions": (("competitor mentions", "competitors mentioned",
-                                                  "competitive mentions"), ()),
-    "commercial_factors.contract_type": (("contract type", "contract term", "term type"), ()),
-    "commercial_factors.pricing_complaints": (("pricing complaints", "price complaints", "pricing complaint"), ()),
-    "commercial_factors.budget_cuts_mentioned": (("budget cuts mentioned", "budget cuts", "budget cut"), ()),
-    "contract.licensed_seats": (("licensed seats", "seats", "licenses", "licences", "seats purchased",
-                                 "purchased seats", "paid seats", "license count", "seat count"), ()),
-    "contract.active_seats": (("active seats", "seats used", "seats in use", "used seats", "active licenses",
-                               "active licences"), ("active users",)),
-    "contract.plan_tier": (("plan", "plan tier", "plan name", "edition", "subscription plan", "product tier"), ()),
-    "usage_decline.login_trend": (("login trend", "login change", "logins change", "change in logins"), ()),
-    "usage_decline.feature_adoption_change": (("feature adoption change", "adoption change"), ()),
-    "engagement_drop.meeting_cancellations": (("meeting cancellations", "meetings cancelled", "meetings canceled",
-                                               "cancelled meetings", "canceled meetings"), ()),
-    "engagement_drop.response_time_days": (("response time days", "days to respond", "reply time days"), ()),
-    "engagement_drop.nps_change": (("nps change", "change in nps", "nps delta"), ()),
-    "outcomes.goals_met_pct": (("goals met", "success plan goals met"), ()),
-    "departments.current": (("departments", "current departments", "departments using", "teams using"), ()),
-    "departments.potential": (("potential departments", "expansion departments", "departments not using"), ()),
-    "contract.available_tiers": (("upgrade options", "available plans", "upgrade tiers"), ()),
-    **{f"previous_period.{dim}_score": (tuple(f"{when} {label} score" for when in ("previous", "prior", "last period")
-                                              for label in labels), ()) for dim, labels in (
-        ("usage", ("usage",)), ("engagement", ("engagement",)), ("support", ("support",)),
-        ("relationship", ("relationship",)), ("outcomes", ("outcomes",)), ("overall", ("health", "overall")))},
-    "outcomes.time_to_value_days": (("time to value days", "ttv days", "days to value"), ()),
-}  # fmt: skip
+# Per contract field, the headers exports use for it, in normalised form (see `normalise_header`), one
+# field per line ("field: header | header", continued on indented lines). After "~" come close synonyms:
+# nearly the same meaning, proposed with lower confidence and a note. The field's own name and its
+# section.field path are added automatically.
+_SYNONYM_TABLE = """
+customer_id: account id | acct id | customer id | cust id | account number | acct number | account no
+    | company id | client id | org id | organization id | organisation id | crm id | salesforce id | sfdc id
+    | account key | id
+name: account name | account | company | company name | customer | customer name | client | client name
+    | organization | organisation | organization name | org name
+segment: segment | tier | customer segment | account segment | market segment | customer tier | account tier
+owner: csm | account owner | owner | csm name | customer success manager | success manager | assigned csm
+    | csm owner ~ account manager
+arr: arr | annual recurring revenue | current arr | arr amount | total arr
+contract_start_date: contract start | contract start date | start date | subscription start
+    | subscription start date | term start | term start date
+contract_end_date: renewal date | contract end | contract end date | end date | renewal | next renewal
+    | next renewal date | subscription end | subscription end date | term end | term end date | expiry date
+    | expiration date
+usage.login_frequency: login frequency | login rate | logins vs expected
+usage.feature_adoption: feature adoption | adoption | adoption rate | feature adoption rate
+usage.dau_mau_ratio: dau mau | dau mau ratio | dau to mau | stickiness
+usage.logins_30d: logins 30d | login count 30d | logins in 30d | total logins 30d
+engagement.support_ticket_volume: ticket volume | support ticket volume | tickets | support tickets
+    | tickets raised | tickets 30d | tickets 90d | ticket volume 30d | ticket volume 90d | tickets created
+engagement.meeting_attendance: meeting attendance | meetings attended | attendance rate
+    | meeting attendance rate
+engagement.nps_score: nps | nps score | net promoter score | likelihood to recommend | nps rating
+engagement.csat_score: csat | csat score | customer satisfaction | satisfaction score | csat rating | avg csat
+    | average csat
+support.open_tickets: open tickets | open ticket count | tickets open | open cases | open support tickets
+support.escalation_rate: escalation rate | escalated
+support.avg_resolution_hours: avg resolution hours | average resolution hours | avg resolution time hours
+    | average resolution time hours | mean time to resolve hours | resolution time hours
+    | avg time to resolve hours | mttr hours ~ avg resolution time | average resolution time
+relationship.executive_sponsor_engagement: executive sponsor engagement | exec sponsor engagement
+    | sponsor engagement
+relationship.multi_threading_depth: multi threading depth | multithreading depth | contacts engaged
+    | engaged contacts | stakeholders engaged
+relationship.renewal_sentiment: renewal sentiment | sentiment | customer sentiment
+support_issues.open_escalations: open escalations | escalations open | active escalations | escalations
+support_issues.unresolved_critical: unresolved critical | unresolved critical tickets | open critical tickets
+    | critical tickets open
+support_issues.satisfaction_trend: satisfaction trend | csat trend
+relationship_signals.champion_left: champion left | champion departed | lost champion
+relationship_signals.sponsor_change: sponsor change | sponsor changed | exec sponsor change
+    | executive sponsor change | executive sponsor changed
+relationship_signals.competitor_mentions: competitor mentions | competitors mentioned | competitive mentions
+commercial_factors.contract_type: contract type | contract term | term type
+commercial_factors.pricing_complaints: pricing complaints | price complaints | pricing complaint
+commercial_factors.budget_cuts_mentioned: budget cuts mentioned | budget cuts | budget cut
+contract.licensed_seats: licensed seats | seats | licenses | licences | seats purchased | purchased seats
+    | paid seats | license count | seat count
+contract.active_seats: active seats | seats used | seats in use | used seats | active licenses
+    | active licences ~ active users
+contract.plan_tier: plan | plan tier | plan name | edition | subscription plan | product tier
+contract.available_tiers: upgrade options | available plans | upgrade tiers
+usage_decline.login_trend: login trend | login change | logins change | change in logins
+usage_decline.feature_adoption_change: feature adoption change | adoption change
+engagement_drop.meeting_cancellations: meeting cancellations | meetings cancelled | meetings canceled
+    | cancelled meetings | canceled meetings
+engagement_drop.response_time_days: response time days | days to respond | reply time days
+engagement_drop.nps_change: nps change | change in nps | nps delta
+outcomes.goals_met_pct: goals met | success plan goals met
+outcomes.time_to_value_days: time to value days | ttv days | days to value
+departments.current: departments | current departments | departments using | teams using
+departments.potential: potential departments | expansion departments | departments not using
+"""
+_PREVIOUS = {"usage": "usage", "engagement": "engagement", "support": "support",
+             "relationship": "relationship", "outcomes": "outcomes",
+             "overall": "health | overall"}  # fmt: skip
+
+
+def _synonym_table() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The table above as field -> (synonyms, close synonyms); last period's scores by rule."""
+    text = _SYNONYM_TABLE.replace("\n    |", " |")
+    for dim, labels in _PREVIOUS.items():
+        names = [f"{when} {label.strip()} score" for when in ("previous", "prior", "last period")
+                 for label in labels.split("|")]  # fmt: skip
+        text += f"previous_period.{dim}_score: {' | '.join(names)}\n"
+    table = {}
+    for line in filter(None, text.splitlines()):
+        path, _, rest = line.partition(":")
+        exact, _, close = rest.partition("~")
+        table[path.strip()] = (tuple(h.strip() for h in exact.split("|") if h.strip()),
+                               tuple(h.strip() for h in close.split("|") if h.strip()))  # fmt: skip
+    return table
+
+
+SYNONYMS = _synonym_table()
 CLOSE_NOTES = {
     "account manager": "an account manager is often, not always, the CSM",
     "active users": "read as seats in use; active users over a period can differ from assigned seats",
@@ -148,7 +160,7 @@ class Header:
 
 
 def normalise_header(text: str) -> Header:
-    """'ARR (USD)' -> 'arr'; 'Logins (last 30 days)' -> 'logins 30d'; 'Escalation %' -> 'escalation' (percent)."""
+    """'ARR (USD)' -> 'arr'; 'Logins (last 30 days)' -> 'logins 30d'; 'Escalation %' -> 'escalation' (%)."""
     text = unicodedata.normalize("NFKC", text)
     text = _CAMEL.sub(" ", text).casefold().replace("_", " ").strip()
     text = _LEADING_COUNT.sub("", text)
@@ -238,8 +250,8 @@ def resolve_field(target: str, where: str) -> str:
     )
     suggestion = f" Did you mean {', '.join(hint)}?" if hint else ""
     raise InputError(
-        f"{where}: {target!r} is not a contract field.{suggestion} Use a field path such as usage.login_frequency "
-        "(the README's input format lists them), or 'ignore' to leave the column out."
+        f"{where}: {target!r} is not a contract field.{suggestion} Use a field path such as "
+        "usage.login_frequency (the README's input format lists them), or 'ignore' to leave the column out."
     )
 
 
@@ -277,8 +289,9 @@ def mapping_from_data(data: Mapping[str, Any], where: str = "mapping") -> Mappin
     for name, section in (data.get("files") or {}).items():
         if not isinstance(section, Mapping):
             raise InputError(f"{where}: files.{name} must be a table with columns and date_order")
-        files[name] = MappingSpec(_columns(section.get("columns", {}), f"{where} files.{name}.columns"),
-                                  parse_date_order(section.get("date_order"), f"{where} files.{name}"))  # fmt: skip
+        columns = _columns(section.get("columns", {}), f"{where} files.{name}.columns")
+        order = parse_date_order(section.get("date_order"), f"{where} files.{name}")
+        files[name] = MappingSpec(columns, order)
     return MappingSpec(
         _columns(data.get("columns", {}), f"{where} columns"),
         parse_date_order(data.get("date_order"), where),
@@ -333,6 +346,7 @@ def _proposal(header: str) -> tuple[str, float, str, str | None] | str | None:
         return None
     hit = SYNONYM_INDEX.get(norm.key)
     origin = "synonym"
+    note: str | None
     if hit is None:
         close = difflib.get_close_matches(norm.key, list(SYNONYM_INDEX), n=1, cutoff=FUZZY_CUTOFF)
         if not close:
@@ -386,8 +400,8 @@ def propose_mapping(
             if found is None or isinstance(found, str):
                 continue
             path, confidence, origin, note = found
-            candidate = ColumnMatch(index=index, header=header, field=path, confidence=confidence, origin=origin,
-                                    note=note)  # fmt: skip
+            candidate = ColumnMatch(index=index, header=header, field=path, confidence=confidence,
+                                    origin=origin, note=note)  # fmt: skip
         if not is_scored(candidate.field):
             extra = "kept and shown, not scored"
             candidate.note = f"{candidate.note}; {extra}" if candidate.note else extra

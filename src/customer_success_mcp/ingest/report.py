@@ -93,7 +93,8 @@ class FileImport(BaseModel):
         check = [f"{m.header} -> {m.field} ({m.confidence:g}{': ' + m.note if m.note else ''})"
                  for m in self.columns if m.confidence < 0.9]  # fmt: skip
         return ImportSummary(source=self.source, rows=self.rows, mapped=len(self.columns), check=check,
-                             unmapped=self.unmapped, reused_saved_mapping=self.reused_saved_mapping)  # fmt: skip
+                             unmapped=self.unmapped,
+                             reused_saved_mapping=self.reused_saved_mapping)  # fmt: skip
 
 
 class ImportSummary(BaseModel):

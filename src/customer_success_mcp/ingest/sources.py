@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from customer_success_mcp.ingest.cells import parse_column
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES
@@ -73,8 +73,11 @@ def _mapped(
             return proposals["m"]
 
         def numeric(headers: list[str]) -> set[int]:  # columns the reader may convert to numbers itself
-            return {m.index for m in propose(headers).columns
-                    if (rule := field_rule(m.field)) is not None and rule.kind in ("number", "integer")}  # fmt: skip
+            return {
+                m.index
+                for m in propose(headers).columns
+                if (rule := field_rule(m.field)) is not None and rule.kind in ("number", "integer")
+            }
 
         raw = read_table(name, data, numeric)
         files.append(MappedFile(raw, propose(raw.headers)))
@@ -128,15 +131,15 @@ def _issues(raw: RawTable, mf: MappedFile) -> list[str]:
         rule = field_rule(match.field)
         if rule is None:
             continue
-        parsed = parse_column(raw.columns[match.index], rule, match.header,
-                              percent_header=normalise_header(match.header).percent, ratio=is_ratio(match.field),
-                              date_order=mf.mapping.date_order)  # fmt: skip
+        percent = normalise_header(match.header).percent
+        parsed = parse_column(raw.columns[match.index], rule, match.header, percent_header=percent,
+                              ratio=is_ratio(match.field), date_order=mf.mapping.date_order)  # fmt: skip
         if parsed.date_question:
             issues.append(parsed.date_question)
         if parsed.problems:
             rec, reason = parsed.problems[0]
-            issues.append(f'column "{match.header}" ({match.field}): {len(parsed.problems)} value(s) would be '
-                          f"rejected; first, row {raw.row_of(rec)}: {reason}")  # fmt: skip
+            issues.append(f'column "{match.header}" ({match.field}): {len(parsed.problems)} value(s) would '
+                          f"be rejected; first, row {raw.row_of(rec)}: {reason}")  # fmt: skip
     for row, reason in raw.malformed[:3]:
         issues.append(f"row {row} {reason}")
     return issues
@@ -165,8 +168,8 @@ _LIST_KEYS = {"departments.current": "departments_current", "departments.potenti
 
 def records_from_table(table: AccountTable) -> list[dict[str, Any]]:
     """The accepted accounts in the JSON contract's shape, supplied fields only (what a snapshot stores)."""
-    out: list[dict[str, Any]] = [{"customer_id": cid, "name": name} for cid, name in zip(table.ids, table.names,
-                                                                                         strict=True)]  # fmt: skip
+    pairs = zip(table.ids, table.names, strict=True)
+    out: list[dict[str, Any]] = [{"customer_id": cid, "name": name} for cid, name in pairs]
     for i, source in enumerate(table.segment_source):
         if source == "input":
             out[i]["segment"] = table.segments[i]

@@ -210,7 +210,7 @@ def _read_utf8(name: str, utf8: bytes, encoding: str, numeric: NumericColumns | 
 
 
 def _blank_rows(columns: list[pa.Array], rows: int) -> np.ndarray:
-    """Rows with no cell filled in (blank lines read as rows keep the row numbers right; they are no account)."""
+    """Rows with no cell filled in: blank lines, read as rows to keep the numbering right; no account."""
     blank = np.ones(rows, dtype=bool)
     for col in columns:
         if col.null_count == 0:
@@ -236,7 +236,7 @@ def arrow_options(
     types = {n: pa.float64() if i in numbers else pa.string() for i, n in enumerate(names)}
     return (
         pa_csv.ReadOptions(column_names=names, skip_rows=1),
-        # Blank lines are read as empty rows (then dropped), so every row keeps the number a spreadsheet shows.
+        # Blank lines are read as empty rows (then dropped): rows keep the numbers a spreadsheet shows.
         pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
                             invalid_row_handler=on_invalid),
         pa_csv.ConvertOptions(column_types=types, null_values=[""],
@@ -245,7 +245,7 @@ def arrow_options(
 
 
 def _plain_numbers(utf8: bytes, delimiter: str, width: int, wanted: set[int]) -> set[int]:
-    """Of the wanted columns, those whose first rows are all plain numbers (Arrow's float parser reads them)."""
+    """Of the wanted columns, those whose first rows are all plain numbers (Arrow's parser reads them)."""
     if not wanted:
         return set()
     read, parse, convert = arrow_options(delimiter, width)

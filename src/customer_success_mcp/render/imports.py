@@ -14,7 +14,9 @@ SAMPLE_WIDTH = 240
 def _how_read(e: FileImport) -> str:
     if e.format == "xlsx":
         return f"Excel, sheet {e.sheet}"
-    delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(e.delimiter or ",", e.delimiter)
+    delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
+        e.delimiter or ",", e.delimiter
+    )
     return f"CSV, {e.encoding}, {delimiter}-separated"
 
 
@@ -55,6 +57,10 @@ def import_lines(imports: list[ImportSummary], clean: Clean) -> list[str]:
         if i.check:
             parts.append("check " + "; ".join(clean(c) for c in i.check))
         if i.unmapped:
-            parts.append("unmapped " + ", ".join(clean(h) for h in i.unmapped[:8]) + (" …" if len(i.unmapped) > 8 else ""))
+            parts.append(
+                "unmapped "
+                + ", ".join(clean(h) for h in i.unmapped[:8])
+                + (" …" if len(i.unmapped) > 8 else "")
+            )
         lines.append(" · ".join(parts))
     return lines

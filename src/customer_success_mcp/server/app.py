@@ -74,8 +74,8 @@ AccountsArg = Annotated[
 MappingArg = Annotated[
     dict[str, str] | str | None,
     Field(
-        description='Column mapping for CSV/Excel: {"Export header": "contract field"} (e.g. "usage.logins_30d", '
-        '"ignore"), or the path of a TOML mapping file; overrides the automatic and saved mappings'
+        description='Column mapping for CSV/Excel: {"Export header": "contract field"} (e.g. '
+        '"usage.logins_30d", "ignore"), or the path of a TOML mapping file; overrides automatic and saved'
     ),
 ]
 DateOrderArg = Annotated[
@@ -145,11 +145,14 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
     async def load_portfolio(
         ctx: Context,
         path: Annotated[
-            str | None, Field(description="A JSON, CSV or Excel (.xlsx) portfolio file inside an allowed directory")
+            str | None,
+            Field(description="A JSON, CSV or Excel (.xlsx) portfolio file inside an allowed directory"),
         ] = None,
         paths: Annotated[
             list[str] | None,
-            Field(description="Several CSV or Excel exports (CRM, product, support, survey) joined on the account id"),
+            Field(
+                description="Several CSV or Excel exports (CRM, product, support, survey) joined by account"
+            ),
         ] = None,
         accounts: AccountsArg = None,
         mapping: MappingArg = None,
@@ -163,7 +166,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         ] = None,
         roots: RootsArg = None,
     ) -> Annotated[CallToolResult, LoadResult]:
-        """Validate, score and store a portfolio (JSON, CSV or Excel exports, or inline accounts) as a new snapshot.
+        """Load a portfolio (JSON, CSV or Excel exports, or inline accounts): validate, score, store it.
 
         CSV and Excel headers are mapped to the data contract automatically (see inspect_export); a mapping
         that worked is remembered per export. Returns the counts, the first rejected accounts with file, row

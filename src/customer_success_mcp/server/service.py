@@ -170,7 +170,7 @@ class PortfolioService:
     def _mapping_spec(
         self, mapping: dict[str, str] | str | None, date_order: str | None, roots: list[Path] | None
     ) -> MappingSpec | None:
-        """An explicit mapping: a dict of header -> field, or the path of a TOML mapping file; plus date_order."""
+        """An explicit mapping (a dict of header -> field, or a TOML mapping file's path) and date_order."""
         from customer_success_mcp.ingest.mapping import (
             MappingSpec,
             mapping_from_data,
@@ -222,8 +222,8 @@ class PortfolioService:
 
         if sum(x is not None for x in (path, paths, accounts)) != 1:
             raise UserError(
-                "Give one of `path` (a JSON, CSV or Excel file), `paths` (several CSV or Excel exports joined on "
-                "the account id) or `accounts` (a list of accounts)."
+                "Give one of `path` (a JSON, CSV or Excel file), `paths` (several CSV or Excel exports, "
+                "joined on the account id) or `accounts` (a list of accounts)."
             )
         if paths is not None and not paths:
             raise UserError("`paths` is empty; give at least one file.")

@@ -70,8 +70,8 @@ def load_text(r: LoadResult) -> str:
     for rej in r.rejections[:3]:
         problem = rej.problems[0]
         lines.append(
-            f"Rejected #{rej.index} {clean(rej.customer_id or '(no id)')}: {clean(where(problem))}{problem.field} "
-            f"{problem.reason}"
+            f"Rejected #{rej.index} {clean(rej.customer_id or '(no id)')}: {clean(where(problem))}"
+            f"{problem.field} {problem.reason}"
         )
     if r.more_rejections:
         lines.append(r.more_rejections)
