@@ -36,7 +36,7 @@ def test_quickstart_shows_the_two_commands_in_order_each_in_its_own_block():
 
 
 def test_profile_example_in_readme_loads_and_takes_effect(tmp_path):
-    (example,) = code_blocks(readme(), "toml")
+    (example,) = [b for b in code_blocks(readme(), "toml") if "my-profile.toml" in b]
     path = tmp_path / "my-profile.toml"
     path.write_text(example)
     profile = load_profile(path)

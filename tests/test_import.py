@@ -245,6 +245,22 @@ def test_a_mapping_file_with_per_file_sections() -> None:
         mapping_from_toml('[columns]\n"X" = "login_frequncy"\n', "map.toml")
 
 
+def test_the_readme_mapping_example_reads_as_documented() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    (example,) = [b for b in blocks if "[columns]" in b]
+    spec = mapping_from_toml(example, "README")
+    assert spec.date_order == "DMY"
+    assert spec.columns == {
+        "Acct Ref": "customer_id",
+        "Logins (30d)": "usage.logins_30d",
+        "Internal Notes": "ignore",
+    }
+    assert spec.for_file("survey.csv").columns["Name"] == "ignore"
+
+
 # --------------------------------------------------------------------------- dates
 
 
