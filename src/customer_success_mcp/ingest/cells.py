@@ -32,6 +32,7 @@ EMPTY_WORDS = ("", "n/a", "na", "null", "none", "-", "—")
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f"})
 _NUMBER_FORM = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$"
+_SYMBOLS = ("$", "€", "£", "¥", "%", " ", "\u00a0")
 _CODES = r"(?i)^(?:usd|eur|gbp)|(?:usd|eur|gbp)$"
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d{1,2}$")
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -122,7 +123,10 @@ def parse_numbers(
     else:
         trimmed = pc.utf8_trim_whitespace(col)
         percent = pc.fill_null(pc.ends_with(trimmed, "%"), False).to_numpy(zero_copy_only=False)
-        bare = pc.replace_substring_regex(trimmed, r"[\s$€£¥%]", "")
+        bare = trimmed
+        for symbol in _SYMBOLS:  # plain replacements: several times faster than one regular expression
+            if pc.any(pc.match_substring(bare, symbol)).as_py():
+                bare = pc.replace_substring(bare, symbol, "")
         if pc.any(pc.match_substring_regex(bare, "[A-Za-z]")).as_py():  # currency codes: 'USD 1,200'
             bare = pc.replace_substring_regex(bare, _CODES, "")
         empty_mask = pc.or_(pc.equal(bare, ""), pc.is_in(pc.utf8_lower(trimmed), pa.array(EMPTY_WORDS)))
@@ -135,7 +139,7 @@ def parse_numbers(
             text = col[i].as_py()
             hint = " (write decimals with a point)" if _DECIMAL_COMMA.match(text.strip()) else ""
             problems.append((i, f"must be a number{hint}, got {shown(text)}"))
-    values = np.array(values, dtype=float)  # writable
+    values = np.require(values, dtype=float, requirements="W")
     given = ~np.isnan(values) | (pc.is_valid(col).to_numpy(zero_copy_only=False) & ~empty)
     for i in np.flatnonzero(given & ~np.isfinite(values)).tolist():
         if not any(p[0] == i for p in problems):
@@ -188,12 +192,15 @@ def _texts(col: pa.Array, tidy: Any) -> Parsed:
     return Parsed(values, np.array([v is not None for v in values], dtype=bool))
 
 
-_TIDY_TEXT = r"^[^\p{C}\p{Z}]+(?: [^\p{C}\p{Z}]+)*$"  # already what printable_text would make of it
+def _already_tidy(col: pa.Array) -> pa.Array:
+    """True where printable_text would leave the text as it is (checked without a regular expression)."""
+    untidy = pc.or_(pc.or_(pc.starts_with(col, " "), pc.ends_with(col, " ")), pc.match_substring(col, "  "))
+    return pc.fill_null(pc.and_(pc.utf8_is_printable(col), pc.invert(untidy)), False)
 
 
 def parse_text(col: pa.Array) -> Parsed:
     """Free text (names, owners): control characters become spaces, runs of spaces collapse."""
-    tidy = pc.fill_null(pc.match_substring_regex(col, _TIDY_TEXT), False)
+    tidy = _already_tidy(col)
     empty = pc.fill_null(pc.is_in(pc.utf8_lower(col), pa.array(EMPTY_WORDS)), False)
     keep = pc.and_(tidy, pc.invert(empty))
     values = pc.if_else(keep, col, pa.scalar(None, pa.string())).to_pylist()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -126,7 +127,7 @@ def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
         raw = mf.raw
         column, header = _id_column(files, f)
         ids = pc.utf8_trim_whitespace(raw.columns[column])
-        printable = pc.invert(pc.match_substring_regex(ids, r"\p{C}"))
+        printable = pc.utf8_is_printable(ids)
         usable = pc.fill_null(pc.and_(pc.not_equal(ids, ""), printable), False).to_numpy(zero_copy_only=False)
         found = pc.index_in(ids, value_set=accounts.known).to_numpy(zero_copy_only=False)
         pos = np.full(raw.rows, -1, dtype=np.int64)
@@ -346,27 +347,24 @@ def _modules(keep: np.ndarray, combined: dict[str, tuple[Any, np.ndarray]]) -> l
     names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
     if not names:
         return [{} for _ in range(len(keep))]
-    grid = np.full((len(names), len(keep)), None, dtype=object)
+    grid = np.full((len(keep), len(names)), None, dtype=object)
+    present = np.zeros((len(keep), len(names)), dtype=bool)
     for j, module in enumerate(names):
         adopted, has_adopted = combined.get(f"product_usage.{module}.adopted", (None, None))
         usage, has_usage = combined.get(f"product_usage.{module}.usage_pct", (None, None))
-        given = np.zeros(len(keep), dtype=bool)
         for mask in (has_adopted, has_usage):
             if mask is not None:
-                given |= mask[keep]
-        rows = np.flatnonzero(given)
+                present[:, j] |= mask[keep]
+        rows = np.flatnonzero(present[:, j])
         flags = np.zeros(rows.size) if adopted is None else np.nan_to_num(adopted[keep][rows])
         pcts = np.zeros(rows.size) if usage is None else np.nan_to_num(usage[keep][rows])
         _, first, which = np.unique(pcts + 1000.0 * (flags > 0), return_index=True, return_inverse=True)
-        entries = np.empty(
-            first.size, dtype=object
-        )  # one shared entry per distinct pair: the engine only reads
-        entries[:] = [
-            {"adopted": a > 0, "usage_pct": u}
-            for a, u in zip(flags[first].tolist(), pcts[first].tolist(), strict=True)
-        ]
-        grid[j, rows] = entries[which.reshape(-1)]
-    return [{m: e for m, e in zip(names, row, strict=True) if e is not None} for row in grid.T.tolist()]
+        entries = np.empty(first.size, dtype=object)  # one entry per distinct pair, shared: the engine reads
+        entries[:] = [{"adopted": a > 0, "usage_pct": u}
+                      for a, u in zip(flags[first].tolist(), pcts[first].tolist(), strict=True)]  # fmt: skip
+        grid[rows, j] = entries[which.reshape(-1)]
+    pairs = zip(grid.tolist(), present.tolist(), strict=True)
+    return [dict(compress(zip(names, row, strict=True), has)) for row, has in pairs]
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:

@@ -57,9 +57,10 @@ def _check_sources(sources: Sequence[Source], spec: MappingSpec | None) -> bool:
     return True
 
 
-def _mapped(
-    sources: Sequence[Source], spec: MappingSpec | None, saved: SavedLookup | None
+def read_sources(
+    sources: Sequence[Source], spec: MappingSpec | None = None, saved: SavedLookup | None = None
 ) -> list[MappedFile]:
+    """Each export read and its headers mapped (explicit mapping, then a saved one, then the synonyms)."""
     files = []
     for name, data in sources:
         proposals: dict[str, FileMapping] = {}
@@ -105,7 +106,7 @@ def load_sources(
         name, data = sources[0]
         return load_bytes(data, profile, name, keep_records=keep_records)
     with gc_paused():
-        files = _mapped(sources, spec, saved)
+        files = read_sources(sources, spec, saved)
         table, report = join_files(files, profile)
         loaded = LoadedPortfolio(table, report, {}, records_from_table(table) if keep_records else None)
     loaded.imports = [file_import(mf) for mf in files]
@@ -152,7 +153,7 @@ def inspect_sources(
     if _check_sources(sources, spec):
         raise InputError(f"{sources[0][0]} is a JSON portfolio, which needs no mapping; load or validate it")
     out = []
-    for mf in _mapped(sources, spec, saved):
+    for mf in read_sources(sources, spec, saved):
         base = file_import(mf).model_dump()
         out.append(ExportInspection(**base, headers=mf.raw.headers, sample=mf.raw.sample(SAMPLE_ROWS),
                                     issues=_issues(mf.raw, mf)))  # fmt: skip
