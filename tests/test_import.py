@@ -364,6 +364,31 @@ def test_values_are_checked_by_the_same_contract_as_json() -> None:
     assert as_json.report.rejections[0].problems[0].reason.startswith("must be between 0 and 10")
 
 
+def test_a_value_that_is_not_a_number_far_down_a_numeric_column_is_still_reported_where_it_is() -> None:
+    # The first rows are plain numbers, so the reader converts the column itself; row 3002 then is not.
+    rows = [["Account ID", "Name", "Licensed Seats"]]
+    rows += [[f"A-{i}", f"N{i}", str(i % 50)] for i in range(3000)] + [["A-x", "X", "lots"]]
+    loaded = load(("n.csv", csv_bytes(rows)))
+    assert loaded.report.accepted == 3000
+    [problem] = problems_of(loaded, "A-x")
+    assert (problem.row, problem.reason) == (3002, "must be a number, got 'lots'")
+    assert loaded.table.values["contract.licensed_seats"][:3].tolist() == [0.0, 1.0, 2.0]
+
+
+def test_inspect_shows_cells_as_the_file_writes_them() -> None:
+    [found] = inspect_sources([("s.csv", csv_bytes([["Account ID", "ARR"], ["A-1", "45.50"]]))])
+    assert found.sample == [{"Account ID": "A-1", "ARR": "45.50"}]
+
+
+def test_a_single_export_loads_through_load_file(tmp_path) -> None:
+    from customer_success_mcp.ingest.load import load_file
+
+    path = tmp_path / "crm.csv"
+    path.write_bytes(csv_bytes(CRM))
+    loaded = load_file(path, DEFAULT_PROFILE)
+    assert loaded.table.ids == ["A-1", "A-2"] and loaded.report.rejected == 1
+
+
 def test_a_decimal_comma_is_reported_with_the_fix() -> None:
     rows = [["Account ID", "Name", "CSAT"], ["A-1", "One", "4,5"]]
     [problem] = problems_of(load(("c.csv", csv_bytes(rows, ";"))), "A-1")

@@ -121,7 +121,7 @@ def load_bytes(
 
 
 def load_file(path: str | Path, profile: Profile) -> LoadedPortfolio:
-    """Read and validate a portfolio file (the reference JSON format)."""
+    """Read and validate a portfolio file: JSON in the reference format, or one CSV or Excel export."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -131,4 +131,10 @@ def load_file(path: str | Path, profile: Profile) -> LoadedPortfolio:
         raise InputError(f"{path}: is a directory, not a portfolio file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    from customer_success_mcp.ingest.tabular import source_format
+
+    if source_format(path.name, data) != "json":
+        from customer_success_mcp.ingest.sources import load_sources
+
+        return load_sources([(path.name, data)], profile)
     return load_bytes(data, profile, str(path))

@@ -57,31 +57,35 @@ def _check_sources(sources: Sequence[Source], spec: MappingSpec | None) -> bool:
     return True
 
 
+def _propose(
+    name: str, headers: list[str], spec: MappingSpec | None, saved: SavedLookup | None
+) -> FileMapping:
+    remembered = saved(source_key(headers)) if saved is not None else None
+    return propose_mapping(name, headers, spec, remembered)
+
+
 def read_sources(
-    sources: Sequence[Source], spec: MappingSpec | None = None, saved: SavedLookup | None = None
+    sources: Sequence[Source],
+    spec: MappingSpec | None = None,
+    saved: SavedLookup | None = None,
+    *,
+    convert_numbers: bool = True,
 ) -> list[MappedFile]:
-    """Each export read and its headers mapped (explicit mapping, then a saved one, then the synonyms)."""
+    """Each export read and its headers mapped (explicit mapping, then a saved one, then the synonyms).
+
+    With `convert_numbers`, the CSV reader converts the columns mapped to numeric fields itself where
+    their values are plain numbers (faster than casting text afterwards); `inspect` keeps the text."""
     files = []
     for name, data in sources:
-        proposals: dict[str, FileMapping] = {}
+        chosen: list[FileMapping] = []
 
-        def propose(
-            headers: list[str], name: str = name, proposals: dict[str, FileMapping] = proposals
-        ) -> FileMapping:
-            if "m" not in proposals:
-                remembered = saved(source_key(headers)) if saved is not None else None
-                proposals["m"] = propose_mapping(name, headers, spec, remembered)
-            return proposals["m"]
+        def numeric(headers: list[str], name: str = name, chosen: list[FileMapping] = chosen) -> set[int]:
+            chosen.append(_propose(name, headers, spec, saved))
+            kinds = {m.index: rule.kind for m in chosen[-1].columns if (rule := field_rule(m.field))}
+            return {index for index, kind in kinds.items() if kind in ("number", "integer")}
 
-        def numeric(headers: list[str]) -> set[int]:  # columns the reader may convert to numbers itself
-            return {
-                m.index
-                for m in propose(headers).columns
-                if (rule := field_rule(m.field)) is not None and rule.kind in ("number", "integer")
-            }
-
-        raw = read_table(name, data, numeric)
-        files.append(MappedFile(raw, propose(raw.headers)))
+        raw = read_table(name, data, numeric if convert_numbers else None)
+        files.append(MappedFile(raw, chosen[-1] if chosen else _propose(name, raw.headers, spec, saved)))
     return files
 
 
@@ -153,7 +157,7 @@ def inspect_sources(
     if _check_sources(sources, spec):
         raise InputError(f"{sources[0][0]} is a JSON portfolio, which needs no mapping; load or validate it")
     out = []
-    for mf in read_sources(sources, spec, saved):
+    for mf in read_sources(sources, spec, saved, convert_numbers=False):
         base = file_import(mf).model_dump()
         out.append(ExportInspection(**base, headers=mf.raw.headers, sample=mf.raw.sample(SAMPLE_ROWS),
                                     issues=_issues(mf.raw, mf)))  # fmt: skip

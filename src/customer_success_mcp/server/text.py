@@ -112,6 +112,7 @@ def find_text(r: AccountPage) -> str:
     for a in r.accounts:
         days = "" if a.days_to_renewal is None else f" · {renewal(a.days_to_renewal)}"
         reason = f" · {clean(a.top_reason)}" if a.top_reason else ""
+        reason += f" · owner {clean(a.owner)}" if a.owner else ""
         lines.append(
             f"- {clean(a.name)} ({a.customer_id}) {money(a.arr)} · health {a.health_score:g} {a.health_class}"
             f"{TREND_MARK[a.health_trend]} · risk {a.risk_score:g} {a.risk_tier}{days}{reason}"
