@@ -458,3 +458,21 @@ def test_an_import_stored_as_records_reads_back_to_the_same_table(twin) -> None:
         assert np.array_equal(again.table.values[path], values, equal_nan=True), path
         assert np.array_equal(again.table.present[path], loaded.table.present[path]), path
     assert again.table.records == loaded.table.records
+
+
+def test_the_owner_field_filters_in_json_too() -> None:
+    from customer_success_mcp.pipeline import score_records
+    from customer_success_mcp.query.accounts import find_accounts
+    from customer_success_mcp.query.models import AccountFilter
+
+    accounts = [
+        {"customer_id": "A-1", "name": "One", "owner": "  Dana   Whitfield ", "arr": 5000},
+        {"customer_id": "A-2", "name": "Two", "owner": "Marco Ruiz", "arr": 9000},
+        {"customer_id": "A-3", "name": "Three", "arr": 7000},
+    ]
+    scored = score_records(accounts, AS_OF)
+    found = find_accounts(scored, AccountFilter(owner="dana whitfield"))
+    assert [(a.customer_id, a.owner) for a in found.accounts] == [("A-1", "Dana Whitfield")]
+    everyone = find_accounts(scored, AccountFilter())
+    owners = {a.customer_id: a.owner for a in everyone.accounts}
+    assert owners == {"A-1": "Dana Whitfield", "A-2": "Marco Ruiz", "A-3": None}
