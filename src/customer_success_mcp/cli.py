@@ -17,6 +17,11 @@ PROFILE_HELP = (
 )
 
 
+def printable_text(text: str) -> str:
+    """Data as data on a terminal: control characters (escape sequences, line breaks) become spaces."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+
+
 class CliError(Exception):
     """A failure to report as one line on stderr."""
 
@@ -52,29 +57,83 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _files(args: argparse.Namespace) -> str:
+    """The files named on the command line, as one would type them again."""
+    return " ".join(args.files)
+
+
+def _spec(args: argparse.Namespace) -> Any:
+    """The --mapping file (TOML) and --date-order, as a mapping for CSV and Excel exports; None without."""
+    from customer_success_mcp.ingest.load import InputError
+    from customer_success_mcp.ingest.mapping import MappingSpec, mapping_from_toml, parse_date_order
+
+    spec = None
+    if args.mapping:
+        try:
+            text = Path(args.mapping).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(
+                f"cannot read the mapping file {args.mapping}: {getattr(exc, 'strerror', exc)}"
+            ) from None
+        try:
+            spec = mapping_from_toml(text, args.mapping)
+        except InputError as exc:
+            raise CliError(str(exc)) from None
+    if args.date_order:
+        spec = spec or MappingSpec()
+        spec.date_order = parse_date_order(args.date_order, "--date-order")
+    return spec
+
+
+def _read(paths: Sequence[str]) -> list[tuple[str, bytes]]:
+    sources = []
+    for text in paths:
+        path = Path(text)
+        try:
+            sources.append((path.name, path.read_bytes()))
+        except FileNotFoundError:
+            raise CliError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise CliError(f"{path}: is a directory, not a portfolio file") from None
+        except OSError as exc:
+            raise CliError(f"{path}: cannot read: {exc.strerror}") from None
+    return sources
+
+
+def _loaded(args: argparse.Namespace, profile: Any) -> Any:
+    """The portfolio in FILE (JSON, CSV or Excel), or in several exports joined on the account id."""
+    from customer_success_mcp.ingest.load import InputError
+    from customer_success_mcp.ingest.sources import load_sources
+
+    try:
+        return load_sources(_read(args.files), profile, spec=_spec(args))
+    except InputError as exc:
+        raise CliError(str(exc)) from None
+
+
 def _scored(args: argparse.Namespace) -> Any:
-    from customer_success_mcp.ingest.load import InputError, load_file
     from customer_success_mcp.pipeline import resolve_as_of, score_loaded
     from customer_success_mcp.profiles import load_profile
     from customer_success_mcp.scoring.profile import ProfileError
 
     try:
         profile = load_profile(args.profile)
-        loaded = load_file(args.file, profile)
-    except (ProfileError, InputError) as exc:
+    except ProfileError as exc:
         raise CliError(str(exc)) from None
+    loaded = _loaded(args, profile)
     if loaded.table.size == 0:
         raise CliError(
-            f"{args.file}: all {loaded.report.total} accounts were rejected; run `csm validate {args.file}`"
+            f"{_files(args)}: all {loaded.report.total} accounts were rejected; "
+            f"run `csm validate {_files(args)}`"
         )
     try:
         as_of, loaded.report.as_of_source = resolve_as_of(args.as_of, loaded.extras)
     except ValueError as exc:
-        raise CliError(f"{args.file}: {exc}") from None
+        raise CliError(f"{_files(args)}: {exc}") from None
     if loaded.report.rejected:
         print(
             f"csm: {loaded.report.rejected} of {loaded.report.total} accounts rejected; "
-            f"see `csm validate {args.file}`",
+            f"see `csm validate {_files(args)}`",
             file=sys.stderr,
         )
     return score_loaded(loaded, profile, as_of)
@@ -123,7 +182,7 @@ def _account_row(args: argparse.Namespace, scored: Any) -> int:
     try:
         return find_account(scored.table, args.account)
     except AccountNotFound as exc:
-        raise CliError(f"{args.file}: {exc} List ids with `csm health {args.file}`.") from None
+        raise CliError(f"{_files(args)}: {exc} List ids with `csm health {_files(args)}`.") from None
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -145,7 +204,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
     scored = _scored(args)
     row = _account_row(args, scored)
-    source = DraftSource(portfolio=Path(args.file).name, snapshot="read from the file", as_of=scored.as_of,
+    portfolio = " + ".join(Path(f).name for f in args.files)
+    source = DraftSource(portfolio=portfolio, snapshot="read from the file", as_of=scored.as_of,
                          profile=scored.profile.name)  # fmt: skip
     draft = draft_for_account(scored, row, args.kind, source, args.quarter)
     text = draft.markdown if args.format == "markdown" else draft.facts.model_dump_json(indent=2) + "\n"
@@ -215,28 +275,48 @@ def _non_negative(text: str) -> float:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from customer_success_mcp.ingest.load import InputError, load_file
+    from customer_success_mcp.ingest.report import where
     from customer_success_mcp.profiles import load_profile
     from customer_success_mcp.scoring.profile import ProfileError
 
     try:
-        loaded = load_file(args.file, load_profile(args.profile))
-    except (ProfileError, InputError) as exc:
+        profile = load_profile(args.profile)
+    except ProfileError as exc:
         raise CliError(str(exc)) from None
+    loaded = _loaded(args, profile)
     report = loaded.report
     if args.format == "json":
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(report.model_dump_json(indent=2, exclude_none=True) + "\n")
     else:
-        print(f"{args.file}: {report.total} accounts, {report.accepted} accepted, {report.rejected} rejected")
+        print(
+            f"{_files(args)}: {report.total} accounts, {report.accepted} accepted, {report.rejected} rejected"
+        )
         for rej in report.rejections:
-            who = rej.customer_id or "(no id)"
+            who = printable_text(rej.customer_id or "(no id)")
             for problem in rej.problems:
-                print(f"  rejected #{rej.index} {who}: {problem.field} {problem.reason}")
+                at = printable_text(where(problem)) + " " if problem.file else ""
+                print(f"  rejected #{rej.index} {who}: {at}{problem.field} {printable_text(problem.reason)}")
         for note in report.notes:
-            print(f"  note #{note.index} {note.customer_id}: {note.field}: {note.note}")
+            print(f"  note #{note.index} {note.customer_id}: {note.field}: {printable_text(note.note)}")
     if report.accepted == 0:
         return EXIT_UNUSABLE
     return EXIT_REJECTIONS if report.rejected else EXIT_OK
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from customer_success_mcp.ingest.load import InputError
+    from customer_success_mcp.ingest.sources import inspect_sources
+    from customer_success_mcp.render.imports import inspection_lines
+
+    try:
+        found = inspect_sources(_read(args.files), spec=_spec(args))
+    except InputError as exc:
+        raise CliError(str(exc)) from None
+    if args.format == "json":
+        _emit_json([e.model_dump(mode="json") for e in found])
+    else:
+        print("\n\n".join("\n".join(inspection_lines(e, printable_text)) for e in found))
+    return EXIT_OK
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
@@ -263,6 +343,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
         data = generate_portfolio(args.accounts, args.seed, as_of, missing_sections_share=args.missing_share)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    if args.exports:
+        from customer_success_mcp.generate.exports import write_exports
+
+        try:
+            written = write_exports(data, Path(args.exports))
+        except OSError as exc:
+            raise CliError(f"cannot write to {args.exports}: {exc.strerror}") from None
+        names = ", ".join(p.name for p in written)
+        print(f"wrote {args.accounts} accounts as {len(written)} exports in {args.exports} "
+              f"(seed {args.seed}, as of {as_of}): {names}", file=sys.stderr)  # fmt: skip
+        return EXIT_OK
     data = {"as_of": as_of.isoformat(), **data}
     if args.output:
         try:
@@ -278,8 +369,19 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_files(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help='portfolio file: JSON ({"customers": [...]}), CSV or Excel; several CSV/Excel '
+                   "exports are joined on the account id")  # fmt: skip
+    p.add_argument(
+        "--mapping", metavar="FILE", help="TOML column mapping for CSV/Excel exports (see the README)"
+    )
+    p.add_argument("--date-order", choices=("MDY", "DMY"),
+                   help="order of slash dates such as 03/04/2027 when the values cannot tell")  # fmt: skip
+
+
 def _add_common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-    p.add_argument("file", help='portfolio JSON file ({"customers": [...]})')
+    _add_files(p)
     p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
                    help="score as of this date (default: the file's as_of, else today)")  # fmt: skip
@@ -352,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("kind", choices=("qbr", "ebr", "save-plan"), help="which document")
     p.add_argument("account", help="account id or name")
-    p.add_argument("file", help="portfolio JSON file")
+    _add_files(p)
     p.add_argument("--quarter", metavar="Q", help="the quarter a QBR covers, e.g. 'Q4 2026'")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="score as of this date")
     p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
@@ -366,10 +468,19 @@ def build_parser() -> argparse.ArgumentParser:
         "1 some rejected, 2 unusable",
         description="Check a file; exit 0 all accepted, 1 some rejected, 2 unusable.",
     )
-    p.add_argument("file", help="portfolio JSON file")
+    _add_files(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
     p.set_defaults(handler=cmd_validate)
+    p = sub.add_parser(
+        "inspect",
+        help="how CSV or Excel exports would be imported: headers, a sample, each column's contract field "
+        "with its confidence, what is left unmapped, values that would be rejected",
+        description="Inspect CSV or Excel exports before loading them: nothing is scored or stored.",
+    )
+    _add_files(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_inspect)
     p = sub.add_parser(
         "serve",
         help="run the MCP server for Claude Desktop and Claude Code (same as customer-success-mcp); "
@@ -403,6 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of accounts (0-1) that drop one to three optional sections (default: 0)",
     )  # fmt: skip
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--exports", metavar="DIR",
+                   help="write the portfolio as CRM, product, support-desk (.xlsx) and survey exports into "
+                   "DIR, each with its own headers, instead of JSON")  # fmt: skip
     p.set_defaults(handler=cmd_generate)
     return parser
 

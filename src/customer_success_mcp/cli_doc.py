@@ -42,6 +42,7 @@ def _option(action: argparse.Action) -> str:
 def _usage(name: str, parser: argparse.ArgumentParser) -> str:
     positionals = [
         (a.metavar if isinstance(a.metavar, str) else "|".join(a.choices) if a.choices else a.dest.upper())
+        + (f" [{a.metavar} ...]" if a.nargs == "+" else "")
         for a in parser._actions
         if not a.option_strings
     ]

@@ -3,7 +3,8 @@
 A snapshot holds the portfolio's name, `as_of`, load time, source, the accepted accounts as they
 were read (compressed JSON) and the rejection report. Loading the same name again adds a snapshot;
 nothing is overwritten. Scores are not stored: they are recomputed from the accounts, which is
-fast and keeps them in step with the profile in use.
+fast and keeps them in step with the profile in use. Column mappings that worked for a CSV or Excel
+export are kept too, one per export (keyed by its set of headers), and offered when it comes back.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ CREATE TABLE IF NOT EXISTS snapshots (
     report      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS snapshots_by_portfolio ON snapshots (portfolio, id);
+CREATE TABLE IF NOT EXISTS mappings (
+    source_key  TEXT PRIMARY KEY,
+    source      TEXT NOT NULL,
+    mapping     TEXT NOT NULL,
+    saved_at    TEXT NOT NULL
+);
 """
 
 
@@ -48,6 +55,16 @@ class SnapshotInfo:
     accepted: int
     rejected: int
     arr: float
+
+
+@dataclass(frozen=True)
+class SavedMapping:
+    """A column mapping that worked for an export: header -> field (and date_order), and when it was saved."""
+
+    source_key: str
+    source: str
+    mapping: dict[str, Any]
+    saved_at: str
 
 
 @dataclass(frozen=True)
@@ -160,6 +177,29 @@ class SnapshotStore:
         if row is None:
             raise KeyError(snapshot_id)
         return json.loads(zlib.decompress(row[0]))
+
+    def save_mapping(self, key: str, source: str, mapping: dict[str, Any]) -> None:
+        """Keep the column mapping that worked for an export (keyed by its headers), replacing older ones."""
+        when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        with self._lock:
+            self._connection().execute(
+                "INSERT INTO mappings (source_key, source, mapping, saved_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(source_key) DO UPDATE SET source = excluded.source, mapping = excluded.mapping,"
+                " saved_at = excluded.saved_at",
+                (key, source, json.dumps(mapping, sort_keys=True), when),
+            )
+
+    def saved_mapping(self, key: str) -> SavedMapping | None:
+        """The mapping saved for an export with these headers, if any."""
+        with self._lock:
+            row = (
+                self._connection()
+                .execute(
+                    "SELECT source_key, source, mapping, saved_at FROM mappings WHERE source_key = ?", (key,)
+                )
+                .fetchone()
+            )
+        return None if row is None else SavedMapping(row[0], row[1], json.loads(row[2]), row[3])
 
     def report(self, snapshot_id: int) -> dict[str, Any]:
         """The load report of a snapshot (counts, rejections, notes)."""

@@ -24,11 +24,11 @@ import numpy as np
 from pydantic.fields import FieldInfo
 
 from customer_success_mcp.dates import FIRST_YEAR, ISO_DAY, LAST_YEAR, parse_iso_day
-from customer_success_mcp.ingest.contract import SECTIONS, Account, KnownValues
+from customer_success_mcp.ingest.contract import SECTIONS, Account, KnownValues, ModuleUsage
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable
 
-Kind = Literal["number", "integer", "flag", "label", "date", "tier", "tier_list", "text_list"]
+Kind = Literal["number", "integer", "flag", "label", "date", "tier", "text", "tier_list", "text_list"]
 _NUMBER_TYPES = {int, float, type(None)}
 _EMPTY: dict[str, Any] = {}
 
@@ -101,7 +101,7 @@ def _rule(path: str, section: str | None, name: str, info: FieldInfo) -> FieldRu
     elif annotation is str and vocab:
         kind = "label"
     elif annotation is str:
-        kind = "tier"
+        kind = "tier" if name == "plan_tier" else "text"
     elif typing.get_origin(annotation) is list:
         kind = "tier_list" if name == "available_tiers" else "text_list"
     else:
@@ -112,7 +112,7 @@ def _rule(path: str, section: str | None, name: str, info: FieldInfo) -> FieldRu
 def _contract_rules() -> tuple[list[FieldRule], list[FieldRule]]:
     """(top-level scalar rules, section field rules), in contract order."""
     top = []
-    for name in ("arr", "contract_start_date", "contract_end_date"):
+    for name in ("owner", "arr", "contract_start_date", "contract_end_date"):
         rule = _rule(name, None, name, Account.model_fields[name])
         assert rule is not None
         top.append(rule)
@@ -126,6 +126,10 @@ def _contract_rules() -> tuple[list[FieldRule], list[FieldRule]]:
 
 
 TOP_RULES, SECTION_RULES = _contract_rules()
+MODULE_RULES = {  # product_usage.<module>.adopted / usage_pct, as tables carry them
+    name: rule for name, info in ModuleUsage.model_fields.items()
+    if (rule := _rule(f"product_usage.{name}", "product_usage", name, info)) is not None
+}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- checks
@@ -179,19 +183,28 @@ def _number_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.nd
             if raw[i] is not None and type(raw[i]) in (int, float) and i not in reported:
                 problems.reject(i, rule.path, "must be a finite number (not NaN or infinity)")
                 arr[i] = np.nan
-    bad = np.zeros(len(raw), dtype=bool)
+    for i, reason in range_failures(rule, arr):
+        problems.reject(i, rule.path, f"{reason}, got {raw[i]!r}")
+    return arr
+
+
+def range_failures(rule: FieldRule, arr: np.ndarray) -> list[tuple[int, str]]:
+    """Rows whose number is outside the field's range, or not whole for a count, with the reason."""
+    bad = np.zeros(len(arr), dtype=bool)
     if rule.low is not None:
         bad |= arr < rule.low
     if rule.high is not None:
         bad |= arr > rule.high
-    if bad.any():
-        for i in np.flatnonzero(bad).tolist():
-            problems.reject(i, rule.path, f"{_range_reason(rule, arr[i])}, got {raw[i]!r}")
+    found = [(i, _range_reason(rule, arr[i])) for i in np.flatnonzero(bad).tolist()]
     if rule.kind == "integer":
         whole = np.isnan(arr) | (arr == np.floor(arr))
-        for i in np.flatnonzero(~whole).tolist():
-            problems.reject(i, rule.path, f"must be a whole number, got {raw[i]!r}")
-    return arr
+        found += [(i, "must be a whole number") for i in np.flatnonzero(~whole).tolist()]
+    return found
+
+
+def unknown_label_note(rule: FieldRule, shown: str) -> str:
+    """The note for a vocabulary value the model does not know (the account is still scored)."""
+    return f"{shown} is not one of {', '.join(rule.vocabulary)}; scored as unrecognised"
 
 
 def _flag_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndarray:
@@ -266,10 +279,7 @@ def _label_column(rule: FieldRule, raw: list[Any], problems: Problems) -> list[A
         if label is None:
             label = cache[v] = normalise_label(v)
         if label not in known:
-            problems.note(
-                i, rule.path,
-                f"{_describe(v)} is not one of {', '.join(rule.vocabulary)}; scored as unrecognised",
-            )  # fmt: skip
+            problems.note(i, rule.path, unknown_label_note(rule, _describe(v)))
         out[i] = label
     return out
 
@@ -459,7 +469,7 @@ def _identity(records: list[Any], profile: Profile, problems: Problems) -> tuple
     return ids, names, segments, sources
 
 
-def _derive_segments(
+def derive_segments(
     arr: np.ndarray, segments: list[str], sources: list[str], profile: Profile, problems: Problems
 ) -> None:
     """Segment from ARR where the account gave none; the profile's default where ARR is absent too."""
@@ -501,7 +511,8 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
             present[rule.path] = np.fromiter((v is not None for v in col_l), bool, n)
             labels[rule.path] = [rule.fallback if v is None else v for v in col_l]
             return
-        elif rule.kind == "tier":
+        elif rule.kind in ("tier", "text"):
+            tidy = tier_key if rule.kind == "tier" else printable_text
             col_t: list[Any] = [None] * n
             for i, v in enumerate(raw):
                 if v is None:
@@ -509,7 +520,7 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
                 if type(v) is not str:
                     problems.reject(i, rule.path, f"must be text, got {_describe(v)}")
                 else:
-                    col_t[i] = tier_key(v)
+                    col_t[i] = tidy(v)
             present[rule.path] = np.fromiter((v is not None for v in col_t), bool, n)
             labels[rule.path] = col_t
             return
@@ -553,7 +564,7 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
     present["product_usage"] = np.fromiter((m is not None for m in modules), bool, n)
 
     supplied_arr = np.where(present["arr"], values["arr"], np.nan)
-    _derive_segments(supplied_arr, segments, sources, profile, problems)
+    derive_segments(supplied_arr, segments, sources, profile, problems)
 
     per_row = zip(
         modules,

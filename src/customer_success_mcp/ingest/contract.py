@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 
 class KnownValues:
@@ -36,6 +37,7 @@ MAX_AMOUNT = 1e13  # ten trillion in any currency: larger is a data error (and w
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
 Score = Annotated[float, Field(ge=0, le=100)]
+NOT_SCORED: JsonDict = {"scored": False}  # a field kept and shown, but read by no built-in profile
 
 
 class Section(BaseModel):
@@ -48,6 +50,11 @@ class Usage(Section):
     login_frequency: Percent = Field(0, description="Share of expected logins that happened, 0-100")
     feature_adoption: Percent = Field(0, description="Share of licensed features in use, 0-100")
     dau_mau_ratio: Ratio = Field(0, description="Daily over monthly active users, 0-1")
+    logins_30d: Count | None = Field(
+        None,
+        description="Logins in the last 30 days (a count, unlike login_frequency); kept, not scored",
+        json_schema_extra=NOT_SCORED,
+    )
 
 
 class Engagement(Section):
@@ -185,6 +192,11 @@ class Account(BaseModel):
     segment: str | None = Field(
         None, description="enterprise, mid-market or smb (any common spelling); derived from ARR if absent"
     )
+    owner: str | None = Field(
+        None,
+        description="The account's owner (its CSM); filters and groups, not scored",
+        json_schema_extra=NOT_SCORED,
+    )
     arr: Amount = Field(0, description="Annual recurring revenue, in the portfolio's currency")
     contract_start_date: dt.date | None = Field(None, description="Contract start, YYYY-MM-DD")
     contract_end_date: dt.date | None = Field(None, description="Contract end (renewal), YYYY-MM-DD")
@@ -210,6 +222,14 @@ class Portfolio(BaseModel):
     """A whole export: `{"customers": [ ... ]}`."""
 
     customers: list[Account]
+
+
+def is_scored(path: str) -> bool:
+    """False for fields kept and shown but read by no built-in profile (owner, usage.logins_30d)."""
+    section, _, name = path.rpartition(".")
+    model: type[BaseModel] = SECTIONS.get(section, Account)
+    info = model.model_fields.get(name)
+    return not (info is not None and info.json_schema_extra == NOT_SCORED)
 
 
 def input_paths() -> set[str]:

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic_core import from_json
 
 from customer_success_mcp.ingest.columns import validate_records
-from customer_success_mcp.ingest.report import DataNote, FieldProblem, LoadReport, Rejection
+from customer_success_mcp.ingest.report import DataNote, FieldProblem, FileImport, LoadReport, Rejection
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 
@@ -34,6 +34,7 @@ class LoadedPortfolio:
         self.report = report
         self.extras = extras
         self.accepted_records = accepted_records  # the accepted inputs as read, when asked to keep them
+        self.imports: list[FileImport] = []  # how each CSV or Excel export was read and mapped
 
 
 @contextmanager
@@ -120,7 +121,7 @@ def load_bytes(
 
 
 def load_file(path: str | Path, profile: Profile) -> LoadedPortfolio:
-    """Read and validate a portfolio file (the reference JSON format)."""
+    """Read and validate a portfolio file: JSON in the reference format, or one CSV or Excel export."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -130,4 +131,10 @@ def load_file(path: str | Path, profile: Profile) -> LoadedPortfolio:
         raise InputError(f"{path}: is a directory, not a portfolio file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    from customer_success_mcp.ingest.tabular import source_format
+
+    if source_format(path.name, data) != "json":
+        from customer_success_mcp.ingest.sources import load_sources
+
+        return load_sources([(path.name, data)], profile)
     return load_bytes(data, profile, str(path))

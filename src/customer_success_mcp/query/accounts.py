@@ -68,6 +68,10 @@ def matching_rows(scored: ScoredPortfolio, filters: AccountFilter) -> np.ndarray
             bool,
             t.size,
         )
+    if filters.owner is not None:
+        wanted_owner = " ".join(filters.owner.split()).casefold()
+        owners = t.labels["owner"]
+        mask &= np.fromiter((o is not None and o.casefold() == wanted_owner for o in owners), bool, t.size)
     return np.flatnonzero(mask)
 
 
@@ -95,6 +99,7 @@ def account_row(scored: ScoredPortfolio, row: int) -> AccountRow:
         customer_id=t.ids[row],
         name=t.names[row],
         segment=t.segments[row],
+        owner=t.labels["owner"][row],
         arr=float(t.values["arr"][row]),
         health_score=float(h.overall[row]),
         health_class=h.classification(row),

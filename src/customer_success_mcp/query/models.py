@@ -30,6 +30,7 @@ class AccountFilter(BaseModel):
     min_arr: float | None = Field(None, ge=0, description="At least this ARR")
     has_expansion: bool | None = Field(None, description="With (true) or without (false) an opportunity")
     text: str | None = Field(None, description="Name or id contains this, ignoring case")
+    owner: str | None = Field(None, description="The account owner (CSM) is this, ignoring case")
 
 
 class AccountRow(BaseModel):
@@ -38,6 +39,7 @@ class AccountRow(BaseModel):
     customer_id: str
     name: str
     segment: str
+    owner: str | None = Field(description="The account's owner (CSM), when the data names one")
     arr: float
     health_score: float
     health_class: str

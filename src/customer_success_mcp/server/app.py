@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 import anyio.from_thread
@@ -15,6 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ListRootsResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from customer_success_mcp.ingest.sources import ExportInspection
 from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
 from customer_success_mcp.server import text as summaries
 from customer_success_mcp.server.config import ServerConfig
@@ -39,7 +40,8 @@ from customer_success_mcp.server.service import DraftKind, PortfolioService, Sco
 INSTRUCTIONS = """\
 Customer success scoring: deterministic health (0-100, higher is healthier), churn risk (0-100,
 higher is riskier) and expansion opportunities for a book of accounts.
-1. load_portfolio once per export (a JSON file path or inline accounts); it is stored and survives restarts.
+1. load_portfolio once per export (a JSON file, CSV/Excel exports joined on the account id, or inline
+   accounts); it is stored and survives restarts. inspect_export shows how a CSV or Excel file would map.
 2. portfolio_overview for the one-minute view; find_accounts to filter and rank;
    account_brief to explain one account.
 3. score_health / score_churn_risk / score_expansion give the reference scripts' per-account output.
@@ -68,6 +70,17 @@ AccountsArg = Annotated[
         "previous_period, usage_decline, engagement_drop, support_issues, relationship_signals, "
         "commercial_factors, contract, product_usage, departments, outcomes",
     ),
+]
+MappingArg = Annotated[
+    dict[str, str] | str | None,
+    Field(
+        description='Column mapping for CSV/Excel: {"Export header": "contract field"} (e.g. '
+        '"usage.logins_30d", "ignore"), or the path of a TOML mapping file; overrides automatic and saved'
+    ),
+]
+DateOrderArg = Annotated[
+    Literal["MDY", "DMY"] | None,
+    Field(description="Order of slash dates such as 03/04/2027 when the values cannot tell: MDY or DMY"),
 ]
 DetailArg = Annotated[Detail, Field(description="'summary' (compact, default) or 'full' (every breakdown)")]
 LimitArg = Annotated[int, Field(ge=1, le=100, description="Page size (max 100)")]
@@ -132,9 +145,18 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
     async def load_portfolio(
         ctx: Context,
         path: Annotated[
-            str | None, Field(description="Path of a JSON portfolio file inside an allowed directory")
+            str | None,
+            Field(description="A JSON, CSV or Excel (.xlsx) portfolio file inside an allowed directory"),
+        ] = None,
+        paths: Annotated[
+            list[str] | None,
+            Field(
+                description="Several CSV or Excel exports (CRM, product, support, survey) joined by account"
+            ),
         ] = None,
         accounts: AccountsArg = None,
+        mapping: MappingArg = None,
+        date_order: DateOrderArg = None,
         name: Annotated[
             str | None, Field(description="Name to store it under (default: the file's stem)")
         ] = None,
@@ -144,18 +166,37 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         ] = None,
         roots: RootsArg = None,
     ) -> Annotated[CallToolResult, LoadResult]:
-        """Validate, score and store a portfolio export (a file or inline accounts) as a new snapshot.
+        """Load a portfolio (JSON, CSV or Excel exports, or inline accounts): validate, score, store it.
 
-        Returns the counts, the first rejected accounts with reasons, and the portfolio overview.
+        CSV and Excel headers are mapped to the data contract automatically (see inspect_export); a mapping
+        that worked is remembered per export. Returns the counts, the first rejected accounts with file, row
+        and column, how each export was mapped, and the portfolio overview.
         """
         root_dirs = roots_to_dirs([str(r.uri) for r in roots.roots]) if roots else []
 
         def progress(done: int, total: int, message: str) -> None:
             anyio.from_thread.run(lambda: ctx.report_progress(done, total, message))
 
-        result = await _run(lambda: service.load(path=path, accounts=accounts, name=name, as_of=as_of,
+        result = await _run(lambda: service.load(path=path, paths=paths, accounts=accounts, mapping=mapping,
+                                                 date_order=date_order, name=name, as_of=as_of,
                                                  roots=root_dirs, progress=progress))  # fmt: skip
         return _result(result, summaries.load_text(result))
+
+    @tool(title="Inspect an export", annotations=READ_ONLY)
+    async def inspect_export(
+        path: Annotated[str, Field(description="A CSV or Excel (.xlsx) export inside an allowed directory")],
+        mapping: MappingArg = None,
+        date_order: DateOrderArg = None,
+        roots: RootsArg = None,
+    ) -> Annotated[CallToolResult, ExportInspection]:
+        """Check how a CSV or Excel export would be imported, before loading it.
+
+        Shows its headers, a sample, the proposed mapping of each column to a contract field with its
+        confidence, the columns left unmapped, key fields not found and values that would be rejected.
+        """
+        root_dirs = roots_to_dirs([str(r.uri) for r in roots.roots]) if roots else []
+        result = await _run(lambda: service.inspect_export(path, mapping, date_order, root_dirs))
+        return _result(result, summaries.inspect_text(result))
 
     @tool(title="List loaded portfolios", annotations=READ_ONLY)
     async def list_portfolios() -> Annotated[CallToolResult, PortfolioList]:
@@ -192,6 +233,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
             bool | None, Field(description="Only accounts with (or without) an opportunity")
         ] = None,
         text: Annotated[str | None, Field(description="Name or id contains this (case-insensitive)")] = None,
+        owner: Annotated[str | None, Field(description="Account owner (CSM), ignoring case")] = None,
         sort_by: Annotated[SortKey, Field(description=SORT_HELP)] = "arr",
         limit: LimitArg = 20,
         cursor: CursorArg = None,
@@ -199,7 +241,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         """Filter and rank accounts; compact rows with health, risk, renewal and the top reason."""
         filters = AccountFilter(segment=segment, health=health, risk_tier=risk_tier,
                                 renewal_within_days=renewal_within_days, min_arr=min_arr,
-                                has_expansion=has_expansion, text=text)  # fmt: skip
+                                has_expansion=has_expansion, text=text, owner=owner)  # fmt: skip
         result = await _run(lambda: service.find_accounts(portfolio, filters, sort_by, limit, cursor))
         return _result(result, summaries.find_text(result))
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from customer_success_mcp.ingest.report import Rejection
+from customer_success_mcp.ingest.report import ImportSummary, Rejection
 from customer_success_mcp.query.models import AccountRow
 from customer_success_mcp.render.draft_facts import DraftFacts
 from customer_success_mcp.render.reference_models import (
@@ -49,6 +49,9 @@ class LoadResult(BaseModel):
     rejections: list[Rejection] = Field(description="The first rejected accounts, with reasons")
     more_rejections: str | None = Field(None, description="How to see the rest, when there are more")
     notes: int = Field(description="Accepted accounts with values worth a second look")
+    imports: list[ImportSummary] = Field(
+        default_factory=list, description="For CSV and Excel exports: how each file was read and mapped"
+    )
     overview: PortfolioSummary
 
 

@@ -39,6 +39,8 @@ from customer_success_mcp.server.paging import MAX_LIMIT, check_limit, decode_cu
 from customer_success_mcp.store import SnapshotInfo, SnapshotStore
 
 if TYPE_CHECKING:
+    from customer_success_mcp.ingest.mapping import MappingSpec
+    from customer_success_mcp.ingest.sources import ExportInspection
     from customer_success_mcp.pipeline import ScoredPortfolio
     from customer_success_mcp.scoring.models import PortfolioSummary
     from customer_success_mcp.scoring.profile import Profile
@@ -156,38 +158,87 @@ class PortfolioService:
 
     # ------------------------------------------------------------------ load
 
+    def _read_files(self, paths: list[str], roots: list[Path] | None) -> list[tuple[Path, bytes]]:
+        """Each file checked against the allowed directories and the size cap, then read."""
+        allowed = self.allowed_dirs(roots or [])
+        out = []
+        for text in paths:
+            file = checked_file(text, allowed, self.config.max_file_bytes)
+            out.append((file, file.read_bytes()))
+        return out
+
+    def _mapping_spec(
+        self, mapping: dict[str, str] | str | None, date_order: str | None, roots: list[Path] | None
+    ) -> MappingSpec | None:
+        """An explicit mapping (a dict of header -> field, or a TOML mapping file's path) and date_order."""
+        from customer_success_mcp.ingest.mapping import (
+            MappingSpec,
+            mapping_from_data,
+            mapping_from_toml,
+            parse_date_order,
+        )
+
+        if mapping is None and date_order is None:
+            return None
+        if isinstance(mapping, str):
+            [(file, data)] = self._read_files([mapping], roots)
+            try:
+                spec = mapping_from_toml(data.decode("utf-8"), file.name)
+            except UnicodeDecodeError:
+                raise UserError(f"{file.name}: a mapping file is TOML text in UTF-8.") from None
+        else:
+            spec = mapping_from_data(mapping) if mapping is not None else MappingSpec()
+        if date_order is not None:
+            spec.date_order = parse_date_order(date_order, "date_order")
+        return spec
+
+    def _saved_mapping(self, key: str) -> dict[str, Any] | None:
+        saved = self.store.saved_mapping(key)
+        return None if saved is None else saved.mapping
+
     def load(
         self,
         *,
         path: str | None = None,
+        paths: list[str] | None = None,
         accounts: list[dict[str, Any]] | None = None,
+        mapping: dict[str, str] | str | None = None,
+        date_order: str | None = None,
         name: str | None = None,
         as_of: dt.date | None = None,
         roots: list[Path] | None = None,
         progress: Progress | None = None,
         today: dt.date | None = None,
     ) -> LoadResult:
-        """Validate, score and store a portfolio from a file or from inline accounts."""
-        from customer_success_mcp.ingest.load import InputError, load_bytes, load_records
+        """Validate, score and store a portfolio: a file, several exports joined on the account id, or
+        inline accounts."""
+        from customer_success_mcp.ingest.load import InputError, load_records
+        from customer_success_mcp.ingest.sources import load_sources
         from customer_success_mcp.pipeline import resolve_as_of, score_loaded
 
         def step(done: int, message: str) -> None:
             if progress is not None:
                 progress(done, 4, message)
 
-        if (path is None) == (accounts is None):
+        if sum(x is not None for x in (path, paths, accounts)) != 1:
             raise UserError(
-                "Give either `path` (a JSON portfolio file) or `accounts` (a list of accounts), not both."
+                "Give one of `path` (a JSON, CSV or Excel file), `paths` (several CSV or Excel exports, "
+                "joined on the account id) or `accounts` (a list of accounts)."
             )
+        if paths is not None and not paths:
+            raise UserError("`paths` is empty; give at least one file.")
         profile = self.profile
+        files = [path] if path is not None else paths
         try:
-            if path is not None:
-                file = checked_file(path, self.allowed_dirs(roots or []), self.config.max_file_bytes)
-                step(0, f"reading {file.name}")
-                data = file.read_bytes()
-                step(1, "checking accounts against the data contract")
-                loaded = load_bytes(data, profile, file.name, keep_records=True)
-                source, default_name = str(file), file.stem
+            if files is not None:
+                spec = self._mapping_spec(mapping, date_order, roots)
+                read = self._read_files(files, roots)
+                step(0, f"reading {', '.join(f.name for f, _ in read)}")
+                step(1, "mapping columns and checking accounts against the data contract")
+                loaded = load_sources([(f.name, data) for f, data in read], profile, spec=spec,
+                                      saved=self._saved_mapping, keep_records=True)  # fmt: skip
+                source = " + ".join(str(f) for f, _ in read)
+                default_name = read[0][0].stem
             else:
                 step(1, "checking accounts against the data contract")
                 if not accounts:
@@ -207,10 +258,14 @@ class PortfolioService:
             # Name fields only: this may not be a portfolio at all, and its content is not ours to echo.
             fields = sorted({p.field.split(".")[0] if p.field.startswith("product_usage") else p.field
                              for r in report.rejections[:20] for p in r.problems})[:5]  # fmt: skip
+            check = (
+                "Check the column mapping with inspect_export; "
+                if loaded.imports
+                else "Check that this is a portfolio export in the reference format; "
+            )
             raise UserError(
                 f"None of the {report.total} records in {source} could be used as an account (problems in: "
-                f"{', '.join(fields)}). Check that this is a portfolio export in the reference format; "
-                + (f"`csm validate {source}` lists every problem." if path else "fix the accounts and retry.")
+                f"{', '.join(fields)}). {check}`csm validate {' '.join(files or [])}` lists every problem."
             )
         name = (name or default_name).strip()
         if not NAME_PATTERN.match(name):
@@ -229,6 +284,8 @@ class PortfolioService:
         info = self.store.add(
             name, when, source, loaded.accepted_records or [], report.model_dump(mode="json"), arr
         )
+        for export in loaded.imports:  # it worked: offer the same mapping when this export comes back
+            self.store.save_mapping(export.key, export.source, export.saved_form())
         cached = _Cached(info, scored)
         with self._lock:
             for sid in [s for s, c in self._cache.items() if c.info.portfolio == name]:
@@ -240,7 +297,7 @@ class PortfolioService:
             more = (
                 f"{report.rejected - FIRST_REJECTIONS} more rejected accounts: call portfolio_overview "
                 f"with portfolio={name!r} and detail='full' to list them"
-                + (f", or run `csm validate {source}`." if path else ".")
+                + (f", or run `csm validate {' '.join(files)}`." if files else ".")
             )
         return LoadResult(
             snapshot=_ref(info),
@@ -250,8 +307,32 @@ class PortfolioService:
             rejections=report.rejections[:FIRST_REJECTIONS],
             more_rejections=more,
             notes=len(report.notes),
+            imports=[export.summary() for export in loaded.imports],
             overview=self._summary(cached, 90),
         )
+
+    def inspect_export(
+        self,
+        path: str,
+        mapping: dict[str, str] | str | None = None,
+        date_order: str | None = None,
+        roots: list[Path] | None = None,
+    ) -> ExportInspection:
+        """An export's headers, a sample, the proposed mapping with confidence, and what is left unmapped."""
+        from customer_success_mcp.ingest.load import InputError
+        from customer_success_mcp.ingest.sources import inspect_sources
+
+        try:
+            spec = self._mapping_spec(mapping, date_order, roots)
+            [(file, data)] = self._read_files([path], roots)
+            [found] = inspect_sources([(file.name, data)], spec=spec, saved=self._saved_mapping)
+        except FileAccessError as exc:
+            raise UserError(str(exc)) from None
+        except InputError as exc:
+            raise UserError(str(exc)) from None
+        except OSError as exc:
+            raise UserError(f"{path}: cannot be read ({exc.strerror}).") from None
+        return found
 
     # ------------------------------------------------------------------ drafts
 

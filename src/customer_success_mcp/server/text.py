@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from customer_success_mcp.formatting import money_short as money
 from customer_success_mcp.formatting import renewal, score, share
+from customer_success_mcp.ingest.report import where
+from customer_success_mcp.ingest.sources import ExportInspection
+from customer_success_mcp.render.imports import import_lines, inspection_lines
 from customer_success_mcp.render.markdown import escape_markdown
 from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.server.models import (
@@ -68,16 +71,22 @@ def load_text(r: LoadResult) -> str:
     lines = [
         f"Loaded {snap.portfolio!r} as of {snap.as_of} (snapshot {snap.snapshot_id}): "
         f"{r.accepted} of {r.total} accounts accepted, {r.rejected} rejected.",
+        *import_lines(r.imports, clean),
         *summary_text(r.overview),
     ]
     for rej in r.rejections[:3]:
         problem = rej.problems[0]
         lines.append(
-            f"Rejected #{rej.index} {clean(rej.customer_id or '(no id)')}: {problem.field} {problem.reason}"
+            f"Rejected #{rej.index} {clean(rej.customer_id or '(no id)')}: {clean(where(problem))}"
+            f"{problem.field} {problem.reason}"
         )
     if r.more_rejections:
         lines.append(r.more_rejections)
     return "\n".join(lines)
+
+
+def inspect_text(e: ExportInspection) -> str:
+    return "\n".join(inspection_lines(e, clean))
 
 
 def list_text(r: PortfolioList) -> str:
@@ -110,6 +119,7 @@ def find_text(r: AccountPage) -> str:
     for a in r.accounts:
         days = "" if a.days_to_renewal is None else f" · {renewal(a.days_to_renewal)}"
         reason = f" · {clean(a.top_reason)}" if a.top_reason else ""
+        reason += f" · owner {clean(a.owner)}" if a.owner else ""
         lines.append(
             f"- {clean(a.name)} ({a.customer_id}) {money(a.arr)} · health {a.health_score:g} {a.health_class}"
             f"{TREND_MARK[a.health_trend]} · risk {a.risk_score:g} {a.risk_tier}{days}{reason}"

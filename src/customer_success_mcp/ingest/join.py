@@ -1,0 +1,377 @@
+"""Several mapped exports -> one validated portfolio, joined on the account id.
+
+Each file's mapped columns are read as contract values (`ingest.cells`); records are then joined on
+their account id. An account present in some files gets the fields those files supply. Two files
+giving different values for one field of one account reject that account, naming both files, rows
+and values: nothing is resolved silently. (Names are the exception: a different spelling in another
+system is noted and the first file's name kept, since the id, not the name, is the join key.)
+Every account is accounted for: accepted + rejected = distinct ids + rows without a usable id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import compress
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from customer_success_mcp.ingest.cells import Parsed, parse_column, parse_text, shown
+from customer_success_mcp.ingest.columns import (
+    SECTION_RULES,
+    TOP_RULES,
+    FieldRule,
+    Problems,
+    derive_segments,
+)
+from customer_success_mcp.ingest.load import InputError
+from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
+from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
+from customer_success_mcp.ingest.tabular import RawTable
+from customer_success_mcp.scoring.profile import Profile, normalise_label
+from customer_success_mcp.scoring.table import AccountTable
+
+_ARRAY_KINDS = ("number", "integer", "flag", "date")
+
+
+@dataclass
+class MappedFile:
+    raw: RawTable
+    mapping: FileMapping
+
+
+@dataclass
+class _Column:
+    """One file's values for one field."""
+
+    file: int
+    header: str
+    parsed: Parsed
+
+
+class _Accounts:
+    """The joined accounts: their ids, where each was first seen, and their problems."""
+
+    def __init__(self) -> None:
+        self.ids: list[str | None] = []
+        self.first_file: list[np.ndarray] = []  # where each account was first seen: file ...
+        self.first_row: list[np.ndarray] = []  # ... and row, in chunks
+        self.known = pa.array([], pa.string())  # every id seen so far ...
+        self.known_at = np.zeros(0, dtype=np.int64)  # ... and its account
+        self.errors: dict[int, list[FieldProblem]] = defaultdict(list)
+        self.notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+
+    def add(self, cid: str | None, where: tuple[int, int]) -> int:
+        self.ids.append(cid)
+        self.first_file.append(np.array([where[0]]))
+        self.first_row.append(np.array([where[1]]))
+        return len(self.ids) - 1
+
+    def first_seen(self, account: int) -> tuple[int, int]:
+        if len(self.first_file) > 1:
+            self.first_file = [np.concatenate(self.first_file)]
+            self.first_row = [np.concatenate(self.first_row)]
+        return int(self.first_file[0][account]), int(self.first_row[0][account])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _date_questions(files: list[MappedFile], parsed: dict[tuple[int, str], _Column]) -> None:
+    questions = [f"{files[c.file].raw.source}: {c.parsed.date_question}" for c in parsed.values()
+                 if c.parsed.date_question]  # fmt: skip
+    if questions:
+        raise InputError(
+            "; ".join(questions) + " (in a mapping file, or the date_order argument; "
+            "`csm ... --mapping FILE` with date_order in it)"
+        )
+
+
+def _parse_one(mf: MappedFile, match: ColumnMatch) -> Parsed:
+    col = mf.raw.columns[match.index]
+    if match.field in ("name", "segment"):
+        return parse_text(col)
+    rule = field_rule(match.field)
+    assert rule is not None
+    return parse_column(col, rule, match.header, percent_header=normalise_header(match.header).percent,
+                        ratio=is_ratio(match.field), date_order=mf.mapping.date_order)  # fmt: skip
+
+
+def _parse_files(files: list[MappedFile]) -> dict[tuple[int, str], _Column]:
+    """Every mapped column of every file as contract values (the id apart)."""
+    return {
+        (f, m.field): _Column(f, m.header, _parse_one(mf, m))
+        for f, mf in enumerate(files)
+        for m in mf.mapping.columns
+        if m.field != "customer_id"
+    }
+
+
+def _id_column(files: list[MappedFile], f: int) -> tuple[int, str]:
+    raw, match = files[f].raw, files[f].mapping.by_field().get("customer_id")
+    if match is None:
+        raise InputError(
+            f"{raw.source}: no column holds the account id (headers: {', '.join(raw.headers[:12])}). "
+            'Map one in a mapping file ([columns] "Your Header" = "customer_id") or the mapping argument.'
+        )
+    return match[0], match[1].header
+
+
+def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
+    """Each file's records -> account positions; rows without a usable id are accounts of their own."""
+    positions = []
+    for f, mf in enumerate(files):
+        raw = mf.raw
+        column, header = _id_column(files, f)
+        ids = pc.utf8_trim_whitespace(raw.columns[column])
+        printable = pc.utf8_is_printable(ids)
+        usable = pc.fill_null(pc.and_(pc.not_equal(ids, ""), printable), False).to_numpy(zero_copy_only=False)
+        found = pc.index_in(ids, value_set=accounts.known).to_numpy(zero_copy_only=False)
+        pos = np.full(raw.rows, -1, dtype=np.int64)
+        hit = usable & ~np.isnan(found)
+        pos[hit] = accounts.known_at[found[hit].astype(np.int64)]
+        new = usable & np.isnan(found)
+        if new.any():
+            distinct = pc.dictionary_encode(ids.filter(pa.array(new)))
+            codes = distinct.indices.to_numpy(zero_copy_only=False)
+            base = len(accounts)
+            _, first = np.unique(codes, return_index=True)
+            new_records = np.flatnonzero(new)
+            accounts.ids.extend(distinct.dictionary.to_pylist())
+            firsts = new_records[first]
+            accounts.first_file.append(np.full(len(firsts), f))
+            accounts.first_row.append(firsts + 2 if raw.row_numbers is None else raw.row_numbers[firsts])
+            pos[new_records] = base + codes
+            accounts.known = pa.concat_arrays([accounts.known, distinct.dictionary])
+            accounts.known_at = np.concatenate(
+                [accounts.known_at, base + np.arange(len(distinct.dictionary))]
+            )
+        for rec in np.flatnonzero(~usable).tolist():
+            cell = ids[rec].as_py()
+            pos[rec] = a = accounts.add(None, (f, raw.row_of(rec)))
+            reason = (
+                "must not contain control characters" if cell else "is required and must be non-empty text"
+            )
+            accounts.errors[a].append(FieldProblem(field="customer_id", reason=reason, file=raw.source,
+                                                   row=raw.row_of(rec), column=header))  # fmt: skip
+        counts = np.bincount(pos[usable], minlength=len(accounts)) if usable.any() else np.zeros(0, np.int64)
+        for a in np.flatnonzero(counts > 1).tolist():
+            rows = ", ".join(str(raw.row_of(r)) for r in np.flatnonzero(pos == a).tolist())
+            second = int(np.flatnonzero(pos == a)[1])
+            accounts.errors[a].append(FieldProblem(
+                field="customer_id", reason=f"{accounts.ids[a]!r} appears more than once in {raw.source} "
+                f"(rows {rows}); ids must be unique in each file", file=raw.source, row=raw.row_of(second),
+                column=header,
+            ))  # fmt: skip
+        for row, reason in raw.malformed:
+            a = accounts.add(None, (f, row))
+            accounts.errors[a].append(FieldProblem(field="(row)", reason=reason, file=raw.source, row=row))
+        positions.append(pos)
+    return positions
+
+
+def _combine(
+    path: str,
+    columns: list[_Column],
+    files: list[MappedFile],
+    positions: list[np.ndarray],
+    accounts: _Accounts,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One field across files: values per account, with conflicts between files reported."""
+    n = len(accounts)
+    arrays = isinstance(columns[0].parsed.values, np.ndarray)
+    only = columns[0]
+    if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes and arrays:
+        pos = positions[only.file]
+        if pos.size == n and np.array_equal(pos, np.arange(n)):  # one file, in account order: nothing to join
+            return only.parsed.values, only.parsed.present
+    values = np.full(n, np.nan) if arrays else np.full(n, None, dtype=object)
+    have = np.zeros(n, dtype=bool)
+    origin_file = np.full(n, -1, dtype=np.int64)
+    origin_record = np.full(n, -1, dtype=np.int64)
+    for col in columns:
+        raw = files[col.file].raw
+        for rec, reason in col.parsed.problems:
+            a = int(positions[col.file][rec])
+            accounts.errors[a].append(FieldProblem(field=path, reason=reason, file=raw.source,
+                                                   row=raw.row_of(rec), column=col.header))  # fmt: skip
+        for rec, text in col.parsed.notes:
+            accounts.notes[int(positions[col.file][rec])].append(
+                (path, f"{_where(raw, rec, col.header)}{text}")
+            )
+        records = np.flatnonzero(col.parsed.present)
+        accs = positions[col.file][records]
+        new = col.parsed.values[records] if arrays else np.array(col.parsed.values, dtype=object)[records]
+        seen = have[accs]
+        for k in np.flatnonzero(seen).tolist():  # only where another file gave this field too
+            a = int(accs[k])
+            if origin_file[a] != col.file and not _same(path, values[a], new[k]):
+                _conflict(path, a, (int(origin_file[a]), int(origin_record[a])), (col.file, int(records[k])),
+                          col.header, files, accounts)  # fmt: skip
+        fresh = ~seen
+        values[accs[fresh]] = new[fresh]
+        origin_file[accs[fresh]] = col.file
+        origin_record[accs[fresh]] = records[fresh]
+        have[accs] = True
+    return values, have
+
+
+def _same(path: str, old: Any, new: Any) -> bool:
+    if path in ("name", "owner", "segment"):
+        return bool(normalise_label(str(old)) == normalise_label(str(new)))
+    return bool(old == new)
+
+
+def _where(raw: RawTable, rec: int, header: str) -> str:
+    return f'{raw.source} row {raw.row_of(rec)}, column "{header}": '
+
+
+def _conflict(path: str, account: int, first: tuple[int, int], second: tuple[int, int], header: str,
+              files: list[MappedFile], accounts: _Accounts) -> None:  # fmt: skip
+    (f1, r1), (f2, r2) = first, second
+    raw1, raw2 = files[f1].raw, files[f2].raw
+    header1 = next(m.header for m in files[f1].mapping.columns if m.field == path)
+    text1 = raw1.cell(next(m.index for m in files[f1].mapping.columns if m.field == path), r1)
+    text2 = raw2.cell(next(m.index for m in files[f2].mapping.columns if m.field == path), r2)
+    said = (f'{raw1.source} row {raw1.row_of(r1)} ("{header1}") says {shown(text1)}, '
+            f'{raw2.source} row {raw2.row_of(r2)} ("{header}") says {shown(text2)}')  # fmt: skip
+    if path == "name":
+        accounts.notes[account].append((path, f"{said}; the first file's name is used"))
+        return
+    accounts.errors[account].append(FieldProblem(
+        field=path, reason=f"the files disagree: {said}; correct one file (or leave one column out with "
+        "'ignore' in the mapping) and load again", file=raw2.source, row=raw2.row_of(r2), column=header,
+    ))  # fmt: skip
+
+
+def _rules() -> list[FieldRule]:
+    return [*TOP_RULES, *SECTION_RULES]
+
+
+def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable, LoadReport]:
+    """Validated accounts from mapped exports, and the report of every account read."""
+    parsed = _parse_files(files)
+    _date_questions(files, parsed)
+    accounts = _Accounts()
+    positions = _join_ids(files, accounts)
+    n = len(accounts)
+    by_field: dict[str, list[_Column]] = defaultdict(list)
+    for (_, path), col in parsed.items():
+        if path != "customer_id":
+            by_field[path].append(col)
+    combined: dict[str, tuple[Any, np.ndarray]] = {
+        path: _combine(path, cols, files, positions, accounts) for path, cols in by_field.items()
+    }
+    empty = (np.full(n, None, dtype=object), np.zeros(n, dtype=bool))
+    names, named = combined.get("name", empty)
+    for a in np.flatnonzero(~named).tolist():
+        if accounts.ids[a] is not None:
+            f, row = accounts.first_seen(a)
+            accounts.errors[a].append(FieldProblem(
+                field="name", reason="is required: no file gives this account a name (map a name column)",
+                file=files[f].raw.source, row=row,
+            ))  # fmt: skip
+    given, has_segment = combined.get("segment", empty)
+    aliases = profile.segment_aliases()
+    segments = [profile.default_segment] * n
+    sources = ["default"] * n
+    for a in np.flatnonzero(has_segment).tolist():
+        text = given[a]
+        key = aliases.get(text) or aliases.get(normalise_label(text))
+        if key is None:
+            known = ", ".join(profile.segments)
+            reason = f"{shown(text)} is not a known segment ({known})"
+            accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
+        else:
+            segments[a], sources[a] = key, "input"
+    rejected = np.zeros(n, dtype=bool)
+    rejected[list(accounts.errors)] = True
+    accepted = np.flatnonzero(~rejected).tolist()
+    table = _table(accepted, accounts, combined, names, segments, sources, profile)
+    return table, _report(len(accepted), accounts, n)
+
+
+def _table(
+    accepted: list[int],
+    accounts: _Accounts,
+    combined: dict[str, tuple[Any, np.ndarray]],
+    names: np.ndarray,
+    segments: list[str],
+    sources: list[str],
+    profile: Profile,
+) -> AccountTable:
+    keep = np.array(accepted, dtype=np.intp)
+    size = len(accepted)
+    values: dict[str, np.ndarray] = {}
+    labels: dict[str, list[Any]] = {}
+    present: dict[str, np.ndarray] = {}
+    lists: dict[str, list[Any]] = {}
+    for rule in _rules():
+        got, have = combined.get(rule.path, (None, None))
+        mask = np.zeros(size, dtype=bool) if have is None else have[keep]
+        present[rule.path] = mask
+        if rule.kind in _ARRAY_KINDS:
+            col = np.full(size, np.nan) if got is None else np.asarray(got, dtype=float)[keep]
+            if rule.fallback is not None and not mask.all():
+                col = np.where(mask, col, float(rule.fallback))
+            values[rule.path] = col
+        elif rule.kind in ("tier_list", "text_list"):
+            lists[rule.path] = [None] * size if got is None else got[keep].tolist()
+        else:
+            picked = [None] * size if got is None else got[keep].tolist()
+            if rule.kind == "label":
+                picked = [rule.fallback if v is None else v for v in picked]
+            labels[rule.path] = picked
+    modules = _modules(keep, combined)
+    present["product_usage"] = np.array([bool(m) for m in modules], dtype=bool)
+    seg = [segments[a] for a in accepted]
+    src = [sources[a] for a in accepted]
+    found = Problems()
+    derive_segments(np.where(present["arr"], values["arr"], np.nan), seg, src, profile, found)
+    for i, items in found.notes.items():
+        accounts.notes[accepted[i]].extend(items)
+    records = [
+        {"modules": m, "departments_current": c or [], "departments_potential": p or [], "available_tiers": t}
+        for m, c, p, t in zip(modules, lists["departments.current"], lists["departments.potential"],
+                              lists["contract.available_tiers"], strict=True)
+    ]  # fmt: skip
+    ids = [accounts.ids[a] or "" for a in accepted]
+    return AccountTable(ids, names[keep].tolist(), seg, src, values, labels, present, records)
+
+
+def _modules(keep: np.ndarray, combined: dict[str, tuple[Any, np.ndarray]]) -> list[dict[str, Any]]:
+    """product_usage per account from `product_usage.<module>.adopted / usage_pct` columns."""
+    names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
+    if not names:
+        return [{} for _ in range(len(keep))]
+    grid = np.full((len(keep), len(names)), None, dtype=object)
+    present = np.zeros((len(keep), len(names)), dtype=bool)
+    for j, module in enumerate(names):
+        adopted, has_adopted = combined.get(f"product_usage.{module}.adopted", (None, None))
+        usage, has_usage = combined.get(f"product_usage.{module}.usage_pct", (None, None))
+        for mask in (has_adopted, has_usage):
+            if mask is not None:
+                present[:, j] |= mask[keep]
+        rows = np.flatnonzero(present[:, j])
+        flags = np.zeros(rows.size) if adopted is None else np.nan_to_num(adopted[keep][rows])
+        pcts = np.zeros(rows.size) if usage is None else np.nan_to_num(usage[keep][rows])
+        _, first, which = np.unique(pcts + 1000.0 * (flags > 0), return_index=True, return_inverse=True)
+        entries = np.empty(first.size, dtype=object)  # one entry per distinct pair, shared: the engine reads
+        entries[:] = [{"adopted": a > 0, "usage_pct": u}
+                      for a, u in zip(flags[first].tolist(), pcts[first].tolist(), strict=True)]  # fmt: skip
+        grid[rows, j] = entries[which.reshape(-1)]
+    pairs = zip(grid.tolist(), present.tolist(), strict=True)
+    return [dict(compress(zip(names, row, strict=True), has)) for row, has in pairs]
+
+
+def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:
+    rejections = [Rejection(index=a, customer_id=accounts.ids[a], problems=problems)
+                  for a, problems in sorted(accounts.errors.items())]  # fmt: skip
+    notes = [DataNote(index=a, customer_id=accounts.ids[a], field=path, note=text)
+             for a in sorted(accounts.notes) if a not in accounts.errors
+             for path, text in accounts.notes[a]]  # fmt: skip
+    return LoadReport(total=total, accepted=accepted, rejected=len(rejections), rejections=rejections,
+                      notes=notes)  # fmt: skip

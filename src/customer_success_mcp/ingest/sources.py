@@ -1,0 +1,206 @@
+"""Loading and inspecting exports: JSON, or one or more CSV / Excel files joined on the account id.
+
+The interface is bytes in, `LoadedPortfolio` out: the caller reads the files (the server through its
+allowed-directory checks) and passes `(name, bytes)` pairs. A mapping saved from an earlier load is
+looked up through `saved`, a function from a source key to what was saved (or None).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+
+from customer_success_mcp.ingest.cells import parse_column
+from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES
+from customer_success_mcp.ingest.join import MappedFile, join_files
+from customer_success_mcp.ingest.load import InputError, LoadedPortfolio, gc_paused, load_bytes
+from customer_success_mcp.ingest.mapping import (
+    FileMapping,
+    MappingSpec,
+    field_rule,
+    is_ratio,
+    normalise_header,
+    propose_mapping,
+    source_key,
+)
+from customer_success_mcp.ingest.report import FileImport
+from customer_success_mcp.ingest.tabular import RawTable, read_table, source_format
+from customer_success_mcp.scoring.profile import Profile
+from customer_success_mcp.scoring.table import AccountTable
+
+Source = tuple[str, bytes]
+SavedLookup = Callable[[str], dict[str, Any] | None]
+SAMPLE_ROWS = 3
+
+
+def _check_sources(sources: Sequence[Source], spec: MappingSpec | None) -> bool:
+    """True for one JSON portfolio; raises where JSON is mixed with tables or given a column mapping."""
+    if not sources:
+        raise InputError("no file given")
+    formats = [source_format(name, data) for name, data in sources]
+    if "json" not in formats:
+        names = [name for name, _ in sources]
+        if len(set(names)) < len(names):
+            raise InputError(f"two exports have the same name ({', '.join(names)}); rename one")
+        return False
+    if len(sources) > 1:
+        raise InputError(
+            "a JSON portfolio is complete on its own and cannot be joined with other files; load it alone, "
+            "or give only CSV and Excel exports"
+        )
+    if spec is not None and (spec.columns or spec.files):
+        raise InputError("a column mapping applies to CSV and Excel exports; a JSON portfolio needs none")
+    return True
+
+
+def _propose(
+    name: str, headers: list[str], spec: MappingSpec | None, saved: SavedLookup | None
+) -> FileMapping:
+    remembered = saved(source_key(headers)) if saved is not None else None
+    return propose_mapping(name, headers, spec, remembered)
+
+
+def read_sources(
+    sources: Sequence[Source],
+    spec: MappingSpec | None = None,
+    saved: SavedLookup | None = None,
+    *,
+    convert_numbers: bool = True,
+) -> list[MappedFile]:
+    """Each export read and its headers mapped (explicit mapping, then a saved one, then the synonyms).
+
+    With `convert_numbers`, the CSV reader converts the columns mapped to numeric fields itself where
+    their values are plain numbers (faster than casting text afterwards); `inspect` keeps the text."""
+    files = []
+    for name, data in sources:
+        chosen: list[FileMapping] = []
+
+        def numeric(headers: list[str], name: str = name, chosen: list[FileMapping] = chosen) -> set[int]:
+            chosen.append(_propose(name, headers, spec, saved))
+            kinds = {m.index: rule.kind for m in chosen[-1].columns if (rule := field_rule(m.field))}
+            return {index for index, kind in kinds.items() if kind in ("number", "integer")}
+
+        raw = read_table(name, data, numeric if convert_numbers else None)
+        files.append(MappedFile(raw, chosen[-1] if chosen else _propose(name, raw.headers, spec, saved)))
+    return files
+
+
+def file_import(mf: MappedFile) -> FileImport:
+    raw, m = mf.raw, mf.mapping
+    return FileImport(source=raw.source, format=raw.format, encoding=raw.encoding, delimiter=raw.delimiter,
+                      sheet=raw.sheet, rows=raw.rows, columns=m.columns, unmapped=m.unmapped,
+                      not_found=m.not_found, hints=m.hints, ignored=m.ignored, date_order=m.date_order,
+                      reused_saved_mapping=m.reused, key=m.key)  # fmt: skip
+
+
+def load_sources(
+    sources: Sequence[Source],
+    profile: Profile,
+    *,
+    spec: MappingSpec | None = None,
+    saved: SavedLookup | None = None,
+    keep_records: bool = False,
+) -> LoadedPortfolio:
+    """One portfolio from a JSON file, or from CSV / Excel exports joined on the account id."""
+    if _check_sources(sources, spec):
+        name, data = sources[0]
+        return load_bytes(data, profile, name, keep_records=keep_records)
+    with gc_paused():
+        files = read_sources(sources, spec, saved)
+        table, report = join_files(files, profile)
+        loaded = LoadedPortfolio(table, report, {}, records_from_table(table) if keep_records else None)
+    loaded.imports = [file_import(mf) for mf in files]
+    return loaded
+
+
+# --------------------------------------------------------------------------- inspect
+
+
+class ExportInspection(FileImport):
+    """An export before loading: its headers, a sample, the proposed mapping and what needs attention."""
+
+    headers: list[str]
+    sample: list[dict[str, str | None]] = Field(description="The first rows as read, header -> cell")
+    issues: list[str] = Field(description="What would stop or reject accounts on load, column by column")
+
+
+def _issues(raw: RawTable, mf: MappedFile) -> list[str]:
+    issues = []
+    if "customer_id" not in mf.mapping.by_field():
+        issues.append("no column holds the account id: map one, or this file cannot be joined")
+    for match in mf.mapping.columns:
+        rule = field_rule(match.field)
+        if rule is None:
+            continue
+        percent = normalise_header(match.header).percent
+        parsed = parse_column(raw.columns[match.index], rule, match.header, percent_header=percent,
+                              ratio=is_ratio(match.field), date_order=mf.mapping.date_order)  # fmt: skip
+        if parsed.date_question:
+            issues.append(parsed.date_question)
+        if parsed.problems:
+            rec, reason = parsed.problems[0]
+            issues.append(f'column "{match.header}" ({match.field}): {len(parsed.problems)} value(s) would '
+                          f"be rejected; first, row {raw.row_of(rec)}: {reason}")  # fmt: skip
+    for row, reason in raw.malformed[:3]:
+        issues.append(f"row {row} {reason}")
+    return issues
+
+
+def inspect_sources(
+    sources: Sequence[Source], *, spec: MappingSpec | None = None, saved: SavedLookup | None = None
+) -> list[ExportInspection]:
+    """What each export holds and how it would be mapped, without loading anything."""
+    if _check_sources(sources, spec):
+        raise InputError(f"{sources[0][0]} is a JSON portfolio, which needs no mapping; load or validate it")
+    out = []
+    for mf in read_sources(sources, spec, saved, convert_numbers=False):
+        base = file_import(mf).model_dump()
+        out.append(ExportInspection(**base, headers=mf.raw.headers, sample=mf.raw.sample(SAMPLE_ROWS),
+                                    issues=_issues(mf.raw, mf)))  # fmt: skip
+    return out
+
+
+# --------------------------------------------------------------------------- records for the store
+
+
+_LIST_KEYS = {"departments.current": "departments_current", "departments.potential": "departments_potential",
+              "contract.available_tiers": "available_tiers"}  # fmt: skip
+
+
+def records_from_table(table: AccountTable) -> list[dict[str, Any]]:
+    """The accepted accounts in the JSON contract's shape, supplied fields only (what a snapshot stores)."""
+    pairs = zip(table.ids, table.names, strict=True)
+    out: list[dict[str, Any]] = [{"customer_id": cid, "name": name} for cid, name in pairs]
+    for i, source in enumerate(table.segment_source):
+        if source == "input":
+            out[i]["segment"] = table.segments[i]
+    for rule in (*TOP_RULES, *SECTION_RULES):
+        rows = np.flatnonzero(table.present[rule.path]).tolist()
+        if not rows:
+            continue
+        values: list[Any]
+        if rule.path in _LIST_KEYS:
+            values = [table.records[r][_LIST_KEYS[rule.path]] for r in rows]
+        elif rule.path in table.labels:
+            values = [table.labels[rule.path][r] for r in rows]
+        else:
+            col = table.values[rule.path][rows]
+            if rule.kind == "date":
+                values = [dt.date.fromordinal(int(v)).isoformat() for v in col]
+            elif rule.kind == "flag":
+                values = [bool(v) for v in col]
+            elif rule.kind == "integer":
+                values = [int(v) for v in col]
+            else:
+                values = col.tolist()
+        for r, value in zip(rows, values, strict=True):
+            target = out[r] if rule.section is None else out[r].setdefault(rule.section, {})
+            target[rule.name] = value
+    for i, record in enumerate(table.records):
+        if record["modules"]:
+            out[i]["product_usage"] = record["modules"]
+    return out
