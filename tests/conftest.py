@@ -11,6 +11,12 @@ import pytest
 from customer_success_mcp.pipeline import ScoredPortfolio, score_records
 
 AS_OF = dt.date(2026, 11, 23)
+# Every tool the server lists (tests check the listing against it; add a tool here when you add one).
+EXPECTED_TOOLS = (
+    "load_portfolio", "list_portfolios", "portfolio_overview", "find_accounts", "account_brief",
+    "score_health", "score_churn_risk", "score_expansion", "draft_qbr", "draft_ebr", "draft_save_plan",
+    "inspect_export", "compare_snapshots", "account_history",
+)  # fmt: skip
 
 # A complete, unremarkable mid-market account; tests override only what they are about.
 BASE_ACCOUNT: dict[str, Any] = {

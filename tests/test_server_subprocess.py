@@ -25,6 +25,8 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp_types.version import LATEST_HANDSHAKE_VERSION  # what the SDK client offers in initialize
 
+from conftest import EXPECTED_TOOLS
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLE = EXAMPLES / "portfolio.json"
 TIME_LIMIT = 20  # seconds per test, for everything it does
@@ -192,7 +194,7 @@ def test_stdout_carries_only_protocol_messages(tmp_path: Path) -> None:
         send({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
         listed = stdout.until_response(2, deadline)
         assert "error" not in listed, listed
-        assert len(listed["result"]["tools"]) == 12
+        assert len(listed["result"]["tools"]) == len(EXPECTED_TOOLS)
 
         # Exercise the engine too (imports, scoring, the store), with progress notifications.
         send(

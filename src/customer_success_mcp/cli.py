@@ -220,6 +220,23 @@ def cmd_draft(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Two scorings of a book compared (each file scored as of its own as_of, under one profile)."""
+    from customer_success_mcp.render.diff_text import diff_text
+    from customer_success_mcp.scoring.compare import ScoredSide, compare_scores
+
+    sides = []
+    for path in (args.old, args.new):
+        scored = _scored(argparse.Namespace(**{**vars(args), "files": [path], "as_of": None}))
+        sides.append(ScoredSide(scored.table, scored.health, scored.churn, scored.as_of))
+    result = compare_scores(sides[0], sides[1])
+    if args.format == "json":
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        print(diff_text(result))
+    return EXIT_OK
+
+
 def cmd_find(args: argparse.Namespace) -> int:
     from customer_success_mcp.query.accounts import find_accounts
     from customer_success_mcp.query.models import AccountFilter, QueryError
@@ -437,6 +454,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offset", type=_bounded_int(0, 10_000_000), default=0, metavar="N",
                    help="skip this many rows first (default: 0)")  # fmt: skip
     p.set_defaults(handler=cmd_find)
+    p = sub.add_parser(
+        "diff",
+        help="what moved between two exports of the same book: migration, added and lost, NRR and GRR, the "
+        "biggest movers with the change split by cause",
+        description="Compare two scorings of a book (each file as of its own as_of).",
+    )
+    p.add_argument("old", metavar="OLD", help="the earlier export (JSON, CSV or Excel)")
+    p.add_argument("new", metavar="NEW", help="the later export")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
+    p.add_argument("--mapping", metavar="FILE", help="TOML column mapping for CSV/Excel exports")
+    p.add_argument("--date-order", choices=("MDY", "DMY"), help="order of slash dates")
+    p.set_defaults(handler=cmd_diff)
     p = sub.add_parser(
         "explain",
         help="one account (by id, or name ignoring case) with every input, benchmark and sub-score behind "

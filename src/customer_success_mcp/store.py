@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
+# The schema, as migrations: a store at version N has run migrations 1..N (PRAGMA user_version says N).
+# Version 1 is the first release's store (snapshots only); a store written by it opens and is brought up.
+MIGRATIONS: tuple[str, ...] = (
+    """
 CREATE TABLE IF NOT EXISTS snapshots (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     portfolio   TEXT NOT NULL,
@@ -33,13 +36,48 @@ CREATE TABLE IF NOT EXISTS snapshots (
     report      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS snapshots_by_portfolio ON snapshots (portfolio, id);
+""",
+    """
 CREATE TABLE IF NOT EXISTS mappings (
     source_key  TEXT PRIMARY KEY,
     source      TEXT NOT NULL,
     mapping     TEXT NOT NULL,
     saved_at    TEXT NOT NULL
 );
-"""
+""",
+    """
+CREATE INDEX IF NOT EXISTS snapshots_by_portfolio_as_of ON snapshots (portfolio, as_of, id);
+""",
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreVersionError(RuntimeError):
+    """The store was written by a newer version of this software."""
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring a store up to SCHEMA_VERSION, one migration per transaction; returns the version found."""
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if found == 0 and conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'snapshots'").fetchone():
+        found = 1  # written by the first release, before the store carried a version
+    if found > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"the store was written by a newer version of customer-success-mcp (schema {found}, this one "
+            f"reads up to {SCHEMA_VERSION}); upgrade, or choose another --data-dir"
+        )
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version - 1].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found
 
 
 @dataclass(frozen=True)
@@ -100,7 +138,7 @@ class SnapshotStore:
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(SCHEMA)
+            migrate(conn)
             self._conn = conn
         return self._conn
 
@@ -162,6 +200,27 @@ class SnapshotStore:
                     f"SELECT {_INFO_COLUMNS} FROM snapshots WHERE portfolio = ? ORDER BY id DESC LIMIT 1",
                     (portfolio,),
                 )
+                .fetchone()
+            )
+        return _info(row) if row else None
+
+    def snapshots(self, portfolio: str) -> list[SnapshotInfo]:
+        """Every snapshot of a portfolio, oldest load first."""
+        with self._lock:
+            rows = (
+                self._connection()
+                .execute(
+                    f"SELECT {_INFO_COLUMNS} FROM snapshots WHERE portfolio = ? ORDER BY id", (portfolio,)
+                )
+                .fetchall()
+            )
+        return [_info(r) for r in rows]
+
+    def snapshot(self, snapshot_id: int) -> SnapshotInfo | None:
+        with self._lock:
+            row = (
+                self._connection()
+                .execute(f"SELECT {_INFO_COLUMNS} FROM snapshots WHERE id = ?", (snapshot_id,))
                 .fetchone()
             )
         return _info(row) if row else None

@@ -113,3 +113,11 @@ class ImportSummary(BaseModel):
     reused_saved_mapping: bool = Field(
         description="A mapping saved from an earlier load of this export was used"
     )
+
+
+class ExportInspection(FileImport):
+    """An export before loading: its headers, a sample, the proposed mapping and what needs attention."""
+
+    headers: list[str]
+    sample: list[dict[str, str | None]] = Field(description="The first rows as read, header -> cell")
+    issues: list[str] = Field(description="What would stop or reject accounts on load, column by column")

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from pydantic import Field
 
 from customer_success_mcp.ingest.cells import parse_column
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES
@@ -27,7 +26,7 @@ from customer_success_mcp.ingest.mapping import (
     propose_mapping,
     source_key,
 )
-from customer_success_mcp.ingest.report import FileImport
+from customer_success_mcp.ingest.report import ExportInspection, FileImport
 from customer_success_mcp.ingest.tabular import RawTable, read_table, source_format
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
@@ -118,14 +117,6 @@ def load_sources(
 
 
 # --------------------------------------------------------------------------- inspect
-
-
-class ExportInspection(FileImport):
-    """An export before loading: its headers, a sample, the proposed mapping and what needs attention."""
-
-    headers: list[str]
-    sample: list[dict[str, str | None]] = Field(description="The first rows as read, header -> cell")
-    issues: list[str] = Field(description="What would stop or reject accounts on load, column by column")
 
 
 def _issues(raw: RawTable, mf: MappedFile) -> list[str]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from customer_success_mcp.ingest.report import FileImport, ImportSummary
-from customer_success_mcp.ingest.sources import ExportInspection
+from customer_success_mcp.ingest.report import ExportInspection, FileImport, ImportSummary
 
 Clean = Callable[[str], str]
 SAMPLE_WIDTH = 240

@@ -15,13 +15,16 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ListRootsResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from customer_success_mcp.ingest.sources import ExportInspection
+from customer_success_mcp.ingest.report import ExportInspection
 from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
+from customer_success_mcp.server import snapshots
 from customer_success_mcp.server import text as summaries
+from customer_success_mcp.server.compact import compact_text
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.files import roots_to_dirs
 from customer_success_mcp.server.models import (
     AccountBrief,
+    AccountHistory,
     AccountPage,
     ChurnScorePage,
     Detail,
@@ -32,6 +35,7 @@ from customer_success_mcp.server.models import (
     Overview,
     PortfolioList,
     ScorePage,
+    SnapshotComparison,
 )
 from customer_success_mcp.server.prompts import register_prompts
 from customer_success_mcp.server.resources import register_resources
@@ -203,6 +207,38 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         """Every stored portfolio: name, as_of, accounts, ARR and how many snapshots it has."""
         result = await _run(service.list_portfolios)
         return _result(result, summaries.list_text(result))
+
+    @tool(title="Compare snapshots", annotations=READ_ONLY)
+    async def compare_snapshots(
+        portfolio: PortfolioArg = None,
+        before: Annotated[
+            str | None,
+            Field(
+                description="Earlier snapshot: id or as_of date (default: the latest with an earlier as_of)"
+            ),
+        ] = None,
+        after: Annotated[
+            str | None, Field(description="Later snapshot: id or as_of date (default: the latest)")
+        ] = None,
+    ) -> Annotated[CallToolResult, SnapshotComparison]:
+        """What moved between two snapshots of a portfolio: health and risk migration (accounts and ARR),
+        accounts added and lost, NRR and GRR, and the biggest movers with the change split by cause."""
+        result = await _run(lambda: snapshots.compare_snapshots(service, portfolio, before, after))
+        c = result.comparison
+        headline = (
+            f"{result.portfolio}: snapshot {result.from_snapshot.snapshot_id} ({c.from_as_of}) to "
+            f"{result.to_snapshot.snapshot_id} ({c.to_as_of}); {c.accounts_in_both} accounts in both, "
+            f"{c.added} added, {c.lost} lost"
+        )
+        return _result(result, compact_text(result, headline))
+
+    @tool(title="Account history", annotations=READ_ONLY)
+    async def account_history(
+        account: AccountArg, portfolio: PortfolioArg = None
+    ) -> Annotated[CallToolResult, AccountHistory]:
+        """One account's ARR, health and churn risk in every snapshot of its portfolio, oldest first."""
+        result = await _run(lambda: snapshots.account_history(service, account, portfolio))
+        return _result(result, compact_text(result, f"{result.name} ({result.customer_id}) over time"))
 
     @tool(title="Portfolio overview", annotations=READ_ONLY)
     async def portfolio_overview(

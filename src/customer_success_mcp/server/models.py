@@ -18,6 +18,7 @@ from customer_success_mcp.render.reference_models import (
     HealthRow,
     HealthSummary,
 )
+from customer_success_mcp.scoring.compare_models import Comparison
 from customer_success_mcp.scoring.lifecycle import Lifecycle
 from customer_success_mcp.scoring.models import (
     AdoptionSummary,
@@ -41,6 +42,17 @@ class SnapshotRef(BaseModel):
     source: str
 
 
+class DerivedInputs(BaseModel):
+    """Inputs the file left out, filled from the latest earlier snapshot of the same portfolio."""
+
+    snapshot_id: int = Field(description="The earlier snapshot the values came from")
+    as_of: dt.date
+    fields: dict[str, int] = Field(
+        description="Input path -> accounts that received it (previous_period scores; usage_decline and "
+        "engagement_drop changes computed between the two snapshots)"
+    )
+
+
 class LoadResult(BaseModel):
     snapshot: SnapshotRef
     total: int = Field(description="Accounts read")
@@ -52,7 +64,18 @@ class LoadResult(BaseModel):
     imports: list[ImportSummary] = Field(
         default_factory=list, description="For CSV and Excel exports: how each file was read and mapped"
     )
+    derived: DerivedInputs | None = Field(
+        None, description="Inputs derived from an earlier snapshot, when the portfolio has one"
+    )
     overview: PortfolioSummary
+
+
+class SnapshotListing(BaseModel):
+    snapshot_id: int
+    as_of: dt.date
+    loaded_at: str
+    accounts: int
+    arr: float
 
 
 class PortfolioListing(BaseModel):
@@ -63,6 +86,38 @@ class PortfolioListing(BaseModel):
     accounts: int
     arr: float
     snapshots: int
+    history: list[SnapshotListing] = Field(
+        default_factory=list,
+        description="Its snapshots, newest first (the last 10): address them by id or as_of in "
+        "compare_snapshots",
+    )
+
+
+class SnapshotComparison(BaseModel):
+    """Two snapshots of one portfolio compared (both scored under the current profile)."""
+
+    portfolio: str
+    from_snapshot: SnapshotRef
+    to_snapshot: SnapshotRef
+    comparison: Comparison
+
+
+class HistoryPoint(BaseModel):
+    snapshot_id: int
+    as_of: dt.date
+    present: bool = Field(description="False when the account is not in this snapshot")
+    arr: float | None
+    health: float | None
+    health_class: str | None
+    risk: float | None
+    risk_tier: str | None
+
+
+class AccountHistory(BaseModel):
+    portfolio: str
+    customer_id: str
+    name: str
+    points: list[HistoryPoint] = Field(description="One per snapshot, oldest as_of first")
 
 
 class PortfolioList(BaseModel):

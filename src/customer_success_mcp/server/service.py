@@ -25,6 +25,7 @@ from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
     ChurnScorePage,
+    DerivedInputs,
     Detail,
     DraftResult,
     ExpansionScorePage,
@@ -33,14 +34,16 @@ from customer_success_mcp.server.models import (
     Overview,
     PortfolioList,
     PortfolioListing,
+    SnapshotListing,
     SnapshotRef,
 )
 from customer_success_mcp.server.paging import MAX_LIMIT, check_limit, decode_cursor, page_bounds, query_key
 from customer_success_mcp.store import SnapshotInfo, SnapshotStore
 
 if TYPE_CHECKING:
+    from customer_success_mcp.ingest.load import LoadedPortfolio
     from customer_success_mcp.ingest.mapping import MappingSpec
-    from customer_success_mcp.ingest.sources import ExportInspection
+    from customer_success_mcp.ingest.report import ExportInspection
     from customer_success_mcp.pipeline import ScoredPortfolio
     from customer_success_mcp.scoring.models import PortfolioSummary
     from customer_success_mcp.scoring.profile import Profile
@@ -49,6 +52,7 @@ Progress = Callable[[int, int, str], None]
 DraftKind = Literal["qbr", "ebr", "save-plan"]
 ScoreKind = Literal["health", "churn", "expansion"]
 FIRST_REJECTIONS = 5
+HISTORY_LISTED = 10
 NAME_PATTERN = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
@@ -59,7 +63,8 @@ class _Cached:
     summaries: dict[int, PortfolioSummary] = field(default_factory=dict)
 
 
-def _ref(info: SnapshotInfo) -> SnapshotRef:
+def snapshot_ref(info: SnapshotInfo) -> SnapshotRef:
+    """How a result names the stored snapshot it comes from."""
     return SnapshotRef(
         portfolio=info.portfolio,
         snapshot_id=info.id,
@@ -127,14 +132,50 @@ class PortfolioService:
 
         profile = self.profile
         loaded = load_records(self.store.accounts(info.id), profile)
-        report = LoadReport.model_validate(self.store.report(info.id))
+        report = _rescored_report(LoadReport.model_validate(self.store.report(info.id)), loaded.report)
         scored = score_table(loaded.table, report, profile, info.as_of)
+        return self._keep(_Cached(info, scored))
+
+    def _keep(self, cached: _Cached) -> _Cached:
+        """Cache a scored snapshot: each portfolio's latest stays, and one older one (for comparisons)."""
+        portfolio = cached.info.portfolio
         with self._lock:
-            # Keep the latest snapshot of each portfolio in memory; older ones are re-read on demand.
-            for sid in [s for s, c in self._cache.items() if c.info.portfolio == info.portfolio]:
-                del self._cache[sid]
-            cached = self._cache[info.id] = _Cached(info, scored)
+            self._cache[cached.info.id] = cached
+            mine = sorted(sid for sid, c in self._cache.items() if c.info.portfolio == portfolio)
+            latest = self.store.latest(portfolio)
+            keep = {latest.id if latest else mine[-1], cached.info.id}
+            for sid in mine:
+                if sid not in keep:
+                    del self._cache[sid]
         return cached
+
+    def snapshot_of(self, portfolio: str | None, ref: str | int | None = None) -> SnapshotInfo:
+        """A stored snapshot by id or by as_of date (YYYY-MM-DD); the latest when no reference is given."""
+        latest = self._resolve_name(portfolio)
+        if ref is None or str(ref).strip() == "":
+            return latest
+        text = str(ref).strip()
+        snapshots = self.store.snapshots(latest.portfolio)
+        if text.isdigit():
+            found = [s for s in snapshots if s.id == int(text)]
+        else:
+            from customer_success_mcp.dates import parse_iso_day
+
+            try:
+                day = parse_iso_day(text)
+            except ValueError:
+                raise UserError(f"{text!r} is neither a snapshot id nor a date as YYYY-MM-DD.") from None
+            found = [s for s in snapshots if s.as_of == day][-1:]  # the latest load of that date
+        if not found:
+            listed = ", ".join(f"{s.id} ({s.as_of})" for s in snapshots[-10:])
+            raise UserError(
+                f"Portfolio {latest.portfolio!r} has no snapshot {text!r}. Its snapshots (id, as_of): "
+                f"{listed}."
+            )
+        return found[0]
+
+    def scored_snapshot(self, info: SnapshotInfo) -> ScoredPortfolio:
+        return self._scored(info).scored
 
     def _portfolio(self, portfolio: str | None) -> _Cached:
         return self._scored(self._resolve_name(portfolio))
@@ -277,6 +318,7 @@ class PortfolioService:
             when, loaded.report.as_of_source = resolve_as_of(as_of, loaded.extras, today)
         except ValueError as exc:
             raise UserError(str(exc)) from None
+        derived = self._derive_from_history(name, when, loaded)
         step(2, f"scoring {report.accepted} accounts")
         scored = score_loaded(loaded, profile, when)
         step(3, "saving the snapshot")
@@ -286,11 +328,7 @@ class PortfolioService:
         )
         for export in loaded.imports:  # it worked: offer the same mapping when this export comes back
             self.store.save_mapping(export.key, export.source, export.saved_form())
-        cached = _Cached(info, scored)
-        with self._lock:
-            for sid in [s for s, c in self._cache.items() if c.info.portfolio == name]:
-                del self._cache[sid]
-            self._cache[info.id] = cached
+        cached = self._keep(_Cached(info, scored))
         step(4, "done")
         more = None
         if report.rejected > FIRST_REJECTIONS:
@@ -300,7 +338,7 @@ class PortfolioService:
                 + (f", or run `csm validate {' '.join(files)}`." if files else ".")
             )
         return LoadResult(
-            snapshot=_ref(info),
+            snapshot=snapshot_ref(info),
             total=report.total,
             accepted=report.accepted,
             rejected=report.rejected,
@@ -308,8 +346,35 @@ class PortfolioService:
             more_rejections=more,
             notes=len(report.notes),
             imports=[export.summary() for export in loaded.imports],
+            derived=derived,
             overview=self._summary(cached, 90),
         )
+
+    def _derive_from_history(self, name: str, when: dt.date, loaded: LoadedPortfolio) -> DerivedInputs | None:
+        """Fill what the file leaves out (last period's scores, the decline inputs) from the latest
+        earlier snapshot of the same portfolio; the stored records keep the derived values, and the
+        result lists them."""
+        from customer_success_mcp.scoring.history import derive_from_earlier
+
+        earlier = [s for s in self.store.snapshots(name) if s.as_of < when]
+        if not earlier:
+            return None
+        base = max(earlier, key=lambda s: (s.as_of, s.id))
+        before = self._scored(base).scored
+        found = derive_from_earlier(loaded.table, before.table, before.health)
+        if not found.counts:
+            return DerivedInputs(snapshot_id=base.id, as_of=base.as_of, fields={})
+        records = loaded.accepted_records or []
+        for path, rows in found.rows.items():
+            section, field = path.split(".", 1)
+            column = found.table.values[path]
+            for row in rows.tolist():
+                records[row].setdefault(section, {})
+                if not isinstance(records[row][section], dict):
+                    records[row][section] = {}
+                records[row][section][field] = float(column[row])
+        loaded.table = found.table
+        return DerivedInputs(snapshot_id=base.id, as_of=base.as_of, fields=found.counts)
 
     def inspect_export(
         self,
@@ -366,8 +431,9 @@ class PortfolioService:
             except OSError as exc:
                 raise UserError(f"{save_to}: cannot be written ({exc.strerror}).") from None
             saved = str(target)
-        result = DraftResult(snapshot=_ref(info), facts=draft.facts, gaps_to_fill=len(draft.facts.gaps),
-                             characters=len(markdown), saved_to=saved)  # fmt: skip
+        result = DraftResult(snapshot=snapshot_ref(info), facts=draft.facts,
+                             gaps_to_fill=len(draft.facts.gaps), characters=len(markdown),
+                             saved_to=saved)  # fmt: skip
         return result, markdown
 
     # ------------------------------------------------------------------ questions
@@ -383,9 +449,14 @@ class PortfolioService:
                 accounts=e.latest.accepted,
                 arr=e.latest.arr,
                 snapshots=e.snapshots,
+                history=[
+                    SnapshotListing(snapshot_id=s.id, as_of=s.as_of, loaded_at=s.loaded_at,
+                                    accounts=s.accepted, arr=s.arr)
+                    for s in reversed(self.store.snapshots(e.latest.portfolio)[-HISTORY_LISTED:])
+                ] if e.snapshots > 1 else [],
             )
             for e in entries
-        ]
+        ]  # fmt: skip
         return PortfolioList(portfolios=rows, total=len(rows), default=rows[0].name if rows else None)
 
     def overview(
@@ -397,8 +468,8 @@ class PortfolioService:
         rejections: list[Rejection] = []
         if detail == "full":
             rejections = cached.scored.report.rejections[:MAX_LIMIT]
-        return Overview(snapshot=_ref(cached.info), summary=self._summary(cached, renewal_window_days),
-                        rejections=rejections)  # fmt: skip
+        summary = self._summary(cached, renewal_window_days)
+        return Overview(snapshot=snapshot_ref(cached.info), summary=summary, rejections=rejections)
 
     def find_accounts(
         self,
@@ -421,7 +492,7 @@ class PortfolioService:
         except QueryError as exc:
             raise UserError(str(exc)) from None
         _, _, has_more, next_cursor = page_bounds(found.total, offset, limit, key)
-        return AccountPage(snapshot=_ref(cached.info), accounts=found.accounts, total=found.total,
+        return AccountPage(snapshot=snapshot_ref(cached.info), accounts=found.accounts, total=found.total,
                            offset=offset, has_more=has_more, next_cursor=next_cursor)  # fmt: skip
 
     def account_brief(
@@ -432,7 +503,7 @@ class PortfolioService:
 
         cached, row = self._account(account, portfolio)
         p = cached.scored
-        return brief_of(explain_account(p, row), account_lifecycle(p, row), _ref(cached.info), detail)
+        return brief_of(explain_account(p, row), account_lifecycle(p, row), snapshot_ref(cached.info), detail)
 
     def score(
         self,
@@ -522,6 +593,26 @@ class PortfolioService:
             hint = f" Closest to {unknown[0]!r}: {', '.join(hints)}." if hints else ""
             raise UserError(f"Unknown account id(s) in {source}: {', '.join(unknown[:5])}.{hint}")
         return {index[a] for a in account_ids}
+
+
+def _rescored_report(stored: LoadReport, now: LoadReport) -> LoadReport:
+    """The stored load report, plus the accounts the current profile rejects when it rescores the snapshot,
+    so accepted + rejected = total still holds (a profile with other segments can reject stored accounts)."""
+    if not now.rejected:
+        return stored
+
+    def marked(r: Rejection) -> Rejection:
+        problems = [
+            p.model_copy(update={"reason": f"{p.reason} (under the current profile)"}) for p in r.problems
+        ]
+        return r.model_copy(update={"problems": problems})
+
+    extra = [marked(r) for r in now.rejections]
+    return stored.model_copy(update={
+        "accepted": stored.accepted - now.rejected,
+        "rejected": stored.rejected + now.rejected,
+        "rejections": [*stored.rejections, *extra],
+    })  # fmt: skip
 
 
 _QUOTED = re.compile(r",? got .*$")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from customer_success_mcp.formatting import money_short as money
 from customer_success_mcp.formatting import renewal, score, share
-from customer_success_mcp.ingest.report import where
-from customer_success_mcp.ingest.sources import ExportInspection
+from customer_success_mcp.ingest.report import ExportInspection, where
 from customer_success_mcp.render.imports import import_lines, inspection_lines
 from customer_success_mcp.render.markdown import escape_markdown
 from customer_success_mcp.scoring.models import PortfolioSummary
