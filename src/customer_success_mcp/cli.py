@@ -237,6 +237,23 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_query(args: argparse.Namespace) -> int:
+    """One read-only SQL statement over the scored portfolio (the same tables as query_portfolio)."""
+    from customer_success_mcp.query.sql import QueryRefused, build_database
+    from customer_success_mcp.render.text import query_text
+
+    scored = _scored(args)
+    try:
+        result = build_database(scored).query(args.sql, max_rows=args.limit)
+    except QueryRefused as exc:
+        raise CliError(str(exc)) from None
+    if args.format == "json":
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        print(query_text(result))
+    return EXIT_OK
+
+
 def cmd_find(args: argparse.Namespace) -> int:
     from customer_success_mcp.query.accounts import find_accounts
     from customer_success_mcp.query.models import AccountFilter, QueryError
@@ -454,6 +471,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offset", type=_bounded_int(0, 10_000_000), default=0, metavar="N",
                    help="skip this many rows first (default: 0)")  # fmt: skip
     p.set_defaults(handler=cmd_find)
+    p = sub.add_parser(
+        "query",
+        help="one read-only SQL statement over the scored portfolio (tables accounts, warnings, "
+        "opportunities, playbook_steps; see the README)",
+        description="Run one read-only SQL statement (SQLite) over the scored portfolio's tables.",
+    )
+    _add_common(p, ("text", "json"))
+    p.add_argument(
+        "sql", metavar="SQL", help='e.g. "SELECT segment, SUM(arr) FROM accounts GROUP BY segment"'
+    )
+    p.add_argument("--limit", type=_bounded_int(1, 10_000), default=200, metavar="N",
+                   help="rows to show at most (default: 200)")  # fmt: skip
+    p.set_defaults(handler=cmd_query)
     p = sub.add_parser(
         "diff",
         help="what moved between two exports of the same book: migration, added and lost, NRR and GRR, the "

@@ -9,6 +9,7 @@ import numpy as np
 from customer_success_mcp.formatting import money, renewal
 from customer_success_mcp.pipeline import ScoredPortfolio
 from customer_success_mcp.query.models import AccountSelection
+from customer_success_mcp.query.results import QueryResult
 from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, HealthClass, is_at_risk
 
 WIDTH = 80
@@ -139,3 +140,25 @@ def accounts_text(p: ScoredPortfolio, found: AccountSelection, sort_by: str) -> 
     if found.has_more:
         out.append(f"… {found.total - last} more (use --offset {last})")
     return "\n".join(out)
+
+
+def query_text(result: QueryResult) -> str:
+    """A query's rows as an aligned table (cells cut to fit), then the row count and any note."""
+    cells = [[_plain(v) for v in row] for row in result.rows]
+    widths = [
+        min(max([len(c)] + [len(r[i]) for r in cells]), 40) for i, c in enumerate(result.columns)
+    ]  # fmt: skip
+    lines = ["  ".join(fit(c, w) for c, w in zip(result.columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(fit(v, w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    shown = f"{len(cells)} of {result.total}" if result.truncated else f"{result.total}"
+    lines += ["", f"{shown} row(s) in {result.elapsed_ms:g} ms" + (f". {result.note}" if result.note else "")]
+    return "\n".join(lines)
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)

@@ -163,13 +163,41 @@ def _matches(op: str, value: float | str | None, threshold: float | str | None) 
             ">": value > threshold}[op]  # fmt: skip
 
 
+def _warning_text(rule: WarningRule, value: float | str | None) -> str:
+    shown = value if isinstance(value, str) else float(value or 0)
+    return rule.text.format(value=shown, abs=abs(shown) if isinstance(shown, float) else shown)
+
+
 def _warning(rule: WarningRule, value: float | str | None) -> WarningSignal | None:
     for level in rule.levels:
         if _matches(level.op, value, level.value):
-            shown = value if isinstance(value, str) else float(value or 0)
-            text = rule.text.format(value=shown, abs=abs(shown) if isinstance(shown, float) else shown)
-            return WarningSignal(severity=level.severity, signal=text, field=rule.field)
+            return WarningSignal(severity=level.severity, signal=_warning_text(rule, value), field=rule.field)
     return None
+
+
+def warning_table(
+    table: AccountTable, churn: ChurnModel
+) -> tuple[list[int], list[str], list[str], list[str]]:
+    """Every warning of every account as columns (row, severity, text, input field), worded only where
+    one fires: the same warnings as `ChurnScores.warnings`, without a loop over accounts."""
+    rows: list[int] = []
+    severities: list[str] = []
+    texts: list[str] = []
+    fields: list[str] = []
+    for rule in churn.warning_rules():
+        assigned = np.zeros(table.size, dtype=bool)
+        source = table.labels.get(rule.field)
+        values = table.values.get(rule.field)
+        for level in rule.levels:
+            hit = _level_mask(table, rule.field, level.op, level.value) & ~assigned
+            assigned |= hit
+            for row in np.flatnonzero(hit).tolist():
+                value = source[row] if source is not None else float(values[row])  # type: ignore[index]
+                rows.append(row)
+                severities.append(level.severity)
+                texts.append(_warning_text(rule, value))
+                fields.append(rule.field)
+    return rows, severities, texts, fields
 
 
 @dataclass(frozen=True)

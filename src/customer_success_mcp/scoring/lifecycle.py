@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from customer_success_mcp.scoring.profile import DAYS_PER_YEAR, Profile
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DAYS_PER_CONTRACT_YEAR = DAYS_PER_YEAR
 
@@ -42,3 +46,24 @@ def lifecycle_of(
         review_every_days=seg.review_every_days,
         touch_model=seg.touch_model,
     )
+
+
+def lifecycle_phases(
+    start_ordinals: np.ndarray, end_ordinals: np.ndarray, profile: Profile, as_of: dt.date
+) -> list[str | None]:
+    """`lifecycle_of(...).phase` for every account at once (ordinals, NaN where no date)."""
+    import numpy as np
+
+    model = profile.lifecycle
+    since = as_of.toordinal() - start_ordinals
+    until = end_ordinals - as_of.toordinal()
+    day = np.mod(since, DAYS_PER_CONTRACT_YEAR)
+    names = [name for name, _ in model.phases]
+    firsts = np.array([first for _, first in model.phases], dtype=float)
+    by_day = np.searchsorted(firsts, day, side="right") - 1
+    out: list[str | None] = [None] * start_ordinals.size
+    renewal = until <= model.renewal_lead_days  # NaN compares false
+    started = ~np.isnan(since) & (since >= 0)
+    for row in np.flatnonzero(renewal | started).tolist():
+        out[row] = "renewal" if renewal[row] else names[int(by_day[row])]
+    return out

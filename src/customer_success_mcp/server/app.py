@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.report import ExportInspection
 from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
+from customer_success_mcp.query.schema import describe_schema
 from customer_success_mcp.server import snapshots
 from customer_success_mcp.server import text as summaries
 from customer_success_mcp.server.compact import compact_text
@@ -34,6 +35,7 @@ from customer_success_mcp.server.models import (
     LoadResult,
     Overview,
     PortfolioList,
+    QueryAnswer,
     ScorePage,
     SnapshotComparison,
 )
@@ -51,6 +53,14 @@ higher is riskier) and expansion opportunities for a book of accounts.
 3. score_health / score_churn_risk / score_expansion give the reference scripts' per-account output.
 Take every number you show from these results; never estimate one. Tools default to the most
 recently loaded portfolio; list_portfolios shows them all."""
+
+QUERY_DOC = (
+    "Answer any question about a loaded portfolio with one read-only SQL statement: totals by segment or "
+    "owner, largest health drops, thin data, renewals in a window.\n\n"
+    + describe_schema()
+    + " Writes, ATTACH, PRAGMA and extensions are refused; a statement is stopped after 2 s; rows past the "
+    "limit are cut with a note."
+)
 
 READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -127,13 +137,14 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
 
     service = service or PortfolioService(config)
 
-    def tool(title: str, annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def tool(
+        title: str, annotations: ToolAnnotations, description: str | None = None
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register a tool whose description is its docstring without the source's indentation."""
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-            mcp.add_tool(
-                fn, title=title, description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations
-            )
+            text = description or inspect.cleandoc(fn.__doc__ or "")
+            mcp.add_tool(fn, title=title, description=text, annotations=annotations)
             return fn
 
         return register
@@ -207,6 +218,23 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         """Every stored portfolio: name, as_of, accounts, ARR and how many snapshots it has."""
         result = await _run(service.list_portfolios)
         return _result(result, summaries.list_text(result))
+
+    @tool(title="Query the portfolio with SQL", annotations=READ_ONLY, description=QUERY_DOC)
+    async def query_portfolio(
+        sql: Annotated[
+            str, Field(description="One read-only SQL statement (SQLite dialect) over the tables below")
+        ],
+        portfolio: PortfolioArg = None,
+        max_rows: Annotated[
+            int, Field(ge=1, le=1000, description="Rows to return at most (default 200)")
+        ] = 200,
+    ) -> Annotated[CallToolResult, QueryAnswer]:
+        result = await _run(lambda: service.query(sql, portfolio, max_rows))
+        r = result.result
+        headline = f"{r.total} row(s) from {result.snapshot.portfolio} as of {result.snapshot.as_of}" + (
+            f"; {r.note}" if r.note else ""
+        )
+        return _result(result, compact_text(result, headline))
 
     @tool(title="Compare snapshots", annotations=READ_ONLY)
     async def compare_snapshots(

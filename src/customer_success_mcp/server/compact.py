@@ -81,7 +81,23 @@ def _table(rows: list[dict[str, Any]], indent: str) -> list[str]:
     return lines
 
 
+def _is_grid(data: dict[str, Any]) -> bool:
+    """A `columns` list of names beside a `rows` list of lists: a result set, written as a table."""
+    columns, rows = data.get("columns"), data.get("rows")
+    return (
+        isinstance(columns, list)
+        and all(isinstance(c, str) for c in columns)
+        and isinstance(rows, list)
+        and all(isinstance(r, list) for r in rows)
+    )
+
+
 def _lines(data: dict[str, Any], indent: str = "") -> list[str]:
+    if _is_grid(data):
+        rest = {k: v for k, v in data.items() if k not in ("columns", "rows")}
+        head = indent + SEPARATOR.join(_cell(c) for c in data["columns"])
+        body = [indent + SEPARATOR.join(_cell(v) for v in row) for row in data["rows"]]
+        return [*_lines(rest, indent), f"{indent}rows ({len(body)}):", head, *body]
     out: list[str] = []
     simple = [(k, v) for k, v in data.items() if not isinstance(v, dict | list)]
     if simple:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.report import ImportSummary, Rejection
 from customer_success_mcp.query.models import AccountRow
+from customer_success_mcp.query.results import QueryResult
 from customer_success_mcp.render.draft_facts import DraftFacts
 from customer_success_mcp.render.reference_models import (
     ChurnRow,
@@ -118,6 +119,13 @@ class AccountHistory(BaseModel):
     customer_id: str
     name: str
     points: list[HistoryPoint] = Field(description="One per snapshot, oldest as_of first")
+
+
+class QueryAnswer(BaseModel):
+    """The rows of one read-only SQL statement over a portfolio snapshot."""
+
+    snapshot: SnapshotRef
+    result: QueryResult
 
 
 class PortfolioList(BaseModel):

@@ -34,6 +34,7 @@ from customer_success_mcp.server.models import (
     Overview,
     PortfolioList,
     PortfolioListing,
+    QueryAnswer,
     SnapshotListing,
     SnapshotRef,
 )
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from customer_success_mcp.ingest.mapping import MappingSpec
     from customer_success_mcp.ingest.report import ExportInspection
     from customer_success_mcp.pipeline import ScoredPortfolio
+    from customer_success_mcp.query.sql import PortfolioDatabase
     from customer_success_mcp.scoring.models import PortfolioSummary
     from customer_success_mcp.scoring.profile import Profile
 
@@ -61,6 +63,7 @@ class _Cached:
     info: SnapshotInfo
     scored: ScoredPortfolio
     summaries: dict[int, PortfolioSummary] = field(default_factory=dict)
+    database: PortfolioDatabase | None = None  # the SQL tables, built on the first query
 
 
 def snapshot_ref(info: SnapshotInfo) -> SnapshotRef:
@@ -494,6 +497,23 @@ class PortfolioService:
         _, _, has_more, next_cursor = page_bounds(found.total, offset, limit, key)
         return AccountPage(snapshot=snapshot_ref(cached.info), accounts=found.accounts, total=found.total,
                            offset=offset, has_more=has_more, next_cursor=next_cursor)  # fmt: skip
+
+    def query(self, sql: str, portfolio: str | None = None, max_rows: int = 200) -> QueryAnswer:
+        """One read-only SQL statement over the portfolio's tables (built once per snapshot)."""
+        from customer_success_mcp.query.sql import QueryRefused, build_database
+
+        if not 1 <= max_rows <= 1000:
+            raise UserError(f"max_rows must be between 1 and 1000, got {max_rows}.")
+        cached = self._portfolio(portfolio)
+        with self._lock:
+            if cached.database is None:
+                cached.database = build_database(cached.scored)
+            database = cached.database
+        try:
+            result = database.query(sql, max_rows=max_rows)
+        except QueryRefused as exc:
+            raise UserError(str(exc)) from None
+        return QueryAnswer(snapshot=snapshot_ref(cached.info), result=result)
 
     def account_brief(
         self, account: str, portfolio: str | None = None, detail: Detail = "summary"
