@@ -59,3 +59,75 @@ def score(*accounts: dict[str, Any], as_of: dt.date = AS_OF, profile=None) -> Sc
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# --------------------------------------------------------------------------- text block = structured content
+
+TEXT_BLOCK_LIMIT = 12_000  # bytes, for the text block and for the structured content, each
+MARKDOWN_ESCAPES = ("\\(", "\\)", "\\$", "\\_", "\\*", "\\[", "\\]", "\\#", "\\|")
+
+
+def _leaves(value: Any, path: str = "") -> Any:
+    """Every scalar in a JSON value, with where it sits."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{i}]")
+    else:
+        yield path, value
+
+
+def _plain(text: str) -> str:
+    """A string as a reader sees it on one line: unprintable characters as spaces, runs of space as one."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def text_of_result(result: Any) -> str:
+    return "".join(b.text for b in result.content if getattr(b, "type", None) == "text")
+
+
+def assert_text_carries_structure(result: Any, limit: int = TEXT_BLOCK_LIMIT) -> str:
+    """Hosts that show only the text block see every fact of the structured content, and no more noise.
+
+    Every id, figure, date and sentence in the structured content appears in the text (figures written
+    exactly: 4206900, not $4.2M); the text is not a JSON dump, carries no markdown escapes a reader
+    would see, and each of the two stays within `limit` bytes.
+    """
+    import json
+
+    text = text_of_result(result)
+    structured = result.structured_content
+    assert text.strip(), "no text block"
+    assert not text.lstrip().startswith(("{", "[")), "the text block is JSON"
+    data_strings = json.dumps(structured, ensure_ascii=False)
+    for escape in MARKDOWN_ESCAPES:
+        assert escape not in text or escape in data_strings, f"markdown escape {escape!r} in the text"
+    flat = _plain(text)
+    missing = []
+    for path, value in _leaves(structured):
+        if value is None or isinstance(value, bool) or value == "":
+            continue
+        if isinstance(value, int):
+            wanted = [str(value)]
+        elif isinstance(value, float):
+            wanted = [str(int(value)) if value.is_integer() else repr(value)]
+        else:
+            wanted = [_plain(value), _plain(json.dumps(value, ensure_ascii=False)[1:-1])]
+        if not any(w in flat for w in wanted):
+            missing.append(f"{path} = {value!r}")
+    assert not missing, f"{len(missing)} fact(s) of the structured content not in the text: {missing[:5]}"
+    assert len(text.encode()) <= limit, f"text block is {len(text.encode()):,} bytes"
+    assert len(json.dumps(structured).encode()) <= limit, "structured content over the limit"
+    return text
+
+
+def assert_no_live_markup(text: str) -> None:
+    """Markdown built from hostile data: no link, image or HTML tag survives, and no control character."""
+    import re
+
+    assert not re.search(r"(?<!\\)\]\(", text), "a markdown link or image survived"
+    assert "![" not in text, "a markdown image survived"
+    assert not re.search(r"(?<!\\)<(?:script|img|a|b|i|iframe)\b", text, re.I), "raw HTML survived"
+    assert not [ch for ch in text if ch != "\n" and not ch.isprintable()], "control characters survived"

@@ -15,6 +15,7 @@ import mcp_types
 import pytest
 from mcp import Client
 
+from conftest import assert_text_carries_structure
 from customer_success_mcp.cli import main
 from customer_success_mcp.pipeline import find_account
 from customer_success_mcp.render.draft_facts import DraftFacts
@@ -66,6 +67,7 @@ def dirs(tmp_path: Path) -> tuple[Path, Path, Path]:
     return examples_dir.resolve(), out_dir.resolve(), elsewhere.resolve()
 
 
+DRAFT_LIMIT = 24_000
 TOOL_KINDS = {"draft_qbr": "qbr", "draft_ebr": "ebr", "draft_save_plan": "save-plan"}
 
 
@@ -91,15 +93,22 @@ async def test_draft_tools_return_the_draft_and_its_facts(
                 result = await client.call_tool(tool, args)
                 assert not result.is_error, text_of(result)
                 assert len(result.content) == 1
-                text = text_of(result)
+                s = result.structured_content
+                assert s is not None
+                text = s["markdown"]
                 _, expected = service.draft(kind, cid, quarter=args.get("quarter"))
-                assert text == expected, f"{tool} {cid}: the text block is not the service's draft"
+                assert text == expected, f"{tool} {cid}: the structured draft is not the service's draft"
+                # Text-only hosts get the draft first, then its facts (the same facts as the structure).
+                assert text_of(result).startswith(expected.rstrip())
+                # A draft is a document: its size follows the template, not the book (24 KB each at most).
+                assert_text_carries_structure(result, limit=DRAFT_LIMIT)
                 assert body(text) == body(example_draft(kind, cid).markdown), (
                     f"{tool} {cid}: differs from `csm draft`"
                 )
-                s = result.structured_content
-                assert s is not None and set(s) == {
+                assert set(s) == {
+                    "units",
                     "snapshot",
+                    "markdown",
                     "facts",
                     "gaps_to_fill",
                     "characters",
@@ -126,7 +135,7 @@ async def test_draft_tools_return_the_draft_and_its_facts(
                 assert s["characters"] == len(text)
                 assert s["saved_to"] is None
         by_name = await client.call_tool("draft_save_plan", {"account": "pinebridge outfitters GROUP"})
-        assert text_of(by_name) == service.draft("save-plan", RED_CRITICAL)[1]
+        assert by_name.structured_content["markdown"] == service.draft("save-plan", RED_CRITICAL)[1]
 
 
 @pytest.mark.anyio
@@ -142,11 +151,13 @@ async def test_save_to(tmp_path: Path, dirs: tuple[Path, Path, Path]) -> None:
         assert not saved.is_error, text_of(saved)
         assert saved.structured_content is not None
         assert saved.structured_content["saved_to"] == str(target)
-        assert target.read_text(encoding="utf-8") == text_of(saved)
+        assert target.read_text(encoding="utf-8") == saved.structured_content["markdown"]
 
         again = await client.call_tool("draft_qbr", args)
         assert_tool_error(again, str(target), "already exists", "another name")
-        assert target.read_text(encoding="utf-8") == text_of(saved), "the existing file was not touched"
+        assert target.read_text(encoding="utf-8") == saved.structured_content["markdown"], (
+            "the existing file was not touched"
+        )
 
         outside = elsewhere / "plan.md"
         refused = await client.call_tool(

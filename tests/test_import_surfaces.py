@@ -11,6 +11,7 @@ import mcp_types
 import pytest
 from mcp import Client
 
+from conftest import assert_text_carries_structure
 from customer_success_mcp.cli import main
 from customer_success_mcp.generate import EXAMPLE_AS_OF, example_portfolio
 from customer_success_mcp.generate.exports import write_exports
@@ -131,9 +132,8 @@ async def test_inspect_export_through_the_protocol(config: ServerConfig, exports
     }  # fmt: skip
     assert all(c["confidence"] >= 0.9 for c in found["columns"])
     assert found["not_found"] == ["name", "arr", "contract_end_date"]
-    text = text_of(result)
-    assert "-> usage.logins_30d (0.95, synonym; kept and shown, not scored)" in text
-    assert "Key fields no column supplies: name, arr, contract_end_date" in text
+    text = assert_text_carries_structure(result)  # a text-only host sees the whole mapping too
+    assert "Logins (30d) | usage.logins_30d | 0.95" in text
     crm = ok(mapped)
     assert {c["header"]: c["origin"] for c in crm["columns"]}["Ref"] == "explicit"
     assert crm["unmapped"] == ["Internal Notes"]

@@ -21,7 +21,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import PromptReference, ResourceTemplateReference
 
-from conftest import make_account
+from conftest import assert_no_live_markup, make_account
 from customer_success_mcp import library
 from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
 from customer_success_mcp.server.app import build_server
@@ -349,8 +349,8 @@ async def test_markup_in_account_names_stays_data(tmp_path: Path) -> None:
         result = await client.call_tool("load_portfolio", {"accounts": [evil], "name": "evil"})
         assert not result.is_error and result.structured_content["accepted"] == 1
         page, _ = await read_text(client, "cs://portfolios/evil/accounts/EVIL-1")
-        assert "](" not in page and "\x07" not in page
-        assert page.startswith(r"# \[click\]\(http://x\) \!\[i\]\(http://y\)")
+        assert_no_live_markup(page)
+        assert page.startswith(r"# \[click\](http://x) !\[i\](http://y)")
 
         for arguments in (
             {"account": "EVIL-1"},
@@ -360,11 +360,11 @@ async def test_markup_in_account_names_stays_data(tmp_path: Path) -> None:
             for name in ("qbr_draft", "ebr_prep", "save_plan"):
                 args = arguments if name == "qbr_draft" else {"account": arguments["account"]}
                 text = texts(await client.get_prompt(name, args))
-                assert "](" not in text and "\x07" not in text, (name, args)
-                assert r"\[click\]\(http://x\)" in text
+                assert_no_live_markup(text)
+                assert r"\[click\](http://x)" in text
         for name, args in (
             ("expansion_forecast", {"portfolio": EVIL_NAME}),
             ("weekly_triage", {"portfolio": EVIL_NAME}),
         ):
             text = texts(await client.get_prompt(name, args))
-            assert "](" not in text and "\x07" not in text
+            assert_no_live_markup(text)

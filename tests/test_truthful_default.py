@@ -290,7 +290,7 @@ def test_the_example_books_weighted_pipeline_is_below_its_arr():
 
     s = summarise(score_file("examples/portfolio.json", AS_OF))
     assert s.expansion_weighted < s.total_arr < s.expansion_pipeline
-    assert s.expansion_weighted == pytest.approx(sum(b.weighted for b in s.pipeline_by_segment))
+    assert s.expansion_weighted == pytest.approx(sum(b.pipeline_weighted for b in s.by_segment))
 
 
 # --------------------------------------------------------------------------- 6. escalation by warning

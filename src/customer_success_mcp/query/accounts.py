@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from customer_success_mcp.formatting import share
 from customer_success_mcp.pipeline import ScoredPortfolio
 from customer_success_mcp.query.models import (
     SORT_KEYS,
@@ -16,14 +17,19 @@ from customer_success_mcp.query.models import (
     AccountRow,
     AccountSelection,
     QueryError,
+    ReasonKind,
 )
-from customer_success_mcp.scoring.portfolio import reasons_for
+from customer_success_mcp.scoring.portfolio import opportunity_words, reasons_for
 from customer_success_mcp.scoring.profile import normalise_label
 from customer_success_mcp.scoring.vocabulary import (
+    CONTRACT_STATUSES,
     HEALTH_CLASSES,
     RISK_TIERS,
+    TRENDS,
+    ContractStatus,
     HealthClass,
     RiskTier,
+    Trend,
 )
 
 MAX_PAGE = 100
@@ -72,29 +78,109 @@ def matching_rows(scored: ScoredPortfolio, filters: AccountFilter) -> np.ndarray
         wanted_owner = " ".join(filters.owner.split()).casefold()
         owners = t.labels["owner"]
         mask &= np.fromiter((o is not None and o.casefold() == wanted_owner for o in owners), bool, t.size)
+    if filters.trend is not None:
+        mask &= scored.health.trend == Trend(_choice(filters.trend, TRENDS, "trend")).code
+    if filters.min_health_drop is not None:
+        mask &= scored.health.change <= -filters.min_health_drop  # NaN (no previous score) never matches
+    if filters.coverage_below is not None:
+        mask &= coverage(scored) < filters.coverage_below
+    if filters.contract_status is not None:
+        status = ContractStatus(_choice(filters.contract_status, CONTRACT_STATUSES, "contract_status"))
+        mask &= scored.churn.contract_status == status.code
     return np.flatnonzero(mask)
+
+
+def coverage(scored: ScoredPortfolio) -> np.ndarray:
+    """Per account, the lower of the shares of health and churn inputs it supplied (0-1)."""
+    return np.round(np.minimum(scored.health.coverage, scored.churn.coverage), 3)
+
+
+def sort_values(scored: ScoredPortfolio, sort_by: str) -> np.ndarray:
+    """The figure each account is ranked by under a sort key (NaN: it has none, ranked last)."""
+    if sort_by not in SORT_KEYS:
+        raise QueryError(f"sort_by must be one of {', '.join(SORT_KEYS)}, got {sort_by!r}.")
+    values = {
+        "arr": lambda: scored.table.values["arr"],
+        "health": lambda: scored.health.overall,
+        "risk": lambda: scored.churn.risk,
+        "renewal": lambda: scored.churn.days,
+        "expansion": lambda: scored.expansion.weighted_revenue,
+        "health_drop": lambda: scored.health.change,
+        "coverage": lambda: coverage(scored),
+    }
+    return np.asarray(values[sort_by](), dtype=float)
 
 
 def sort_rows(scored: ScoredPortfolio, rows: np.ndarray, sort_by: str) -> np.ndarray:
     """The rows in the order of a sort key; ties keep table order."""
-    if sort_by not in SORT_KEYS:
-        raise QueryError(f"sort_by must be one of {', '.join(SORT_KEYS)}, got {sort_by!r}.")
-    days = scored.churn.days
-    keys = {
-        "arr": lambda: -scored.table.values["arr"],
-        "health": lambda: scored.health.overall,
-        "risk": lambda: -scored.churn.risk,
+    values = sort_values(scored, sort_by)
+    if sort_by == "renewal":
         # Soonest renewal first, then contracts already ended (most recent first), then no end date.
-        "renewal": lambda: np.where(np.isnan(days), np.inf, np.where(days < 0, ENDED_AFTER - days, days)),
-        "expansion": lambda: -scored.expansion.total_revenue,
-    }
-    return rows[np.argsort(keys[sort_by]()[rows], kind="stable")]
+        key = np.where(values < 0, ENDED_AFTER - values, values)
+    elif sort_by in ("arr", "risk", "expansion"):
+        key = -values  # largest first
+    else:
+        key = values  # health and coverage lowest first; health_drop most negative first
+    key = np.where(np.isnan(key), np.inf, key)
+    return rows[np.argsort(key[rows], kind="stable")]
 
 
-def account_row(scored: ScoredPortfolio, row: int) -> AccountRow:
-    """One account as a list row (its reason is put into words here, for this row only)."""
-    t, h, c = scored.table, scored.health, scored.churn
-    reasons = reasons_for(row, h, c, limit=1)
+REASON_FOR_SORT: dict[str, ReasonKind] = {"expansion": "expansion", "health_drop": "health_drop",
+                                          "coverage": "coverage"}  # fmt: skip
+
+
+def _drop_words(scored: ScoredPortfolio, row: int) -> str | None:
+    """The health dimension that fell most since last period: 'Usage 72 -> 50 (-22)'."""
+    t, worst = scored.table, None
+    for d in scored.profile.health.dimensions:
+        now = float(scored.health.dimensions[d.name][row])
+        before = float(t.values[d.previous_field][row]) if d.previous_field in t.values else float("nan")
+        change = round(now - before, 1)
+        if change == change and change < 0 and (worst is None or change < worst[0]):
+            worst = (change, f"{d.label} {before:g} -> {now:g} ({change:+g})")
+    return worst[1] if worst else None
+
+
+def _coverage_words(scored: ScoredPortfolio, row: int) -> str:
+    """What the account's scores rest on: input shares and the health dimensions with no data."""
+    h, c = scored.health, scored.churn
+    words = f"health inputs {share(float(h.coverage[row]))}, churn inputs {share(float(c.coverage[row]))}"
+    empty = [d.label for d in scored.profile.health.dimensions if np.isnan(h.dimensions[d.name][row])]
+    return words + (f"; no data for {', '.join(empty)}" if empty else "")
+
+
+def _reason(scored: ScoredPortfolio, row: int, kind: ReasonKind) -> str | None:
+    if kind == "expansion":
+        return opportunity_words(scored.expansion, row)[0] or None
+    if kind == "health_drop":
+        return _drop_words(scored, row)
+    if kind == "coverage":
+        return _coverage_words(scored, row)
+    reasons = reasons_for(row, scored.health, scored.churn, limit=1)
+    return reasons[0] if reasons else None
+
+
+def _optional(value: float) -> float | None:
+    return None if value != value else float(value)
+
+
+def account_row(
+    scored: ScoredPortfolio,
+    row: int,
+    sort_by: str = "arr",
+    *,
+    values: np.ndarray | None = None,
+    cover: np.ndarray | None = None,
+) -> AccountRow:
+    """One account as a list row (its words are built here, for this row only); the reason follows the sort.
+
+    `values` (the sort's figures) and `cover` (coverage) may be passed in when building many rows.
+    """
+    t, h, c, e = scored.table, scored.health, scored.churn, scored.expansion
+    values = sort_values(scored, sort_by) if values is None else values
+    cover = coverage(scored) if cover is None else cover
+    kind = REASON_FOR_SORT.get(sort_by, "risk")
+    words, revenue = opportunity_words(e, row)
     return AccountRow(
         customer_id=t.ids[row],
         name=t.names[row],
@@ -104,12 +190,19 @@ def account_row(scored: ScoredPortfolio, row: int) -> AccountRow:
         health_score=float(h.overall[row]),
         health_class=h.classification(row),
         health_trend=h.trend_of(row),
+        health_change=_optional(h.change[row]),
+        coverage=float(cover[row]),
         risk_score=float(c.risk[row]),
         risk_tier=c.tier(row),
         days_to_renewal=c.days_left(row),
         contract_status=c.status(row),
-        expansion_revenue=float(scored.expansion.total_revenue[row]),
-        top_reason=reasons[0] if reasons else None,
+        expansion_revenue=float(e.total_revenue[row]),
+        expansion_weighted=float(e.weighted_revenue[row]),
+        top_opportunity=words or None,
+        top_opportunity_revenue=revenue if words else None,
+        sort_value=_optional(values[row]),
+        top_reason=_reason(scored, row, kind),
+        reason_kind=kind,
     )
 
 
@@ -126,10 +219,12 @@ def find_accounts(
     if offset < 0:
         raise QueryError(f"offset must be 0 or more, got {offset}.")
     rows = sort_rows(scored, matching_rows(scored, filters or AccountFilter()), sort_by)
+    values, cover = sort_values(scored, sort_by), coverage(scored)
     page = rows[offset : offset + limit].tolist()
     return AccountSelection(
         total=int(rows.size),
         offset=offset,
         has_more=offset + len(page) < rows.size,
-        accounts=[account_row(scored, r) for r in page],
+        sorted_by=sort_by,
+        accounts=[account_row(scored, r, sort_by, values=values, cover=cover) for r in page],
     )

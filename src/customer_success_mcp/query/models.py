@@ -8,10 +8,15 @@ from pydantic import BaseModel, Field
 
 from customer_success_mcp.scoring.vocabulary import DAYS_TO_RENEWAL_DEFINITION
 
-SortKey = Literal["arr", "health", "risk", "renewal", "expansion"]
+SortKey = Literal["arr", "health", "risk", "renewal", "expansion", "health_drop", "coverage"]
 SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
-SORT_HELP = "arr (largest first), health (worst first), risk (riskiest first), renewal (soonest first), "
-SORT_HELP += "expansion (largest estimate first)"
+SORT_HELP = (
+    "arr (largest first), health (worst first), risk (riskiest first), renewal (soonest first), "
+    "expansion (largest weighted estimate first), health_drop (largest fall since last period first), "
+    "coverage (thinnest data first)"
+)
+ReasonKind = Literal["risk", "expansion", "health_drop", "coverage"]
+COVERAGE_DEFINITION = "coverage = the lower of the shares of health and churn inputs supplied, 0-1"
 
 
 class QueryError(ValueError):
@@ -31,6 +36,14 @@ class AccountFilter(BaseModel):
     has_expansion: bool | None = Field(None, description="With (true) or without (false) an opportunity")
     text: str | None = Field(None, description="Name or id contains this, ignoring case")
     owner: str | None = Field(None, description="The account owner (CSM) is this, ignoring case")
+    trend: str | None = Field(None, description="Health trend: improving, stable, declining or no_data")
+    min_health_drop: float | None = Field(
+        None, ge=0, description="Health fell by at least this many points since last period"
+    )
+    coverage_below: float | None = Field(
+        None, ge=0, le=1, description="Thin data: coverage (0-1) under this share, e.g. 0.6"
+    )
+    contract_status: str | None = Field(None, description="active, renewing, ended or no_end_date")
 
 
 class AccountRow(BaseModel):
@@ -48,13 +61,28 @@ class AccountRow(BaseModel):
     risk_tier: str
     days_to_renewal: int | None = Field(description=DAYS_TO_RENEWAL_DEFINITION)
     contract_status: str = Field(description="active, renewing, ended or no_end_date")
-    expansion_revenue: float = Field(description="All of the account's expansion estimates together")
-    top_reason: str | None = Field(description="The main driver of its risk, in a few words")
+    health_change: float | None = Field(
+        description="Health points since last period (negative: worse); null when there is no previous score"
+    )
+    coverage: float = Field(description=COVERAGE_DEFINITION)
+    expansion_revenue: float = Field(description="Gross: all of the account's expansion estimates together")
+    expansion_weighted: float = Field(description="Net of overlap x the likelihood for its health class")
+    top_opportunity: str | None = Field(description="Its largest expansion opportunity, in a few words")
+    top_opportunity_revenue: float | None = None
+    sort_value: float | None = Field(
+        None, description="The figure the page is sorted by, for this account (null: it has none)"
+    )
+    top_reason: str | None = Field(description="The main reason in a few words, of the kind in reason_kind")
+    reason_kind: ReasonKind = Field(
+        "risk",
+        description="What top_reason explains: risk, expansion, health_drop or coverage (follows sort)",
+    )
 
 
 class AccountSelection(BaseModel):
     """A page of matching accounts and how many matched in all."""
 
+    sorted_by: SortKey = "arr"
     total: int = Field(description="Matching accounts in all")
     offset: int
     has_more: bool

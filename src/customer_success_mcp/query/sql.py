@@ -88,7 +88,7 @@ def _account_columns(p: ScoredPortfolio) -> dict[str, Any]:
         "days_to_renewal": [None if v != v else int(v) for v in days.tolist()],
         "contract_status": _names(c.contract_status, CONTRACT_STATUSES),
         "health": _nullable(h.overall), "health_previous": _nullable(h.previous_overall),
-        "health_change": _nullable(h.overall - h.previous_overall),
+        "health_change": _nullable(h.change),
         "health_class": _names(h.classes, HEALTH_CLASSES), "health_trend": _names(h.trend, TRENDS),
         "health_coverage": _nullable(h.coverage, 3),
     }  # fmt: skip

@@ -8,7 +8,14 @@ from customer_success_mcp.formatting import contract_end, money
 from customer_success_mcp.formatting import share as _pct
 from customer_success_mcp.render.markdown import escape_markdown
 from customer_success_mcp.render.text import WIDTH, fit
-from customer_success_mcp.scoring.models import AtRiskAccount, Bucket, PortfolioSummary, RecommendedAction
+from customer_success_mcp.scoring.models import (
+    AtRiskAccount,
+    Bucket,
+    GroupBreakdown,
+    OwnerBreakdown,
+    PortfolioSummary,
+    RecommendedAction,
+)
 
 
 def _renewal(a: AtRiskAccount) -> str:
@@ -22,6 +29,26 @@ def _bucket_lines(title: str, buckets: list[Bucket]) -> list[str]:
             f"  {fit(b.name.replace('_', ' '), 18)}{b.accounts:>6} accts {_pct(b.account_share):>5}"
             f"{money(b.arr):>16} {_pct(b.arr_share):>5} of ARR"
         )
+    return lines
+
+
+GROUP_HEAD = ("Accounts", "ARR", "At risk", "Renewing", "Pipeline")
+GROUP_NOTE = "At risk: critical and high tiers. Renewing: in the window. Pipeline: weighted by likelihood."
+
+
+def _group_cells(b: OwnerBreakdown) -> tuple[str, ...]:
+    return (str(b.accounts), money(b.arr), money(b.arr_at_risk), money(b.renewing_arr),
+            money(b.pipeline_weighted))  # fmt: skip
+
+
+def _group_lines(title: str, groups: list[GroupBreakdown] | list[OwnerBreakdown]) -> list[str]:
+    """Segments or owners: accounts, ARR, ARR at risk, renewing ARR and weighted pipeline."""
+    widths = (8, 13, 12, 12, 12)
+    head = "".join(f"{h:>{w}}" for h, w in zip(GROUP_HEAD, widths, strict=True))
+    lines = [f"{fit(title, 21)}{head}"]
+    for b in groups:
+        cells = "".join(f"{c:>{w}}" for c, w in zip(_group_cells(b), widths, strict=True))
+        lines.append(f"  {fit(b.name, 19)}{cells}")
     return lines
 
 
@@ -49,7 +76,10 @@ def report_text(s: PortfolioSummary) -> str:
     ]
     out += _bucket_lines("Health", s.by_health)
     out += _bucket_lines("Churn risk", s.by_risk_tier)
-    out += _bucket_lines("Segments", s.by_segment)
+    out += ["", *_group_lines("Segments", s.by_segment)]
+    if s.by_owner:
+        out += _group_lines("Owners", s.by_owner)
+    out += _wrap(GROUP_NOTE, "  ")
     r = s.renewals
     out += ["", f"Renewals in the next {r.days} days (to {r.ends_on.isoformat()})"]
     out += _wrap(
@@ -77,9 +107,10 @@ def report_text(s: PortfolioSummary) -> str:
         out += _wrap(", ".join(a.reasons), "     ")
     out += ["", f"Expansion pipeline, weighted by likelihood: {money(s.expansion_weighted)}"]
     out.append(f"  {fit('Segment', 14)}{'Accounts':>9}{'Weighted':>14}{'Net':>14}{'Gross':>14}")
-    for b in s.pipeline_by_segment:
+    for b in s.by_segment:
         out.append(
-            f"  {fit(b.name, 14)}{b.accounts:>9}{money(b.weighted):>14}{money(b.net):>14}{money(b.gross):>14}"
+            f"  {fit(b.name, 14)}{b.pipeline_accounts:>9}{money(b.pipeline_weighted):>14}"
+            f"{money(b.pipeline_net):>14}{money(b.pipeline_gross):>14}"
         )
     out += _wrap(
         f"Gross {money(s.expansion_pipeline)} adds up every estimate (they overlap, at-risk accounts "
@@ -128,6 +159,12 @@ def _md_buckets(title: str, buckets: list[Bucket]) -> list[str]:
     return lines
 
 
+def _md_groups(title: str, groups: list[GroupBreakdown] | list[OwnerBreakdown]) -> list[str]:
+    lines = [f"| {title} | {' | '.join(GROUP_HEAD)} |", "|---|" + "---:|" * len(GROUP_HEAD)]
+    lines += [f"| {_md_escape(b.name)} | {' | '.join(_group_cells(b))} |" for b in groups]
+    return lines
+
+
 def report_markdown(s: PortfolioSummary) -> str:
     r = s.renewals
     out = [
@@ -143,7 +180,10 @@ def report_markdown(s: PortfolioSummary) -> str:
         "",
         *_md_buckets("Churn risk", s.by_risk_tier),
         "",
-        *_md_buckets("Segment", s.by_segment),
+        *_md_groups("Segment", s.by_segment),
+        "",
+        *([*_md_groups("Owner", s.by_owner), ""] if s.by_owner else []),
+        GROUP_NOTE,
         "",
         f"**Renewals in the next {r.days} days** (to {r.ends_on.isoformat()}): {r.accounts} accounts, "
         f"{money(r.arr)} ARR; {r.not_green} not green ({money(r.not_green_arr)}).",
@@ -166,8 +206,8 @@ def report_markdown(s: PortfolioSummary) -> str:
         out.append("None.")
     out += ["", f"## Expansion pipeline: {money(s.expansion_weighted)} weighted by likelihood", ""]
     out += ["| Segment | Accounts | Weighted | Net | Gross |", "|---|---:|---:|---:|---:|"]
-    out += [f"| {b.name} | {b.accounts} | {money(b.weighted)} | {money(b.net)} | {money(b.gross)} |"
-            for b in s.pipeline_by_segment]  # fmt: skip
+    out += [f"| {b.name} | {b.pipeline_accounts} | {money(b.pipeline_weighted)} | {money(b.pipeline_net)} | "
+            f"{money(b.pipeline_gross)} |" for b in s.by_segment]  # fmt: skip
     out += [
         "",
         f"Gross {money(s.expansion_pipeline)} adds up every estimate (they overlap, at-risk accounts "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -119,6 +120,11 @@ class HealthScores:
     classes: np.ndarray
     trend: np.ndarray
     coverage: np.ndarray
+
+    @cached_property
+    def change(self) -> np.ndarray:
+        """Overall points since last period (negative: worse); NaN where either score is unknown."""
+        return py_round(self.overall - self.previous_overall, 1)
 
     def classification(self, row: int) -> str:
         return HEALTH_CLASSES[self.classes[row]]

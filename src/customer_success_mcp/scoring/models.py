@@ -230,14 +230,29 @@ class ExpansionReadyAccount(BaseModel):
     top_opportunity_revenue: float
 
 
-class PipelineBucket(BaseModel):
-    """Expansion estimates of one segment: gross, net of overlap, and weighted by likelihood."""
+class OwnerBreakdown(BaseModel):
+    """One account owner's book: ARR at risk, renewals in the window, weighted expansion pipeline."""
 
     name: str
-    accounts: int = Field(description="Accounts with at least one opportunity")
-    gross: float
-    net: float
-    weighted: float
+    accounts: int
+    arr: float
+    red_accounts: int = Field(0, description="Accounts whose health is red")
+    at_risk_accounts: int = Field(0, description="Accounts in the critical and high tiers")
+    arr_at_risk: float = Field(0.0, description="ARR of the accounts in the critical and high tiers")
+    renewing_accounts: int = Field(0, description="Contracts ending within the renewal window")
+    renewing_arr: float = 0.0
+    renewing_not_green_arr: float = Field(0.0, description="Renewing ARR whose health is not green")
+    pipeline_weighted: float = Field(0.0, description="Net x the likelihood for each account's health class")
+
+
+class GroupBreakdown(OwnerBreakdown):
+    """One segment: its share of the book, and the owner figures with the pipeline gross and net too."""
+
+    account_share: float = Field(description="Share of accounts, 0-1")
+    arr_share: float = Field(description="Share of ARR, 0-1")
+    pipeline_accounts: int = Field(0, description="Accounts with at least one expansion opportunity")
+    pipeline_gross: float = Field(0.0, description="Every estimate added up (they overlap)")
+    pipeline_net: float = Field(0.0, description="Gross without the seat/tier overlap")
 
 
 class RecommendedAction(BaseModel):
@@ -287,7 +302,12 @@ class PortfolioSummary(BaseModel):
     average_risk: float
     by_health: list[Bucket]
     by_risk_tier: list[Bucket]
-    by_segment: list[Bucket]
+    by_segment: list[GroupBreakdown] = Field(description="Per segment: mix, ARR at risk, renewals, pipeline")
+    by_owner: list[OwnerBreakdown] = Field(
+        default_factory=list,
+        description="Per account owner, largest ARR first; owners past the first 8 are summed in one row "
+        "(every owner: query_portfolio, GROUP BY owner)",
+    )
     renewals: RenewalWindow
     arr_at_risk: float = Field(description=ARR_AT_RISK_DEFINITION)
     at_risk_accounts: list[AtRiskAccount]
@@ -298,7 +318,6 @@ class PortfolioSummary(BaseModel):
     expansion_weighted: float = Field(
         0.0, description="The weighted pipeline: net x likelihood by health class (what to expect)"
     )
-    pipeline_by_segment: list[PipelineBucket] = Field(default_factory=list)
     expansion_ready_total: float = Field(
         0.0, description="Estimated revenue of the expansion-ready accounts listed"
     )

@@ -20,7 +20,8 @@ from customer_success_mcp.scoring.models import (
     Bucket,
     DataQuality,
     ExpansionReadyAccount,
-    PipelineBucket,
+    GroupBreakdown,
+    OwnerBreakdown,
     PortfolioSummary,
     RenewalWindow,
     TargetCheck,
@@ -62,7 +63,8 @@ def reasons_for(row: int, health: HealthScores, churn: ChurnScores, limit: int =
     return reasons
 
 
-def _opportunity_words(expansion: ExpansionScores, row: int) -> tuple[str, float]:
+def opportunity_words(expansion: ExpansionScores, row: int) -> tuple[str, float]:
+    """An account's largest opportunity in a few words ('tier upgrade: enterprise') and its estimate."""
     top = expansion.top(row)
     if top is None:
         return "", 0.0
@@ -95,7 +97,7 @@ def _expansion_ready(table: AccountTable, health: HealthScores, churn: ChurnScor
     order = ready[np.argsort(-expansion.weighted_revenue[ready], kind="stable")][:TOP_ACCOUNTS]
     out = []
     for r in order.tolist():
-        words, revenue = _opportunity_words(expansion, r)
+        words, revenue = opportunity_words(expansion, r)
         out.append(ExpansionReadyAccount(
             customer_id=table.ids[r], name=table.names[r], segment=table.segments[r],
             arr=float(table.values["arr"][r]), health_score=_score(health.overall[r]),
@@ -111,16 +113,75 @@ def _score(value: float) -> float:
     return 0.0 if value != value else float(value)
 
 
-def _pipeline(names: list[str], codes: np.ndarray, expansion: ExpansionScores) -> list[PipelineBucket]:
-    out = []
-    for code, name in enumerate(names):
-        mask = codes == code
-        out.append(PipelineBucket(
-            name=name, accounts=int((mask & (expansion.counts > 0)).sum()),
-            gross=float(expansion.total_revenue[mask].sum()), net=float(expansion.net_revenue[mask].sum()),
-            weighted=float(expansion.weighted_revenue[mask].sum()),
-        ))  # fmt: skip
-    return out
+def _sums(codes: np.ndarray, groups: int, measures: dict[str, np.ndarray]) -> list[dict[str, float | int]]:
+    """Per group, every measure summed over its accounts (bincount, no Python loop); counts as ints."""
+    sums = {key: np.bincount(codes, weights=values, minlength=groups) for key, values in measures.items()}
+    counts = np.bincount(codes, minlength=groups)
+    return [
+        {"accounts": int(counts[g]),
+         **{key: int(v[g]) if key.endswith("accounts") else float(v[g]) for key, v in sums.items()}}
+        for g in range(groups)
+    ]  # fmt: skip
+
+
+def _segments(names: list[str], codes: np.ndarray, measures: dict[str, np.ndarray]) -> list[GroupBreakdown]:
+    n, total_arr = max(codes.size, 1), float(measures["arr"].sum()) or 1.0
+    return [
+        GroupBreakdown(name=name, account_share=round(int(row["accounts"]) / n, 4),
+                       arr_share=round(float(row["arr"]) / total_arr, 4), **row)
+        for name, row in zip(names, _sums(codes, len(names), measures), strict=True)
+    ]  # fmt: skip
+
+
+def _owners(names: list[str], codes: np.ndarray, measures: dict[str, np.ndarray]) -> list[OwnerBreakdown]:
+    fields = OwnerBreakdown.model_fields
+    return [
+        OwnerBreakdown(name=name, **{k: v for k, v in row.items() if k in fields})
+        for name, row in zip(names, _sums(codes, len(names), measures), strict=True)
+    ]
+
+
+def _measures(arr: np.ndarray, health: HealthScores, churn: ChurnScores, expansion: ExpansionScores,
+              in_window: np.ndarray) -> dict[str, np.ndarray]:  # fmt: skip
+    """Per account, what each group row adds up (0/1 flags for the counts)."""
+    at_risk = is_at_risk(churn.tiers)
+    renewing = np.zeros(arr.size, dtype=bool)
+    renewing[in_window] = True
+    not_green = ~in_classes(health.classes, HealthClass.GREEN)
+    return {
+        "arr": arr,
+        "red_accounts": in_classes(health.classes, HealthClass.RED).astype(float),
+        "arr_at_risk": np.where(at_risk, arr, 0.0),
+        "at_risk_accounts": at_risk.astype(float),
+        "renewing_accounts": renewing.astype(float),
+        "renewing_arr": np.where(renewing, arr, 0.0),
+        "renewing_not_green_arr": np.where(renewing & not_green, arr, 0.0),
+        "pipeline_accounts": (expansion.counts > 0).astype(float),
+        "pipeline_gross": expansion.total_revenue,
+        "pipeline_net": expansion.net_revenue,
+        "pipeline_weighted": expansion.weighted_revenue,
+    }
+
+
+OWNERS_SHOWN = 8
+NO_OWNER = "(no owner in the data)"
+
+
+def _owner_groups(table: AccountTable, arr: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Owner names and each account's group: the largest owners by ARR, then the rest as one group."""
+    owners = table.labels.get("owner") or [None] * table.size
+    if all(o is None for o in owners):
+        return [], np.zeros(0, dtype=np.intp)
+    keys = np.array([NO_OWNER if o is None else o for o in owners], dtype=object)
+    names, codes = np.unique(keys, return_inverse=True)
+    order = np.argsort(-np.bincount(codes, weights=arr, minlength=names.size), kind="stable")
+    shown = order[:OWNERS_SHOWN]
+    rank = np.full(names.size, len(shown), dtype=np.intp)
+    rank[shown] = np.arange(len(shown))
+    labels = [str(names[g]) for g in shown]
+    if names.size > len(shown):
+        labels.append(f"{names.size - len(shown)} other owners, together")
+    return labels, rank[codes]
 
 
 def _largest(arr: np.ndarray, rows: np.ndarray) -> list[int]:
@@ -213,6 +274,8 @@ def summarise_portfolio(
             "dimension scores; the trend uses the dimensions"
         )
     renewal_rows = in_window
+    measures = _measures(arr, health, churn, expansion, in_window)
+    owner_names, owner_codes = _owner_groups(table, arr)
     return PortfolioSummary(
         as_of=as_of,
         as_of_source=as_of_source,
@@ -224,7 +287,8 @@ def summarise_portfolio(
         average_risk=round(float(churn.risk.mean()), 1) if n else 0.0,
         by_health=_buckets(HEALTH_CLASSES, health.classes, arr),
         by_risk_tier=_buckets(RISK_TIERS, churn.tiers, arr),
-        by_segment=_buckets(seg_names, seg_codes, arr),
+        by_segment=_segments(seg_names, seg_codes, measures),
+        by_owner=_owners(owner_names, owner_codes, measures) if owner_names else [],
         renewals=RenewalWindow(
             days=renewal_window_days,
             ends_on=as_of + dt.timedelta(days=renewal_window_days),
@@ -242,7 +306,6 @@ def summarise_portfolio(
         expansion_pipeline=float(expansion.total_revenue.sum()),
         expansion_net=float(expansion.net_revenue.sum()),
         expansion_weighted=float(expansion.weighted_revenue.sum()),
-        pipeline_by_segment=_pipeline(seg_names, seg_codes, expansion),
         expansion_ready_total=float(sum(a.estimated_revenue for a in ready)),
         expansion_ready=ready,
         actions=recommended_actions(

@@ -67,6 +67,12 @@ CONTRACT_STATUSES: tuple[ContractStatus, ...] = tuple(ContractStatus)
 
 AT_RISK_TIERS: tuple[RiskTier, ...] = (RiskTier.CRITICAL, RiskTier.HIGH)
 ARR_AT_RISK_DEFINITION = "ARR at risk = ARR of accounts in the critical and high churn-risk tiers"
+UNITS = (
+    "Money in the export's currency (ARR, revenue, pipeline); scores 0-100 (health: higher is healthier; "
+    "risk: higher is riskier); shares and coverage 0-1; days signed from as_of (negative: already past). "
+    + ARR_AT_RISK_DEFINITION
+    + "."
+)
 DAYS_TO_RENEWAL_DEFINITION = (
     "days_to_renewal = signed days from as_of to the contract end date (negative once the contract has ended)"
 )

@@ -20,7 +20,6 @@ from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
 from customer_success_mcp.query.schema import describe_schema
 from customer_success_mcp.server import snapshots
 from customer_success_mcp.server import text as summaries
-from customer_success_mcp.server.compact import compact_text
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.files import roots_to_dirs
 from customer_success_mcp.server.models import (
@@ -101,6 +100,26 @@ LimitArg = Annotated[int, Field(ge=1, le=100, description="Page size (max 100)")
 CursorArg = Annotated[str | None, Field(description="next_cursor from the previous page")]
 
 
+def _about(name: str) -> str | None:
+    """A filter's description, as the query layer's AccountFilter gives it (one source for tools and CLI)."""
+    return AccountFilter.model_fields[name].description
+
+
+# The account filters, shared by find_accounts and export_accounts (a test holds them to AccountFilter).
+SegmentFilter = Annotated[str | None, Field(description=_about("segment"))]
+HealthFilter = Annotated[str | None, Field(description=_about("health"))]
+RiskTierFilter = Annotated[str | None, Field(description=_about("risk_tier"))]
+RenewalWithinFilter = Annotated[int | None, Field(ge=0, description=_about("renewal_within_days"))]
+MinArrFilter = Annotated[float | None, Field(ge=0, description=_about("min_arr"))]
+HasExpansionFilter = Annotated[bool | None, Field(description=_about("has_expansion"))]
+TextFilter = Annotated[str | None, Field(description=_about("text"))]
+OwnerFilter = Annotated[str | None, Field(description=_about("owner"))]
+TrendFilter = Annotated[str | None, Field(description=_about("trend"))]
+MinHealthDropFilter = Annotated[float | None, Field(ge=0, description=_about("min_health_drop"))]
+CoverageBelowFilter = Annotated[float | None, Field(ge=0, le=1, description=_about("coverage_below"))]
+ContractStatusFilter = Annotated[str | None, Field(description=_about("contract_status"))]
+
+
 def client_roots(ctx: Context) -> ListRoots | None:
     """Ask for the client's roots when it offers them; they widen the allowed directories."""
     caps = ctx.client_capabilities
@@ -116,9 +135,10 @@ SaveToArg = Annotated[
 ]
 
 
-def _result(model: BaseModel, summary: str) -> CallToolResult:
+def _result(model: BaseModel, headline: str) -> CallToolResult:
+    """The structured content, and the same facts as compact lines under a headline for text-only hosts."""
     return CallToolResult(
-        content=[TextContent(type="text", text=summary)],
+        content=[TextContent(type="text", text=summaries.tool_text(model, headline))],
         structured_content=model.model_dump(mode="json"),
     )
 
@@ -195,7 +215,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         result = await _run(lambda: service.load(path=path, paths=paths, accounts=accounts, mapping=mapping,
                                                  date_order=date_order, name=name, as_of=as_of,
                                                  roots=root_dirs, progress=progress))  # fmt: skip
-        return _result(result, summaries.load_text(result))
+        return _result(result, summaries.load_headline(result))
 
     @tool(title="Inspect an export", annotations=READ_ONLY)
     async def inspect_export(
@@ -211,18 +231,21 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         """
         root_dirs = roots_to_dirs([str(r.uri) for r in roots.roots]) if roots else []
         result = await _run(lambda: service.inspect_export(path, mapping, date_order, root_dirs))
-        return _result(result, summaries.inspect_text(result))
+        return _result(result, summaries.inspect_headline(result))
 
     @tool(title="List loaded portfolios", annotations=READ_ONLY)
     async def list_portfolios() -> Annotated[CallToolResult, PortfolioList]:
         """Every stored portfolio: name, as_of, accounts, ARR and how many snapshots it has."""
         result = await _run(service.list_portfolios)
-        return _result(result, summaries.list_text(result))
+        return _result(result, summaries.list_headline(result))
 
     @tool(title="Query the portfolio with SQL", annotations=READ_ONLY, description=QUERY_DOC)
     async def query_portfolio(
         sql: Annotated[
-            str, Field(description="One read-only SQL statement (SQLite dialect) over the tables below")
+            str,
+            Field(
+                description="One read-only SQL statement (DuckDB, close to PostgreSQL) over the tables below"
+            ),
         ],
         portfolio: PortfolioArg = None,
         max_rows: Annotated[
@@ -230,11 +253,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         ] = 200,
     ) -> Annotated[CallToolResult, QueryAnswer]:
         result = await _run(lambda: service.query(sql, portfolio, max_rows))
-        r = result.result
-        headline = f"{r.total} row(s) from {result.snapshot.portfolio} as of {result.snapshot.as_of}" + (
-            f"; {r.note}" if r.note else ""
-        )
-        return _result(result, compact_text(result, headline))
+        return _result(result, summaries.query_headline(result))
 
     @tool(title="Compare snapshots", annotations=READ_ONLY)
     async def compare_snapshots(
@@ -252,13 +271,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         """What moved between two snapshots of a portfolio: health and risk migration (accounts and ARR),
         accounts added and lost, NRR and GRR, and the biggest movers with the change split by cause."""
         result = await _run(lambda: snapshots.compare_snapshots(service, portfolio, before, after))
-        c = result.comparison
-        headline = (
-            f"{result.portfolio}: snapshot {result.from_snapshot.snapshot_id} ({c.from_as_of}) to "
-            f"{result.to_snapshot.snapshot_id} ({c.to_as_of}); {c.accounts_in_both} accounts in both, "
-            f"{c.added} added, {c.lost} lost"
-        )
-        return _result(result, compact_text(result, headline))
+        return _result(result, summaries.comparison_headline(result))
 
     @tool(title="Account history", annotations=READ_ONLY)
     async def account_history(
@@ -266,7 +279,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
     ) -> Annotated[CallToolResult, AccountHistory]:
         """One account's ARR, health and churn risk in every snapshot of its portfolio, oldest first."""
         result = await _run(lambda: snapshots.account_history(service, account, portfolio))
-        return _result(result, compact_text(result, f"{result.name} ({result.customer_id}) over time"))
+        return _result(result, summaries.history_headline(result))
 
     @tool(title="Portfolio overview", annotations=READ_ONLY)
     async def portfolio_overview(
@@ -279,35 +292,37 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         """The one-minute view: health, risk and segment mix by ARR, renewals, ARR at risk, top at-risk and
         expansion-ready accounts, recommended actions, targets and data quality."""
         result = await _run(lambda: service.overview(portfolio, renewal_window_days, detail))
-        return _result(result, summaries.overview_text(result))
+        return _result(result, summaries.overview_headline(result))
 
     @tool(title="Find accounts", annotations=READ_ONLY)
     async def find_accounts(
         portfolio: PortfolioArg = None,
-        segment: Annotated[str | None, Field(description="enterprise, mid-market or smb")] = None,
-        health: Annotated[str | None, Field(description="green, yellow or red")] = None,
-        risk_tier: Annotated[str | None, Field(description="critical, high, medium or low")] = None,
-        renewal_within_days: Annotated[
-            int | None, Field(ge=0, description="Contract ends within this many days of as_of")
-        ] = None,
-        min_arr: Annotated[
-            float | None, Field(ge=0, description="Only accounts with at least this ARR")
-        ] = None,
-        has_expansion: Annotated[
-            bool | None, Field(description="Only accounts with (or without) an opportunity")
-        ] = None,
-        text: Annotated[str | None, Field(description="Name or id contains this (case-insensitive)")] = None,
-        owner: Annotated[str | None, Field(description="Account owner (CSM), ignoring case")] = None,
+        segment: SegmentFilter = None,
+        health: HealthFilter = None,
+        risk_tier: RiskTierFilter = None,
+        renewal_within_days: RenewalWithinFilter = None,
+        min_arr: MinArrFilter = None,
+        has_expansion: HasExpansionFilter = None,
+        text: TextFilter = None,
+        owner: OwnerFilter = None,
+        trend: TrendFilter = None,
+        min_health_drop: MinHealthDropFilter = None,
+        coverage_below: CoverageBelowFilter = None,
+        contract_status: ContractStatusFilter = None,
         sort_by: Annotated[SortKey, Field(description=SORT_HELP)] = "arr",
         limit: LimitArg = 20,
         cursor: CursorArg = None,
     ) -> Annotated[CallToolResult, AccountPage]:
-        """Filter and rank accounts; compact rows with health, risk, renewal and the top reason."""
-        filters = AccountFilter(segment=segment, health=health, risk_tier=risk_tier,
-                                renewal_within_days=renewal_within_days, min_arr=min_arr,
-                                has_expansion=has_expansion, text=text, owner=owner)  # fmt: skip
+        """Filter and rank accounts (all filters combine). Each row has health with its change since last
+        period, coverage, risk, renewal, expansion, the figure it was sorted by and a reason of the sort's
+        kind: the top opportunity when sorted by expansion, the largest dimension fall by health_drop."""
+        filters = AccountFilter(
+            segment=segment, health=health, risk_tier=risk_tier, renewal_within_days=renewal_within_days,
+            min_arr=min_arr, has_expansion=has_expansion, text=text, owner=owner, trend=trend,
+            min_health_drop=min_health_drop, coverage_below=coverage_below, contract_status=contract_status,
+        )  # fmt: skip
         result = await _run(lambda: service.find_accounts(portfolio, filters, sort_by, limit, cursor))
-        return _result(result, summaries.find_text(result))
+        return _result(result, summaries.find_headline(result))
 
     @tool(title="Account brief", annotations=READ_ONLY)
     async def account_brief(
@@ -318,7 +333,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         """One account explained: health by dimension and sub-metric against benchmarks, trends, churn
         risk with warnings and the tier's playbook, expansion opportunities, lifecycle phase, coverage."""
         result = await _run(lambda: service.account_brief(account, portfolio, detail))
-        return _result(result, summaries.brief_text(result))
+        return _result(result, summaries.brief_headline(result))
 
     def scorer(kind: ScoreKind, page: type[ScorePage], title: str, doc: str) -> None:
         async def score(
@@ -333,7 +348,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
             result = await _run(lambda: service.score(kind, accounts=accounts, portfolio=portfolio,
                                                       account_ids=account_ids, as_of=as_of, limit=limit,
                                                       cursor=cursor, detail=detail))  # fmt: skip
-            return _result(result, summaries.score_text(result))
+            return _result(result, summaries.score_headline(result))
 
         score.__doc__ = doc
         score.__annotations__["return"] = Annotated[CallToolResult, page]  # each scorer its own schema
@@ -368,7 +383,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
             lambda: service.draft(kind, account, portfolio, quarter, save_to, root_dirs)
         )
         return CallToolResult(
-            content=[TextContent(type="text", text=markdown)],
+            content=[TextContent(type="text", text=summaries.draft_text(result, markdown))],
             structured_content=result.model_dump(mode="json"),
         )
 

@@ -4,10 +4,43 @@ from __future__ import annotations
 
 from customer_success_mcp.render.reference_models import ChurnRow, ExpansionRow
 from customer_success_mcp.scoring.lifecycle import Lifecycle
-from customer_success_mcp.scoring.models import AccountExplanation
-from customer_success_mcp.server.models import AccountBrief, ChurnBrief, Detail, ExpansionBrief, SnapshotRef
+from customer_success_mcp.scoring.models import AccountExplanation, HealthExplanation
+from customer_success_mcp.server.models import (
+    AccountBrief,
+    ChurnBrief,
+    Detail,
+    DimensionSummary,
+    Driver,
+    ExpansionBrief,
+    HealthBrief,
+    SnapshotRef,
+)
 
-BRIEF_OPPORTUNITIES = 5
+BRIEF_OPPORTUNITIES = 3
+BRIEF_WARNINGS = 5
+BRIEF_DRIVERS = 5
+BRIEF_RECOMMENDATIONS = 3
+
+
+def health_brief(h: HealthExplanation, detail: Detail) -> HealthBrief:
+    """Health without the sub-metric tables: the lowest sub-metrics against benchmarks stand for them."""
+    metrics = [(d, m) for d in h.dimensions for m in d.metrics if m.subscore is not None]
+    lowest = sorted(metrics, key=lambda dm: dm[1].subscore or 0.0)[:BRIEF_DRIVERS]
+    full = detail == "full"
+    return HealthBrief(
+        score=h.score, previous_score=h.previous_score, previous_score_supplied=h.previous_score_supplied,
+        previous_score_mismatch=h.previous_score_mismatch, classification=h.classification, trend=h.trend,
+        trend_priority=h.trend_priority, green_min=h.green_min, yellow_min=h.yellow_min, coverage=h.coverage,
+        not_supplied=h.not_supplied,
+        dimensions=[DimensionSummary(dimension=d.dimension, label=d.label, score=d.score, weight=d.weight,
+                                     classification=d.classification, previous_score=d.previous_score,
+                                     trend=d.trend) for d in h.dimensions],
+        drivers=[Driver(dimension=d.dimension, metric=m.label, value=m.value, benchmark=m.benchmark,
+                        direction=m.direction, subscore=m.subscore or 0.0)
+                 for d, m in lowest if (m.subscore or 0.0) < 100],
+        recommendations=h.recommendations if full else h.recommendations[:BRIEF_RECOMMENDATIONS],
+        recommendation_count=len(h.recommendations),
+    )  # fmt: skip
 
 
 def brief_of(
@@ -22,7 +55,8 @@ def brief_of(
         segment=full.segment,
         segment_source=full.segment_source,
         arr=full.arr,
-        health=full.health,
+        health=health_brief(full.health, detail),
+        health_breakdown=full.health if detail == "full" else None,
         churn=ChurnBrief(
             risk_score=churn.risk_score,
             raw_score=churn.raw_score,
@@ -33,7 +67,8 @@ def brief_of(
             days_to_renewal=churn.days_to_renewal,
             renewal_date=churn.renewal_date,
             categories={c.category: c.score for c in churn.categories},
-            warning_signals=churn.warning_signals,
+            warning_signals=churn.warning_signals[: None if detail == "full" else BRIEF_WARNINGS],
+            warning_count=len(churn.warning_signals),
             intervention=churn.intervention,
             owner=churn.owner,
             respond_within_days=churn.respond_within_days,

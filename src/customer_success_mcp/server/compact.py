@@ -5,8 +5,9 @@ The rendering is generic, so nothing in the structured content can be left out o
 become `key: value` lines, lists of records become tables (a header row, then one `|`-separated row
 per record), nested records become indented sections. Figures are written as they are in the structure
 (no rounding, no currency shorthand), dates as YYYY-MM-DD. Data from a portfolio stays inert: control
-and bidirectional characters become spaces, a cell holding the separator or a line break is quoted,
-and nothing is markdown-escaped (a reader would see the backslashes).
+and bidirectional characters become spaces (so no value can start a line of its own), a value holding
+its line's separator is quoted, and nothing is markdown-escaped: this is plain text, and a reader would
+see the backslashes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 SEPARATOR = " | "
+FIELD_SEPARATOR = " · "
 INDENT = "  "
 _BIDI = {"\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
          "\u2069", "\u061c"}  # fmt: skip
@@ -52,6 +54,12 @@ def scalar(value: Any) -> str:
             return "n/a"
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     return inert(str(value))
+
+
+def _field(value: Any) -> str:
+    """A value on a `key: value · key: value` line; one holding the separator is quoted."""
+    text = scalar(value)
+    return json.dumps(text, ensure_ascii=False) if FIELD_SEPARATOR.strip() in text else text
 
 
 def _cell(value: Any) -> str:
@@ -101,7 +109,7 @@ def _lines(data: dict[str, Any], indent: str = "") -> list[str]:
     out: list[str] = []
     simple = [(k, v) for k, v in data.items() if not isinstance(v, dict | list)]
     if simple:
-        out.append(indent + " · ".join(f"{k}: {scalar(v)}" for k, v in simple if v is not None))
+        out.append(indent + FIELD_SEPARATOR.join(f"{k}: {_field(v)}" for k, v in simple if v is not None))
     for key, value in data.items():
         if isinstance(value, dict):
             if not value:
@@ -114,6 +122,9 @@ def _lines(data: dict[str, Any], indent: str = "") -> list[str]:
             elif _is_record_list(value):
                 out.append(f"{indent}{key} ({len(value)}):")
                 out += _table(value, indent + INDENT)
+            elif any(isinstance(v, str) and (", " in v or len(v) > 60) for v in value):
+                out.append(f"{indent}{key} ({len(value)}):")  # sentences: one per line
+                out += [f"{indent}{INDENT}- {_inline(v)}" for v in value]
             else:
                 out.append(f"{indent}{key}: {', '.join(_inline(v) for v in value)}")
     return [line for line in out if line.strip()]

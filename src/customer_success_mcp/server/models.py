@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.report import ImportSummary, Rejection
-from customer_success_mcp.query.models import AccountRow
+from customer_success_mcp.query.models import AccountRow, SortKey
 from customer_success_mcp.query.results import QueryResult
 from customer_success_mcp.render.draft_facts import DraftFacts
 from customer_success_mcp.render.reference_models import (
@@ -29,8 +29,15 @@ from customer_success_mcp.scoring.models import (
     PortfolioSummary,
     WarningSignal,
 )
+from customer_success_mcp.scoring.vocabulary import UNITS
 
 Detail = Literal["summary", "full"]
+
+
+class Explained(BaseModel):
+    """A result that says what its figures are measured in, so it reads right on its own."""
+
+    units: str = Field(UNITS, description="What the figures are measured in, and the definitions they use")
 
 
 class SnapshotRef(BaseModel):
@@ -54,7 +61,7 @@ class DerivedInputs(BaseModel):
     )
 
 
-class LoadResult(BaseModel):
+class LoadResult(Explained):
     snapshot: SnapshotRef
     total: int = Field(description="Accounts read")
     accepted: int
@@ -94,7 +101,7 @@ class PortfolioListing(BaseModel):
     )
 
 
-class SnapshotComparison(BaseModel):
+class SnapshotComparison(Explained):
     """Two snapshots of one portfolio compared (both scored under the current profile)."""
 
     portfolio: str
@@ -114,14 +121,14 @@ class HistoryPoint(BaseModel):
     risk_tier: str | None
 
 
-class AccountHistory(BaseModel):
+class AccountHistory(Explained):
     portfolio: str
     customer_id: str
     name: str
     points: list[HistoryPoint] = Field(description="One per snapshot, oldest as_of first")
 
 
-class QueryAnswer(BaseModel):
+class QueryAnswer(Explained):
     """The rows of one read-only SQL statement over a portfolio snapshot."""
 
     snapshot: SnapshotRef
@@ -134,7 +141,7 @@ class PortfolioList(BaseModel):
     default: str | None = Field(description="The portfolio tools use when none is named")
 
 
-class Overview(BaseModel):
+class Overview(Explained):
     snapshot: SnapshotRef
     summary: PortfolioSummary
     rejections: list[Rejection] = Field(default_factory=list, description="With detail='full'")
@@ -147,8 +154,9 @@ class Page(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
 
 
-class AccountPage(Page):
+class AccountPage(Page, Explained):
     snapshot: SnapshotRef
+    sorted_by: SortKey = Field("arr", description="What the rows are ranked by; each row's sort_value is it")
     accounts: list[AccountRow]
 
 
@@ -165,7 +173,10 @@ class ChurnBrief(BaseModel):
     days_to_renewal: int | None
     renewal_date: dt.date | None
     categories: dict[str, float]
-    warning_signals: list[WarningSignal]
+    warning_signals: list[WarningSignal] = Field(
+        description="Most severe first; the first 5 unless detail='full'"
+    )
+    warning_count: int = Field(0, description="Warning signals in all")
     intervention: str
     owner: str
     respond_within_days: int
@@ -179,27 +190,71 @@ class ExpansionBrief(BaseModel):
     weighted_estimated_revenue: float = Field(description="Net x the likelihood for the health class")
     opportunity_count: int
     opportunities: list[Opportunity] = Field(
-        description="Highest priority first; the top 5 unless detail='full'"
+        description="Highest priority first; the top 3 unless detail='full'"
     )
     adoption_summary: AdoptionSummary
     coverage: float
 
 
-class AccountBrief(BaseModel):
+class DimensionSummary(BaseModel):
+    dimension: str
+    label: str
+    score: float | None = Field(description="0-100; null when the account supplied none of its inputs")
+    weight: float
+    classification: str = Field(description="green, yellow, red, or insufficient_data (no data)")
+    previous_score: float | None
+    trend: str
+
+
+class Driver(BaseModel):
+    """A sub-metric pulling the health score down: the account's value against its segment's benchmark."""
+
+    dimension: str
+    metric: str = Field(description="The sub-metric in plain words")
+    value: float | str | None
+    benchmark: float | None = Field(description="Segment target (direction higher) or maximum (lower)")
+    direction: str
+    subscore: float = Field(description="0-100: how the value scores against the benchmark")
+
+
+class HealthBrief(BaseModel):
+    """Health in brief: the dimensions, the sub-metrics pulling it down and the first recommendations."""
+
+    score: float | None = Field(description="0-100, higher is healthier; null when no input was supplied")
+    previous_score: float | None = Field(None, description="Last period's overall, as the trend reads it")
+    previous_score_supplied: float | None = None
+    previous_score_mismatch: bool = False
+    classification: str = Field(description="green, yellow, red, or insufficient_data")
+    trend: str
+    trend_priority: str
+    green_min: float = Field(description="In this segment, green starts here")
+    yellow_min: float
+    coverage: float = Field(description="Share of the health model's weight the account supplied, 0-1")
+    not_supplied: list[str] = Field(default_factory=list, description="Inputs not on file (left out)")
+    dimensions: list[DimensionSummary]
+    drivers: list[Driver] = Field(description="The lowest-scoring sub-metrics, lowest first (at most 5)")
+    recommendations: list[str] = Field(description="The first recommendations (all with detail='full')")
+    recommendation_count: int
+
+
+class AccountBrief(Explained):
     snapshot: SnapshotRef
     customer_id: str
     name: str
     segment: str
     segment_source: str
     arr: float
-    health: HealthExplanation
+    health: HealthBrief
+    health_breakdown: HealthExplanation | None = Field(
+        None, description="With detail='full': every sub-metric"
+    )
     churn: ChurnBrief
     churn_breakdown: ChurnExplanation | None = Field(None, description="With detail='full'")
     expansion: ExpansionBrief
     lifecycle: Lifecycle
 
 
-class ScorePage(Page):
+class ScorePage(Page, Explained):
     """Scores in the reference scripts' shape for each account, one page at a time."""
 
     report: str
@@ -233,10 +288,11 @@ class ExpansionScorePage(ScorePage):
     )
 
 
-class DraftResult(BaseModel):
-    """A draft's facts (every number, date and step it shows); the markdown itself is the text block."""
+class DraftResult(Explained):
+    """A draft in markdown, with its facts (every number, date and step it shows) and gaps to fill."""
 
     snapshot: SnapshotRef
+    markdown: str = Field(description="The draft, ready to edit; [to fill: ...] marks what data cannot say")
     facts: DraftFacts
     gaps_to_fill: int = Field(description="How many [to fill: ...] gaps the CSM must complete")
     characters: int = Field(description="Length of the markdown draft")

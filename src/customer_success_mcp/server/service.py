@@ -434,7 +434,7 @@ class PortfolioService:
             except OSError as exc:
                 raise UserError(f"{save_to}: cannot be written ({exc.strerror}).") from None
             saved = str(target)
-        result = DraftResult(snapshot=snapshot_ref(info), facts=draft.facts,
+        result = DraftResult(snapshot=snapshot_ref(info), markdown=markdown, facts=draft.facts,
                              gaps_to_fill=len(draft.facts.gaps), characters=len(markdown),
                              saved_to=saved)  # fmt: skip
         return result, markdown
@@ -495,7 +495,8 @@ class PortfolioService:
         except QueryError as exc:
             raise UserError(str(exc)) from None
         _, _, has_more, next_cursor = page_bounds(found.total, offset, limit, key)
-        return AccountPage(snapshot=snapshot_ref(cached.info), accounts=found.accounts, total=found.total,
+        return AccountPage(snapshot=snapshot_ref(cached.info), sorted_by=found.sorted_by,
+                           accounts=found.accounts, total=found.total,
                            offset=offset, has_more=has_more, next_cursor=next_cursor)  # fmt: skip
 
     def query(self, sql: str, portfolio: str | None = None, max_rows: int = 200) -> QueryAnswer:
