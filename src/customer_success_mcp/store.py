@@ -166,6 +166,18 @@ class SnapshotStore:
             )
         return _info(row) if row else None
 
+    def history(self, portfolio: str) -> list[SnapshotInfo]:
+        """Every snapshot of one portfolio, in the order they were loaded (read-only; for backtests)."""
+        with self._lock:
+            rows = (
+                self._connection()
+                .execute(
+                    f"SELECT {_INFO_COLUMNS} FROM snapshots WHERE portfolio = ? ORDER BY id", (portfolio,)
+                )
+                .fetchall()
+            )
+        return [_info(r) for r in rows]
+
     def accounts(self, snapshot_id: int) -> list[dict[str, Any]]:
         """The accepted accounts of a snapshot, as they were read."""
         with self._lock:

@@ -45,6 +45,7 @@ from customer_success_mcp.scoring.vocabulary import (
 )
 
 FIRST_UNKNOWN = 10
+SHARE_DIGITS = 4  # counts over counts (rates, lifts, shares) are shown to 4 decimals; AUC, AP and KS in full
 FEWEST = "catches {recall:.0%} of churners with the fewest accounts flagged"
 Detail = Literal["summary", "full"]
 
@@ -84,18 +85,27 @@ class _Book:
         )
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, SHARE_DIGITS)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, SHARE_DIGITS) if whole else None
+
+
 def _separation(y: np.ndarray, score: np.ndarray) -> Separation:
     n, p = int(y.size), int(y.sum())
     return Separation(
-        accounts=n, churners=p, churn_rate=p / n if n else 0.0, roc_auc=metrics.roc_auc(y, score),
+        accounts=n, churners=p, churn_rate=_share(p, n) or 0.0, roc_auc=metrics.roc_auc(y, score),
         average_precision=metrics.average_precision(y, score), ks=metrics.ks_statistic(y, score),
     )  # fmt: skip
 
 
 def _deciles(y: np.ndarray, score: np.ndarray, shown: np.ndarray) -> list[Decile]:
     return [
-        Decile(decile=r.decile, accounts=r.accounts, churners=r.positives, churn_rate=r.rate, lift=r.lift,
-               cumulative_capture=r.cumulative_capture, score_low=r.score_low, score_high=r.score_high)
+        Decile(decile=r.decile, accounts=r.accounts, churners=r.positives, churn_rate=_round(r.rate),
+               lift=_round(r.lift), cumulative_capture=_round(r.cumulative_capture), score_low=r.score_low,
+               score_high=r.score_high)
         for r in metrics.decile_table(y, score, shown)
     ]  # fmt: skip
 
@@ -107,7 +117,7 @@ def _rates(book: _Book, rows: np.ndarray, codes: np.ndarray, names: Sequence[str
         churned = group & book.churner
         n, p = int(group.sum()), int(churned.sum())
         arr, arr_churned = float(book.arr[group].sum()), float(book.arr[churned].sum())
-        out.append(GroupRate(group=name, accounts=n, churners=p, churn_rate=p / n if n else None, arr=arr,
+        out.append(GroupRate(group=name, accounts=n, churners=p, churn_rate=_share(p, n), arr=arr,
                              arr_churned=arr_churned))  # fmt: skip
     return out
 
@@ -169,7 +179,7 @@ def _lead_time(
     elif not rows.size:
         note = "no churners to measure the lead time on"
     figure = LeadTime(lead_days=lead, churners=int(rows.size), scored_in_time=n_scored, caught=n_caught,
-                      share_caught=n_caught / n_scored if n_scored else None, scorings_used=sorted(used),
+                      share_caught=_share(n_caught, n_scored), scorings_used=sorted(used),
                       note=note)  # fmt: skip
     return figure, scored, caught
 
@@ -201,8 +211,7 @@ def _cutoff(book: _Book, rows: np.ndarray, flagged: np.ndarray, rule: str, sugge
         rule=rule, suggested=suggested, flagged=n_flag, flagged_arr=float(book.arr[rows & flagged].sum()),
         caught=int(hit.sum()), caught_arr=float(book.arr[hit].sum()), missed=int(miss.sum()),
         missed_arr=float(book.arr[miss].sum()), false_alarms=int((rows & flagged & ~book.churner).sum()),
-        recall=int(hit.sum()) / n_churn if n_churn else None,
-        precision=int(hit.sum()) / n_flag if n_flag else None,
+        recall=_share(int(hit.sum()), n_churn), precision=_share(int(hit.sum()), n_flag),
     )  # fmt: skip
 
 
@@ -281,7 +290,7 @@ def backtest_scores(
             churn_risk=risk.overall, health=_score_backtest(book, in_segment, "health", full=False).overall,
             risk_tiers=_rates(book, in_segment, churn.tiers, RISK_TIERS),
             health_classes=_rates(book, in_segment, health.classes, HEALTH_CLASSES),
-            lead_time_share=int((caught & in_segment).sum()) / n_scored if n_scored else None,
+            lead_time_share=_share(int((caught & in_segment).sum()), n_scored),
             deciles_churn_risk=risk.deciles, note=seg_why,
         ))  # fmt: skip
     if target == "churned" and outcomes.count(OutcomeKind.DOWNGRADED):

@@ -33,7 +33,8 @@ DEFINITIONS: dict[str, str] = {
 
 
 class Separation(BaseModel):
-    """How well one score separated churners from retained accounts."""
+    """How well one score separated churners from retained accounts (rates and shares in this report are
+    rounded to 4 decimals; roc_auc, average_precision and ks are given in full)."""
 
     accounts: int = Field(description="Accounts with an outcome and a score")
     churners: int

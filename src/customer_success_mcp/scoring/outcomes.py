@@ -120,3 +120,42 @@ def align_outcomes(ids: Sequence[str], outcomes: Outcomes, as_of: dt.date) -> Al
     date[rows[use]] = outcomes.date[use]
     arr_after[rows[use]] = outcomes.arr_after[use]
     return AlignedOutcomes(kind, date, arr_after, unknown, int((matched & ~later).sum()))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One loaded snapshot of a book, as much as outcomes need: when, which accounts, their ARR."""
+
+    as_of: dt.date
+    ids: Sequence[str]
+    arr: np.ndarray  # NaN where not supplied
+
+
+def outcomes_from_history(base: Snapshot, later: Sequence[Snapshot]) -> Outcomes:
+    """What happened to the accounts of `base` in the snapshots after it (in as_of order): gone from a
+    snapshot -> churned at its as_of; ARR below the base's -> downgraded at that as_of (ARR after as
+    loaded); still there with ARR not down at the last snapshot -> renewed (retained) at its as_of."""
+    if not later:
+        raise ValueError("outcomes from history need at least one snapshot after the base")
+    later = sorted(later, key=lambda s: s.as_of)
+    n = len(base.ids)
+    kind = np.full(n, OutcomeKind.RENEWED.code, dtype=np.int8)
+    date = np.full(n, float(later[-1].as_of.toordinal()))
+    decided = np.zeros(n, dtype=bool)
+    last = {cid: i for i, cid in enumerate(later[-1].ids)}
+    arr_after = np.fromiter((later[-1].arr[last[c]] if c in last else np.nan for c in base.ids), float, n)
+    for snap in later:
+        where = {cid: i for i, cid in enumerate(snap.ids)}
+        rows = np.fromiter((where.get(c, -1) for c in base.ids), np.int64, n)
+        present = rows >= 0
+        now = np.full(n, np.nan)
+        now[present] = snap.arr[rows[present]]
+        day = float(snap.as_of.toordinal())
+        gone = ~decided & ~present
+        kind[gone], date[gone], arr_after[gone] = OutcomeKind.CHURNED.code, day, 0.0
+        decided |= gone
+        with np.errstate(invalid="ignore"):
+            down = ~decided & present & (now < base.arr)
+        kind[down], date[down], arr_after[down] = OutcomeKind.DOWNGRADED.code, day, now[down]
+        decided |= down
+    return Outcomes(list(base.ids), kind, date, arr_after)
