@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.sources import ExportInspection
 from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
+from customer_success_mcp.render import analysis as headlines
 from customer_success_mcp.scoring.outcomes import TARGET_HELP
 from customer_success_mcp.scoring.outcomes import Target as OutcomeTarget
 from customer_success_mcp.server import analysis
@@ -377,7 +378,9 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
                                                       portfolio=portfolio, target=target,
                                                       target_recall=target_recall, detail=detail,
                                                       roots=root_dirs))  # fmt: skip
-        return _result(result, compact_text(result, analysis.backtest_headline(result)))
+        return _result(
+            result, compact_text(result, headlines.backtest_headline(result, result.snapshot.portfolio))
+        )
 
     @tool(title="What if an account changed", annotations=READ_ONLY)
     async def what_if(
@@ -398,7 +401,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         moved. Nothing is stored.
         """
         result = await _run(lambda: analysis.what_if(service, account, changes, portfolio))
-        return _result(result, compact_text(result, analysis.what_if_headline(result)))
+        return _result(result, compact_text(result, headlines.what_if_headline(result)))
 
     @tool(title="What if the scoring model changed", annotations=READ_ONLY)
     async def what_if_profile(
@@ -429,7 +432,9 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
             service, changes=changes, profile_file=profile_file, portfolio=portfolio, outcomes=outcomes,
             target=target, roots=root_dirs,
         ))  # fmt: skip
-        return _result(result, compact_text(result, analysis.profile_headline(result)))
+        return _result(
+            result, compact_text(result, headlines.profile_headline(result, result.snapshot.portfolio))
+        )
 
     @tool(title="Plan the week", annotations=READ_ONLY)
     async def plan_week(
@@ -445,7 +450,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         never more hours than given, and what did not fit and why.
         """
         result = await _run(lambda: analysis.plan_week(service, hours, owner, portfolio))
-        return _result(result, compact_text(result, analysis.plan_headline(result)))
+        return _result(result, compact_text(result, headlines.plan_headline(result)))
 
     register_resources(mcp, service)
     register_prompts(mcp, service)
