@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Literal
 
 import numpy as np
@@ -45,6 +46,7 @@ from customer_success_mcp.scoring.vocabulary import (
 )
 
 FIRST_UNKNOWN = 10
+SEPARATORS_SHOWN = 10  # with detail="summary"
 SHARE_DIGITS = 4  # counts over counts (rates, lifts, shares) are shown to 4 decimals; AUC, AP and KS in full
 FEWEST = "catches {recall:.0%} of churners with the fewest accounts flagged"
 Detail = Literal["summary", "full"]
@@ -95,9 +97,10 @@ def _share(part: int, whole: int) -> float | None:
 
 def _separation(y: np.ndarray, score: np.ndarray) -> Separation:
     n, p = int(y.size), int(y.sum())
+    t = metrics.thresholds(y, score)  # one sort for all three
     return Separation(
-        accounts=n, churners=p, churn_rate=_share(p, n) or 0.0, roc_auc=metrics.roc_auc(y, score),
-        average_precision=metrics.average_precision(y, score), ks=metrics.ks_statistic(y, score),
+        accounts=n, churners=p, churn_rate=_share(p, n) or 0.0, roc_auc=metrics.auc_of(t),
+        average_precision=metrics.average_precision_of(t), ks=metrics.ks_of(t),
     )  # fmt: skip
 
 
@@ -156,9 +159,9 @@ def _lead_time(
         in_time = (day <= deadline) & (day >= best)
         if not in_time.any():
             continue
-        where = {cid: i for i, cid in enumerate(scoring.ids)}
-        ids = book.table.ids
-        found = np.fromiter((where.get(ids[r], -1) for r in rows.tolist()), np.int64, rows.size)
+        where = dict(zip(scoring.ids, range(len(scoring.ids)), strict=True))
+        ids = [book.table.ids[r] for r in rows.tolist()]
+        found = np.fromiter(map(where.get, ids, repeat(-1)), np.int64, rows.size)
         take = in_time & (found >= 0)
         if not take.any():
             continue
@@ -279,17 +282,23 @@ def backtest_scores(
     if why:
         notes.append(f"Overall: {why}.")
     lead, scored, caught = _lead_time(book, churn.as_of, outcomes.date, history)
+    full = detail == "full"
+    separators = _separators(book) if why is None else []
     segments = []
-    for key in [s for s in profile.segments if s in set(table.segments)]:
-        in_segment = book.known & np.fromiter((s == key for s in table.segments), bool, table.size)
+    keys = [s for s in profile.segments if s in set(table.segments)]
+    codes = np.fromiter(
+        map({k: i for i, k in enumerate(keys)}.__getitem__, table.segments), np.int64, table.size
+    )
+    for code, key in enumerate(keys):
+        in_segment = book.known & (codes == code)
         seg_why = book.enough(in_segment)
-        risk = _score_backtest(book, in_segment, "churn_risk", full=detail == "full")
+        risk = _score_backtest(book, in_segment, "churn_risk", full=full)
         n_scored = int((scored & in_segment).sum())
         segments.append(SegmentBacktest(
             segment=key, accounts=int(in_segment.sum()), churners=int((in_segment & book.churner).sum()),
             churn_risk=risk.overall, health=_score_backtest(book, in_segment, "health", full=False).overall,
-            risk_tiers=_rates(book, in_segment, churn.tiers, RISK_TIERS),
-            health_classes=_rates(book, in_segment, health.classes, HEALTH_CLASSES),
+            risk_tiers=_rates(book, in_segment, churn.tiers, RISK_TIERS) if full else [],
+            health_classes=_rates(book, in_segment, health.classes, HEALTH_CLASSES) if full else [],
             lead_time_share=_share(int((caught & in_segment).sum()), n_scored),
             deciles_churn_risk=risk.deciles, note=seg_why,
         ))  # fmt: skip
@@ -307,7 +316,7 @@ def backtest_scores(
         risk_tiers=_rates(book, book.known, churn.tiers, RISK_TIERS),
         health_classes=_rates(book, book.known, health.classes, HEALTH_CLASSES),
         lead_time=lead, segments=segments,
-        separators=_separators(book) if why is None else [],
+        separators=separators if full else separators[:SEPARATORS_SHOWN], separators_total=len(separators),
         cutoffs=_cutoffs(book, recall) if why is None else [],
         target_recall=recall, notes=notes,
     )  # fmt: skip

@@ -116,8 +116,8 @@ class SegmentBacktest(BaseModel):
     churners: int
     churn_risk: Separation | None
     health: Separation | None
-    risk_tiers: list[GroupRate]
-    health_classes: list[GroupRate]
+    risk_tiers: list[GroupRate] = Field(default_factory=list, description="With detail='full'")
+    health_classes: list[GroupRate] = Field(default_factory=list, description="With detail='full'")
     lead_time_share: float | None = Field(description="See lead_time, for this segment")
     deciles_churn_risk: list[Decile] = Field(default_factory=list, description="With detail='full'")
     note: str | None = Field(None, description="Why figures are missing, when they are")
@@ -150,7 +150,10 @@ class BacktestReport(BaseModel):
     health_classes: list[GroupRate] = Field(description="Observed churn per health class")
     lead_time: LeadTime
     segments: list[SegmentBacktest]
-    separators: list[Separator] = Field(description="Best first; see definitions.separators")
+    separators: list[Separator] = Field(
+        description="Best first; see definitions.separators (the first 10 unless detail='full')"
+    )
+    separators_total: int = Field(description="Inputs ranked in all")
     cutoffs: list[Cutoff] = Field(description="The current tier floors and the suggested cut-off")
     target_recall: float
     notes: list[str] = Field(default_factory=list)

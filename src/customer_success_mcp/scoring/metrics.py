@@ -26,30 +26,6 @@ def _checked(positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nd
     return y, s
 
 
-def average_ranks(values: np.ndarray) -> np.ndarray:
-    """1-based ranks, ascending, tied values sharing the mean of the ranks they span."""
-    n = values.size
-    order = np.argsort(values, kind="mergesort")
-    ordered = values[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if n else np.zeros(0, np.intp)
-    ends = np.r_[starts[1:], n]
-    ranks = np.empty(n)
-    ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)
-    return ranks
-
-
-def roc_auc(positive: np.ndarray, score: np.ndarray) -> float | None:
-    """Area under the ROC curve: the chance that a random churner scores above a random non-churner,
-    a tie counting one half (the Mann-Whitney U over P x N). None without both groups."""
-    y, s = _checked(positive, score)
-    p = int(y.sum())
-    n = y.size - p
-    if p == 0 or n == 0:
-        return None
-    ranks = average_ranks(s)
-    return float((ranks[y].sum() - p * (p + 1) / 2.0) / (p * n))
-
-
 @dataclass(frozen=True)
 class Thresholds:
     """Every distinct score, highest first, with the positives and negatives at or above it."""
@@ -75,7 +51,7 @@ class Thresholds:
 def thresholds(positive: np.ndarray, score: np.ndarray) -> Thresholds:
     """Cumulative counts at each distinct score, from the highest down (ties enter together)."""
     y, s = _checked(positive, score)
-    order = np.argsort(s, kind="mergesort")[::-1]
+    order = np.argsort(s)[::-1]  # tie order is irrelevant: ties are counted as groups
     s, y = s[order], y[order]
     last_of_group = np.r_[np.flatnonzero(s[1:] != s[:-1]), s.size - 1] if s.size else np.zeros(0, np.intp)
     tps = np.cumsum(y)[last_of_group]
@@ -83,26 +59,54 @@ def thresholds(positive: np.ndarray, score: np.ndarray) -> Thresholds:
     return Thresholds(s[last_of_group], tps.astype(np.int64), fps.astype(np.int64), int(y.sum()))
 
 
+def roc_auc(positive: np.ndarray, score: np.ndarray) -> float | None:
+    """Area under the ROC curve: the chance that a random churner scores above a random non-churner, a
+    tie counting one half. Computed as the Mann-Whitney U over P x N, counted per group of tied scores
+    (each non-churner in a group adds the churners above it plus half the churners tied with it); the
+    counts are whole and half numbers, exact in floating point. None without both groups."""
+    return auc_of(thresholds(positive, score))
+
+
+def auc_of(t: Thresholds) -> float | None:
+    """ROC AUC from a threshold table (see `roc_auc`)."""
+    p = t.positives
+    n = int(t.false_positives[-1]) if t.score.size else 0
+    if p == 0 or n == 0:
+        return None
+    tp_group = np.diff(t.true_positives, prepend=0)
+    fp_group = np.diff(t.false_positives, prepend=0)
+    above = t.true_positives - tp_group
+    return float(np.sum(fp_group * (above + tp_group / 2.0)) / (p * n))
+
+
 def average_precision(positive: np.ndarray, score: np.ndarray) -> float | None:
     """Average precision (the step-wise area under the precision-recall curve): the precision at each
     distinct threshold, highest first, weighted by the recall it adds. None without churners."""
-    t = thresholds(positive, score)
+    return average_precision_of(thresholds(positive, score))
+
+
+def average_precision_of(t: Thresholds) -> float | None:
     if t.positives == 0:
         return None
-    recall = t.recall
-    return float(np.sum(np.diff(np.r_[0.0, recall]) * t.precision))
+    return float(np.sum(np.diff(t.recall, prepend=0.0) * t.precision))
 
 
 def ks_statistic(positive: np.ndarray, score: np.ndarray) -> float | None:
     """Kolmogorov-Smirnov statistic: the largest gap between the score distributions (cumulative) of
     churners and of the others, 0 (the same) to 1 (fully apart). None without both groups."""
-    y, s = _checked(positive, score)
-    a, b = np.sort(s[y]), np.sort(s[~y])
-    if a.size == 0 or b.size == 0:
+    return ks_of(thresholds(positive, score))
+
+
+def ks_of(t: Thresholds) -> float | None:
+    """KS from a threshold table: at each distinct score x, the share of churners scoring above x minus
+    the share of the others scoring above x (1 - each cumulative distribution at x)."""
+    p = t.positives
+    n = int(t.false_positives[-1]) if t.score.size else 0
+    if p == 0 or n == 0:
         return None
-    both = np.concatenate([a, b])
-    gap = np.searchsorted(a, both, side="right") / a.size - np.searchsorted(b, both, side="right") / b.size
-    return float(max(gap.max(), -gap.min()))
+    tp_above = t.true_positives - np.diff(t.true_positives, prepend=0)
+    fp_above = t.false_positives - np.diff(t.false_positives, prepend=0)
+    return float(np.max(np.abs(tp_above / p - fp_above / n)))
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ def decile_of(score: np.ndarray) -> np.ndarray:
     n = score.size
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(-score, kind="mergesort")
+    order = np.argsort(-score)
     ordered = -score[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     ends = np.r_[starts[1:], n]

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import repeat
 from typing import Literal
 
 import numpy as np
@@ -106,8 +107,8 @@ class AlignedOutcomes:
 
 def align_outcomes(ids: Sequence[str], outcomes: Outcomes, as_of: dt.date) -> AlignedOutcomes:
     """Match outcomes to accounts by id (exact), keeping those dated after `as_of`."""
-    index = {cid: i for i, cid in enumerate(ids)}
-    rows = np.fromiter((index.get(cid, -1) for cid in outcomes.ids), np.int64, len(outcomes))
+    index = dict(zip(ids, range(len(ids)), strict=True))
+    rows = np.fromiter(map(index.get, outcomes.ids, repeat(-1)), np.int64, len(outcomes))
     matched = rows >= 0
     unknown = [outcomes.ids[i] for i in np.flatnonzero(~matched).tolist()]
     later = outcomes.date > as_of.toordinal()
@@ -145,8 +146,8 @@ def outcomes_from_history(base: Snapshot, later: Sequence[Snapshot]) -> Outcomes
     last = {cid: i for i, cid in enumerate(later[-1].ids)}
     arr_after = np.fromiter((later[-1].arr[last[c]] if c in last else np.nan for c in base.ids), float, n)
     for snap in later:
-        where = {cid: i for i, cid in enumerate(snap.ids)}
-        rows = np.fromiter((where.get(c, -1) for c in base.ids), np.int64, n)
+        where = dict(zip(snap.ids, range(len(snap.ids)), strict=True))
+        rows = np.fromiter(map(where.get, base.ids, repeat(-1)), np.int64, n)
         present = rows >= 0
         now = np.full(n, np.nan)
         now[present] = snap.arr[rows[present]]
