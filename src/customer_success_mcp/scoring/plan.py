@@ -21,8 +21,12 @@ Hours are added exactly (as fractions), so the plan never exceeds the budget. Ef
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -99,13 +103,14 @@ class WeekPlan(BaseModel):
 
 @dataclass(frozen=True)
 class _Step:
-    text: str
+    text: str | Callable[[], str]  # put into words only when the step is shown
     owner: str
     due: dt.date
     hours: float
 
     def planned(self) -> PlannedStep:
-        return PlannedStep(text=self.text, owner=self.owner, due=self.due, hours=self.hours)
+        text = self.text if isinstance(self.text, str) else self.text()
+        return PlannedStep(text=text, owner=self.owner, due=self.due, hours=self.hours)
 
 
 @dataclass(frozen=True)
@@ -135,20 +140,29 @@ class _Planner:
         self.as_of = churn.as_of
         self.arr = np.nan_to_num(self.table.values["arr"])
         self.week_end = self.as_of + dt.timedelta(days=self.profile.planning.week_days)
+        self._days: dict[int, dt.date] = {}
 
     def playbook_steps(self, row: int, every_step: bool) -> list[_Step]:
         """The account's playbook steps due this week (or all, for a renewal in the window), due dates
         brought forward to a contract end ahead, as the drafts date them."""
         plan = self.profile.interventions[self.churn.playbook_tier(row)]
-        end = self.churn.renewal_date(row)
+        end = self.churn.days[row]  # days from as_of to the contract end (NaN: none)
+        week = self.profile.planning.week_days
         out = []
         for step in plan.steps:
-            due = self.as_of + dt.timedelta(days=step.within_days)
-            if end is not None and self.as_of <= end < due:
-                due = end
-            if every_step or due <= self.week_end:
-                out.append(_Step(step.text, step.owner, due, step.effort_hours))
+            due = step.within_days
+            if 0 <= end < due:  # False for NaN
+                due = int(end)
+            if every_step or due <= week:
+                out.append(_Step(step.text, step.owner, self.day(due), step.effort_hours))
         return out
+
+    def day(self, offset: int) -> dt.date:
+        """as_of + offset days (a few distinct offsets, computed once each)."""
+        found = self._days.get(offset)
+        if found is None:
+            found = self._days[offset] = self.as_of + dt.timedelta(days=offset)
+        return found
 
     def candidates(self, rows: np.ndarray) -> list[_Candidate]:
         c, planning = self.churn, self.profile.planning
@@ -185,7 +199,9 @@ class _Planner:
         )  # fmt: skip
         for r, p in self._ordered(ready, e.weighted_revenue[ready]):
             if r not in taken:
-                out.append(_Candidate("expansion", r, p, [self._expansion_step(r)]))
+                text = partial(self._expansion_text, r)
+                step = _Step(text, "CSM with the account executive", self.week_end, planning.expansion_hours)
+                out.append(_Candidate("expansion", r, p, [step]))
         return out
 
     def _ordered(self, rows: np.ndarray, priority: np.ndarray) -> list[tuple[int, float]]:
@@ -194,18 +210,15 @@ class _Planner:
         order = np.lexsort((rows, -self.arr[rows], days, -priority))
         return [(int(rows[i]), float(priority[i])) for i in order.tolist()]
 
-    def _expansion_step(self, row: int) -> _Step:
+    def _expansion_text(self, row: int) -> str:
         e = self.expansion
         top = e.top(row)
         lead = f" starting with the {top.category.replace('_', ' ')}" if top is not None else ""
         if top is not None and top.subject:
             lead += f" ({top.subject})"
-        text = (
+        return (
             f"Open an expansion conversation{lead}: {money(float(e.net_revenue[row]))} net estimate, "
             f"{money(float(e.weighted_revenue[row]))} weighted by health"
-        )
-        return _Step(
-            text, "CSM with the account executive", self.week_end, self.profile.planning.expansion_hours
         )
 
     def why(self, cand: _Candidate) -> str:
@@ -228,8 +241,8 @@ class _Planner:
             risk_tier=c.tier(r), playbook_tier=c.playbook_tier(r), health_class=self.health.classification(r),
             days_to_renewal=c.days_left(r), priority=round(cand.priority, 2), why=self.why(cand),
             steps=[s.planned() for s in steps],
-            hours=float(sum(Fraction(s.hours) for s in steps)), deferred_steps=len(deferred),
-            deferred_hours=float(sum(Fraction(s.hours) for s in deferred)),
+            hours=math.fsum(s.hours for s in steps), deferred_steps=len(deferred),
+            deferred_hours=math.fsum(s.hours for s in deferred),
         )  # fmt: skip
 
 
@@ -248,36 +261,40 @@ def plan_week(
     planning = churn.profile.planning
     table = churn.table
     rows = np.arange(table.size) if rows is None else np.asarray(rows, dtype=np.intp)
+    exact = functools.lru_cache(maxsize=None)(Fraction)  # efforts are few distinct numbers
     budget = Fraction(hours)
     used = Fraction(0)
+    efforts = [s.effort_hours for plan in churn.profile.interventions.values() for s in plan.steps]
+    smallest = min([planning.confirm_status_hours, planning.expansion_hours, *efforts])
     sections: dict[Section, list[PlanItem]] = {s: [] for s in SECTIONS}
     not_fit: list[NotFitted] = []
-    not_fit_total, not_fit_hours = 0, Fraction(0)
+    not_fit_total, not_fit_hours = 0, 0.0
     rank = 0
     candidates = planner.candidates(rows)
     for cand in candidates:
         taken: list[_Step] = []
-        for step in cand.steps:
-            if used + Fraction(step.hours) > budget:
-                break
-            used += Fraction(step.hours)
-            taken.append(step)
+        if budget - used >= exact(smallest):  # else nothing more can fit: skip the arithmetic
+            for step in cand.steps:
+                if used + exact(step.hours) > budget:
+                    break
+                used += exact(step.hours)
+                taken.append(step)
         deferred = cand.steps[len(taken) :]
         if taken:
             rank += 1
             sections[cand.section].append(planner.item(cand, rank, taken, deferred))
         if deferred:
-            need = sum(Fraction(s.hours) for s in deferred)
+            need = math.fsum(s.hours for s in deferred)
             not_fit_total += 1
             not_fit_hours += need
             if len(not_fit) < NOT_FIT_SHOWN:
                 left = float(budget - used)
-                what = (f"{len(deferred)} of its {len(cand.steps)} steps ({float(need):g} h) did not fit"
-                        if taken else f"its work ({float(need):g} h) did not fit")  # fmt: skip
+                what = (f"{len(deferred)} of its {len(cand.steps)} steps ({need:g} h) did not fit"
+                        if taken else f"its work ({need:g} h) did not fit")  # fmt: skip
                 not_fit.append(NotFitted(
                     section=cand.section, customer_id=table.ids[cand.row], name=table.names[cand.row],
                     arr=float(planner.arr[cand.row]), priority=round(cand.priority, 2),
-                    hours_needed=float(need),
+                    hours_needed=need,
                     reason=f"{what}: the next step takes {deferred[0].hours:g} h and {left:g} h are left",
                 ))  # fmt: skip
     counts = {s: sum(1 for c in candidates if c.section == s) for s in SECTIONS}
@@ -295,5 +312,5 @@ def plan_week(
                          planning.expansion_hours),
         renewals=sections["renewals"], confirm_status=sections["confirm_status"],
         at_risk=sections["at_risk"], expansion=sections["expansion"], candidates=counts, did_not_fit=not_fit,
-        did_not_fit_total=not_fit_total, did_not_fit_hours=float(not_fit_hours), notes=notes,
+        did_not_fit_total=not_fit_total, did_not_fit_hours=round(not_fit_hours, 6), notes=notes,
     )  # fmt: skip
