@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from bench_backtest import outcomes_file
-from bench_server import ToolFailed, call, percentile, response_bytes, server_command
 from mcp import Client, StdioServerParameters
 
+from bench_backtest import outcomes_file
+from bench_server import ToolFailed, call, percentile, response_bytes, server_command
 from portfolios import portfolio_file
 
 TARGET_P95_MS = 50.0
@@ -95,7 +95,8 @@ async def run(args: argparse.Namespace) -> int:
     p50, p95 = percentile(ms, 0.5), percentile(ms, 0.95)
     mark = "ok" if p95 <= TARGET_P95_MS else "MISSED"
     print(f"what_if    {len(ms)} calls: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(ms):.1f} ms "
-          f"(target p95 <= {TARGET_P95_MS:g} ms: {mark}); response {min(sizes):,} to {max(sizes):,} bytes")  # fmt: skip
+          f"(target p95 <= {TARGET_P95_MS:g} ms: {mark}); response {min(sizes):,} to {max(sizes):,} "
+          "bytes")  # fmt: skip
     for label, (runs, size) in found.items():
         listed = ", ".join(f"{t * 1000:.0f}" for t in runs)
         print(f"{label:<52} runs {listed} ms; response {size[0]:,} bytes")

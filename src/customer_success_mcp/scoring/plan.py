@@ -199,8 +199,8 @@ class _Planner:
         )  # fmt: skip
         for r, p in self._ordered(ready, e.weighted_revenue[ready]):
             if r not in taken:
-                text = partial(self._expansion_text, r)
-                step = _Step(text, "CSM with the account executive", self.week_end, planning.expansion_hours)
+                words = partial(self._expansion_text, r)
+                step = _Step(words, "CSM with the account executive", self.week_end, planning.expansion_hours)
                 out.append(_Candidate("expansion", r, p, [step]))
         return out
 
