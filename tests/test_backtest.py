@@ -179,6 +179,14 @@ def test_too_few_outcomes_gives_a_note_not_a_figure() -> None:
     assert segment.churn_risk is None and segment.note and "3 account(s) with an outcome" in segment.note
 
 
+def test_one_outcome_per_account() -> None:
+    scored, outcomes = hand_book()
+    twice = Outcomes.from_records([*outcomes.records(), OutcomeRecord(customer_id="H1", outcome="renewed",
+                                                                      date=day(300))])  # fmt: skip
+    with pytest.raises(ValueError, match="'H1' appears more than once"):
+        backtest(scored, twice)
+
+
 def test_outcomes_from_snapshot_history() -> None:
     nan = float("nan")
     base = Snapshot(day(0), ["A", "B", "C", "D"], np.array([100.0, 100, 100, nan]))

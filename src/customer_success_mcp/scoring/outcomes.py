@@ -9,6 +9,7 @@ score cannot have predicted what had already happened, so they are left out and 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -106,7 +107,10 @@ class AlignedOutcomes:
 
 
 def align_outcomes(ids: Sequence[str], outcomes: Outcomes, as_of: dt.date) -> AlignedOutcomes:
-    """Match outcomes to accounts by id (exact), keeping those dated after `as_of`."""
+    """Match outcomes to accounts by id (exact), keeping those dated after `as_of`; one outcome per id."""
+    if len(set(outcomes.ids)) != len(outcomes.ids):
+        twice = next(cid for cid, n in Counter(outcomes.ids).items() if n > 1)
+        raise ValueError(f"outcome ids must be unique: {twice!r} appears more than once")
     index = dict(zip(ids, range(len(ids)), strict=True))
     rows = np.fromiter(map(index.get, outcomes.ids, repeat(-1)), np.int64, len(outcomes))
     matched = rows >= 0
