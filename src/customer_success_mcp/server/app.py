@@ -56,6 +56,8 @@ higher is riskier) and expansion opportunities for a book of accounts.
 2. portfolio_overview for the one-minute view; find_accounts to filter and rank;
    account_brief to explain one account.
 3. score_health / score_churn_risk / score_expansion give the reference scripts' per-account output.
+4. backtest (do the scores predict churn here, against outcomes), what_if / what_if_profile (what a change
+   would do; nothing stored) and plan_week (the week's work within the hours available).
 Take every number you show from these results; never estimate one. Tools default to the most
 recently loaded portfolio; list_portfolios shows them all."""
 
