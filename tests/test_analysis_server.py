@@ -18,7 +18,7 @@ from customer_success_mcp.server.config import ServerConfig
 from test_server_protocol import AS_OF, assert_tool_error, ok, text_of, validate_structured
 
 pytestmark = pytest.mark.anyio
-ACCOUNTS = 400
+ACCOUNTS = 250
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ def reference(y: np.ndarray, s: np.ndarray) -> tuple[float, float, float]:
     return (
         float(sklearn_metrics.roc_auc_score(y, s)),
         float(sklearn_metrics.average_precision_score(y, s)),
-        float(scipy_stats.ks_2samp(s[y], s[~y]).statistic),
+        float(scipy_stats.ks_2samp(s[y], s[~y], method="asymp").statistic),  # the p-value method only
     )
 
 
@@ -42,14 +42,14 @@ def labelled_scores(draw: st.DrawFn, tie_heavy: bool) -> tuple[np.ndarray, np.nd
     return y, s
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(labelled_scores(tie_heavy=False))
 def test_metrics_agree_with_scikit_learn_and_scipy(case: tuple[np.ndarray, np.ndarray]) -> None:
     y, s = case
     assert ours(y, s) == pytest.approx(reference(y, s), abs=1e-9)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(labelled_scores(tie_heavy=True))
 def test_metrics_agree_with_the_references_when_scores_tie(case: tuple[np.ndarray, np.ndarray]) -> None:
     y, s = case
