@@ -56,6 +56,7 @@ DRAFT_TOOLS = ("draft_qbr", "draft_ebr", "draft_save_plan")  # issue 4; tested i
 IMPORT_TOOLS = ("inspect_export",)  # read-only; tested in test_import_surfaces.py
 HISTORY_TOOLS = ("compare_snapshots", "account_history")  # read-only; tested in test_history.py
 QUERY_TOOLS = ("query_portfolio",)  # read-only; tested in test_query_sql.py
+ANALYSIS_TOOLS = ("backtest", "what_if", "what_if_profile", "plan_week")  # issue 11; test_analysis_server.py
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     "load_portfolio": models.LoadResult,
     "list_portfolios": models.PortfolioList,
@@ -206,7 +207,7 @@ async def test_tools_listed_with_titles_annotations_descriptions_and_output_sche
         tools = {t.name: t for t in (await client.list_tools()).tools}
     assert sorted(tools) == sorted(EXPECTED_TOOLS)
     assert sorted(EXPECTED_TOOLS) == sorted(
-        [*TOOLS, *DRAFT_TOOLS, *IMPORT_TOOLS, *HISTORY_TOOLS, *QUERY_TOOLS]
+        [*TOOLS, *DRAFT_TOOLS, *IMPORT_TOOLS, *HISTORY_TOOLS, *QUERY_TOOLS, *ANALYSIS_TOOLS]
     )
     for name, tool in tools.items():
         assert tool.title and tool.title.strip(), name
@@ -217,7 +218,8 @@ async def test_tools_listed_with_titles_annotations_descriptions_and_output_sche
         for arg, spec in props.items():
             assert spec.get("description", "").strip(), f"{name}.{arg} has no description"
         assert not {"ctx", "roots", "context"} & set(props), f"{name} exposes an injected argument"
-        if name in READ_ONLY_TOOLS or name in IMPORT_TOOLS or name in HISTORY_TOOLS or name in QUERY_TOOLS:
+        read_only = (*READ_ONLY_TOOLS, *IMPORT_TOOLS, *HISTORY_TOOLS, *QUERY_TOOLS, *ANALYSIS_TOOLS)
+        if name in read_only:
             assert tool.annotations.read_only_hint is True, name
         else:
             assert tool.annotations.read_only_hint is not True, name

@@ -41,7 +41,7 @@ PROMPTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "ebr_prep": ({"account": "ACC-00001"}, {"portfolio": "portfolio"}),
     "save_plan": ({"account": "ACC-00001"}, {"portfolio": "portfolio"}),
     "renewal_risk_review": ({}, {"days": "60", "segment": "enterprise", "portfolio": "portfolio"}),
-    "weekly_triage": ({}, {"hours_available": "12", "portfolio": "portfolio"}),
+    "weekly_triage": ({}, {"hours_available": "12", "owner": "Dana Reyes", "portfolio": "portfolio"}),
     "expansion_forecast": ({}, {"segment": "Mid-Market", "portfolio": "portfolio"}),
     "portfolio_baseline": ({}, {}),
 }
@@ -264,7 +264,10 @@ async def test_prompts_embed_the_documents_of_their_workflow(tmp_path: Path) -> 
         assert "has_expansion=true" in forecast and 'health="green"' in forecast
         assert 'sort_by="expansion"' in forecast
         triage = texts(await client.get_prompt("weekly_triage", {"hours_available": "6"}))
-        assert "6 hours" in triage and triage.index("`portfolio_overview(") < triage.index("`find_accounts(")
+        assert "6 hours" in triage and "`plan_week(hours=6)`" in triage
+        assert triage.index("`plan_week(") < triage.index("`portfolio_overview(")
+        asked = texts(await client.get_prompt("weekly_triage", {"owner": "Dana Reyes"}))
+        assert '`plan_week(hours=<hours>, owner="Dana Reyes")`' in asked and "do not assume" in asked
 
 
 async def test_prompt_arguments_are_checked_with_the_fix(tmp_path: Path) -> None:

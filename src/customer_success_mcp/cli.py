@@ -377,6 +377,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
         data = generate_portfolio(args.accounts, args.seed, as_of, missing_sections_share=args.missing_share)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    if args.outcomes:
+        from customer_success_mcp.generate.outcomes import generate_outcomes, outcomes_bytes
+
+        try:
+            Path(args.outcomes).write_bytes(
+                outcomes_bytes(generate_outcomes(data, args.seed, as_of), args.outcomes)
+            )
+        except OSError as exc:
+            raise CliError(f"cannot write {args.outcomes}: {exc.strerror}") from None
+        print(f"wrote the outcomes of {args.accounts} accounts to {args.outcomes}", file=sys.stderr)
     if args.exports:
         from customer_success_mcp.generate.exports import write_exports
 
@@ -541,6 +551,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_files(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_inspect)
+    from customer_success_mcp.cli_analysis import add_analysis_commands
+
+    add_analysis_commands(sub)
     p = sub.add_parser(
         "serve",
         help="run the MCP server for Claude Desktop and Claude Code (same as customer-success-mcp); "
@@ -577,6 +590,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exports", metavar="DIR",
                    help="write the portfolio as CRM, product, support-desk (.xlsx) and survey exports into "
                    "DIR, each with its own headers, instead of JSON")  # fmt: skip
+    p.add_argument("--outcomes", metavar="FILE",
+                   help="also write what happened next to each account (renewed, churned, downgraded; CSV, "
+                   "or JSON for a .json name), drawn from a hidden model with noise: for `csm backtest`",
+                   )  # fmt: skip
     p.set_defaults(handler=cmd_generate)
     return parser
 

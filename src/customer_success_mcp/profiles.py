@@ -13,7 +13,7 @@ from typing import Any
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES, FieldRule
 from customer_success_mcp.ingest.contract import input_paths
 from customer_success_mcp.scoring.churn_model import ChurnSignal
-from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile
+from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile, with_overrides
 
 # The kinds of input each churn rule can read (kinds as the bulk validator stores them).
 _RULE_INPUT_KINDS = {
@@ -72,6 +72,24 @@ def profile_from_overrides(overrides: dict[str, Any], source: str = "profile") -
     profile = build_profile(overrides, source)
     check_input_paths(profile, source)
     return profile
+
+
+def changed_profile(profile: Profile, overrides: dict[str, Any], source: str = "overrides") -> Profile:
+    """`profile` with overrides applied (a `base` key starts from that built-in profile instead), validated
+    and checked against the contract: what-if questions about the model."""
+    if "base" in overrides:
+        return profile_from_overrides(overrides, source)
+    changed = with_overrides(profile, overrides, source)
+    check_input_paths(changed, source)
+    return changed
+
+
+def overrides_from_toml(text: str, source: str) -> dict[str, Any]:
+    """Profile overrides written as TOML (the same keys as a profile file), not yet applied."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{source}: not valid TOML: {exc}") from None
 
 
 def load_profile(path: str | Path | None) -> Profile:

@@ -268,8 +268,11 @@ _CHURN_CATEGORIES = [
 ]  # fmt: skip
 
 
-def _steps(*items: tuple[str, str, int]) -> list[dict[str, Any]]:
-    return [{"text": text, "owner": owner, "within_days": days} for text, owner, days in items]
+def _steps(*items: tuple[str, str, int, float]) -> list[dict[str, Any]]:
+    """Playbook steps: (text, owner, due within days, effort in hours). The efforts are our planning
+    defaults for the weekly plan, not measurements: a team sets its own in a profile."""
+    return [{"text": text, "owner": owner, "within_days": days, "effort_hours": hours}
+            for text, owner, days, hours in items]  # fmt: skip
 
 
 _INTERVENTIONS = {
@@ -277,41 +280,43 @@ _INTERVENTIONS = {
         "label": "Executive rescue", "respond_within_days": 2,
         "owner": "CS leader with the executive sponsor",
         "steps": _steps(
-            ("Brief CS leadership and the account executive today and name one rescue owner", "CS leader", 0),
-            ("Hold an executive-to-executive call with the customer", "Executive sponsor", 2),
-            ("Write a save plan with dated value milestones and walk the customer through it", "CSM", 5),
-            ("Form a rescue team (CSM, solutions engineer, support lead); review it daily", "CS leader", 2),
+            ("Brief CS leadership and the account executive today and name one rescue owner", "CS leader", 0,
+             0.5),
+            ("Hold an executive-to-executive call with the customer", "Executive sponsor", 2, 1.0),
+            ("Write a save plan with dated value milestones and walk the customer through it", "CSM", 5, 2.0),
+            ("Form a rescue team (CSM, solutions engineer, support lead); review it daily", "CS leader", 2,
+             1.0),
             ("Settle the commercial options (term, scope, concessions) before the renewal talk",
-             "Account executive", 7),
-            ("Prepare a competitive response if another vendor is in play", "Account executive", 7),
+             "Account executive", 7, 1.0),
+            ("Prepare a competitive response if another vendor is in play", "Account executive", 7, 1.0),
         ),
     },
     "high": {
         "label": "CSM intervention", "respond_within_days": 7, "owner": "CSM with manager review",
         "steps": _steps(
-            ("Call the main contact and hear the problems first-hand", "CSM", 7),
-            ("Resolve or escalate the open support issues behind the warnings", "Support lead", 7),
-            ("Run a value review: the outcomes promised against those delivered", "CSM", 14),
-            ("Re-engage the executive sponsor, or find a new one", "CSM with the account executive", 14),
-            ("Agree a recovery plan with the customer and check it weekly", "CSM", 14),
+            ("Call the main contact and hear the problems first-hand", "CSM", 7, 1.0),
+            ("Resolve or escalate the open support issues behind the warnings", "Support lead", 7, 1.0),
+            ("Run a value review: the outcomes promised against those delivered", "CSM", 14, 2.0),
+            ("Re-engage the executive sponsor, or find a new one", "CSM with the account executive", 14, 1.0),
+            ("Agree a recovery plan with the customer and check it weekly", "CSM", 14, 1.0),
         ),
     },
     "medium": {
         "label": "Proactive outreach", "respond_within_days": 14, "owner": "CSM",
         "steps": _steps(
-            ("Reach out with a short usage and outcomes review", "CSM", 14),
-            ("Offer enablement on the features they use least", "CSM", 21),
-            ("Add contacts beyond the main champion", "CSM", 30),
-            ("Check the warning signals again at the next scoring run", "CSM", 30),
+            ("Reach out with a short usage and outcomes review", "CSM", 14, 1.0),
+            ("Offer enablement on the features they use least", "CSM", 21, 1.0),
+            ("Add contacts beyond the main champion", "CSM", 30, 0.5),
+            ("Check the warning signals again at the next scoring run", "CSM", 30, 0.25),
         ),
     },
     "low": {
         "label": "Standard cadence", "respond_within_days": 30, "owner": "CSM",
         "steps": _steps(
-            ("Keep the segment's normal touch cadence", "CSM", 30),
-            ("Share product updates and customer stories that fit their goals", "CSM", 30),
-            ("Review the health trend at each scoring run", "CSM", 30),
-            ("Note the date renewal work starts and plan the renewal from it", "CSM", 30),
+            ("Keep the segment's normal touch cadence", "CSM", 30, 0.5),
+            ("Share product updates and customer stories that fit their goals", "CSM", 30, 0.25),
+            ("Review the health trend at each scoring run", "CSM", 30, 0.25),
+            ("Note the date renewal work starts and plan the renewal from it", "CSM", 30, 0.25),
         ),
     },
 }  # fmt: skip

@@ -247,6 +247,13 @@ class PlaybookStep(_Strict):
     text: str
     owner: str
     within_days: int = Field(ge=0, description="Due this many days after the scoring date")
+    effort_hours: float = Field(
+        gt=0,
+        le=80,
+        allow_inf_nan=False,
+        description="Hours of the account team's time the step takes "
+        "(the weekly plan fits these into the hours available)",
+    )
 
 
 class Intervention(_Strict):
@@ -335,6 +342,52 @@ class EarlyWarnings(_Strict):
     usage_drop_pct: float = Field(30.0, gt=0, le=100, description="A fall in usage, in percent")
 
 
+# --------------------------------------------------------------------------- planning and backtests
+
+
+class PlanningModel(_Strict):
+    """How the weekly plan is built (`plan_week`): its horizon, the renewal window it serves first and the
+    effort of the actions that are not playbook steps."""
+
+    week_days: int = Field(
+        7, ge=1, le=31, description="The plan covers the steps due this many days from as_of"
+    )
+    renewal_window_days: int = Field(
+        30, ge=0, le=365, description="Renewals this close are planned first, every playbook step of theirs"
+    )
+    confirm_status_hours: float = Field(
+        0.25,
+        gt=0,
+        le=8,
+        description="Hours to confirm whether an ended contract renewed (or the data is stale)",
+    )
+    expansion_hours: float = Field(
+        1.5,
+        gt=0,
+        le=40,
+        description="Hours to prepare and hold an expansion conversation with a healthy account",
+    )
+
+
+class BacktestModel(_Strict):
+    """What a backtest needs before it says anything, and its calibration test."""
+
+    lead_days: int = Field(
+        60, ge=1, le=730,
+        description="A churned account was caught early when its health was yellow or red this many days "
+        "before it churned (the framework's calibration test)",
+    )  # fmt: skip
+    min_outcomes: int = Field(
+        30,
+        ge=2,
+        description="Fewer accounts with outcomes than this (overall or in a segment): too few to say",
+    )
+    min_churned: int = Field(5, ge=1, description="Fewer churned accounts than this: too few to say")
+    target_recall: float = Field(
+        0.8, gt=0, le=1, description="Suggested risk cut-offs catch at least this share of churned accounts"
+    )
+
+
 # --------------------------------------------------------------------------- profile
 
 
@@ -361,6 +414,8 @@ class Profile(_Strict):
         None,
         description="Escalate the playbook (not the score) of an account whose warnings reach a severity",
     )
+    planning: PlanningModel = Field(default_factory=PlanningModel)
+    backtest: BacktestModel = Field(default_factory=BacktestModel)
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -465,7 +520,16 @@ def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile
         raise ProfileError(
             f"{source}: base: unknown profile {base_name!r} (choose one of {', '.join(BUILTIN_PROFILES)})"
         )
-    data = BUILTIN_PROFILES[base_name].model_dump()
+    return _merged(BUILTIN_PROFILES[base_name], overrides, source)
+
+
+def with_overrides(profile: Profile, overrides: dict[str, Any], source: str = "overrides") -> Profile:
+    """A profile changed by an override mapping (the same rules as a TOML file's, on any profile)."""
+    return _merged(profile, dict(overrides), source)
+
+
+def _merged(base: Profile, overrides: dict[str, Any], source: str) -> Profile:
+    data = base.model_dump()
     health_patch = overrides.get("health")
     if isinstance(health_patch, dict) and "dimensions" in health_patch:
         health_patch = dict(health_patch)
@@ -487,7 +551,6 @@ def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile
             raise ProfileError(f"{source}: {exc}") from None
         overrides["churn"] = churn_patch
     data = _deep_merge(data, overrides)
-    data.setdefault("name", base_name)
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
@@ -497,6 +560,7 @@ def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile
 
 __all__ = [
     "SEVERITY_ORDER",
+    "BacktestModel",
     "ChurnCategory",
     "ChurnModel",
     "ChurnSignal",
@@ -507,6 +571,7 @@ __all__ = [
     "Intervention",
     "LifecycleModel",
     "MetricSpec",
+    "PlanningModel",
     "PortfolioTargets",
     "Profile",
     "ProfileError",
@@ -518,4 +583,5 @@ __all__ = [
     "WarningRule",
     "build_profile",
     "normalise_label",
+    "with_overrides",
 ]

@@ -18,10 +18,20 @@ from pydantic import BaseModel, Field
 from customer_success_mcp.ingest.report import ExportInspection
 from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
 from customer_success_mcp.query.schema import describe_schema
-from customer_success_mcp.server import snapshots
+from customer_success_mcp.render import analysis as headlines
+from customer_success_mcp.scoring.outcomes import TARGET_HELP
+from customer_success_mcp.scoring.outcomes import Target as OutcomeTarget
+from customer_success_mcp.server import analysis, snapshots
 from customer_success_mcp.server import text as summaries
+from customer_success_mcp.server.analysis_models import (
+    BacktestResult,
+    ProfileWhatIfReply,
+    WeekPlanReply,
+    WhatIfReply,
+)
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.files import roots_to_dirs
+from customer_success_mcp.server.listing import CompactToolListServer
 from customer_success_mcp.server.models import (
     AccountBrief,
     AccountHistory,
@@ -50,6 +60,8 @@ higher is riskier) and expansion opportunities for a book of accounts.
 2. portfolio_overview for the one-minute view; find_accounts to filter and rank;
    account_brief to explain one account.
 3. score_health / score_churn_risk / score_expansion give the reference scripts' per-account output.
+4. backtest (do the scores predict churn here, against outcomes), what_if / what_if_profile (what a change
+   would do; nothing stored) and plan_week (the week's work within the hours available).
 Take every number you show from these results; never estimate one. Tools default to the most
 recently loaded portfolio; list_portfolios shows them all."""
 
@@ -169,7 +181,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
 
         return register
 
-    mcp = MCPServer(
+    mcp = CompactToolListServer(
         name="customer-success",
         title="Customer Success",
         instructions=INSTRUCTIONS,
@@ -414,6 +426,107 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         """A save-plan draft in markdown for an at-risk account: diagnosis from the warning signals and
         weakest sub-metrics, the tier's dated steps, [to fill: ...] for goals, options and exit criteria."""
         return await _draft("save-plan", account, portfolio, None, save_to, roots)
+
+    @tool(title="Backtest the scores", annotations=READ_ONLY)
+    async def backtest(
+        outcomes: Annotated[
+            str | None,
+            Field(
+                description="Outcomes file (CSV, Excel or JSON): customer_id, outcome (renewed, churned or "
+                "downgraded), date, arr_after"
+            ),
+        ] = None,
+        from_history: Annotated[
+            bool, Field(description="Outcomes from this portfolio's snapshots instead (gone: churned)")
+        ] = False,
+        target: Annotated[OutcomeTarget, Field(description=TARGET_HELP)] = "churned",
+        target_recall: Annotated[
+            float | None, Field(gt=0, le=1, description="Recall for the suggested cut-offs (default 0.8)")
+        ] = None,
+        portfolio: PortfolioArg = None,
+        detail: Annotated[Detail, Field(description="'full' adds deciles per segment")] = "summary",
+        roots: RootsArg = None,
+    ) -> Annotated[CallToolResult, BacktestResult]:
+        """Test whether the scores predict churn in this book, against outcomes.
+
+        ROC AUC, average precision, KS, lift and capture by decile, churn per risk tier and health class,
+        lead time, per segment with counts; the inputs that separate churners best and risk cut-offs for a
+        target recall. Definitions are in the result.
+        """
+        root_dirs = roots_to_dirs([str(r.uri) for r in roots.roots]) if roots else []
+        result = await _run(lambda: analysis.backtest(service, outcomes=outcomes, from_history=from_history,
+                                                      portfolio=portfolio, target=target,
+                                                      target_recall=target_recall, detail=detail,
+                                                      roots=root_dirs))  # fmt: skip
+        return _result(result, headlines.backtest_headline(result, result.snapshot.portfolio))
+
+    @tool(title="What if an account changed", annotations=READ_ONLY)
+    async def what_if(
+        account: AccountArg,
+        changes: Annotated[
+            dict[str, Any],
+            Field(
+                description='Contract field -> new value, e.g. {"relationship_signals.champion_left": false, '
+                '"commercial_factors.contract_type": "multi-year", "contract_end_date": "2028-06-30"}; '
+                "null removes an input"
+            ),
+        ],
+        portfolio: PortfolioArg = None,
+    ) -> Annotated[CallToolResult, WhatIfReply]:
+        """See what changing an account's inputs would do to its health, churn risk, tier and expansion.
+
+        Before and after, the change attributed to the dimensions, churn categories and signals that
+        moved. Nothing is stored.
+        """
+        result = await _run(lambda: analysis.what_if(service, account, changes, portfolio))
+        return _result(result, headlines.what_if_headline(result))
+
+    @tool(title="What if the scoring model changed", annotations=READ_ONLY)
+    async def what_if_profile(
+        changes: Annotated[
+            dict[str, Any] | None,
+            Field(
+                description='Profile keys as in a profile file, e.g. {"health": {"dimensions": {"usage": '
+                '{"weight": 0.35}, "engagement": {"weight": 0.2}}}}'
+            ),
+        ] = None,
+        profile_file: Annotated[
+            str | None, Field(description="Or a TOML profile file with the changes")
+        ] = None,
+        outcomes: Annotated[
+            str | None, Field(description="Outcomes file: adds the backtest before and after")
+        ] = None,
+        target: Annotated[OutcomeTarget, Field(description=TARGET_HELP)] = "churned",
+        portfolio: PortfolioArg = None,
+        roots: RootsArg = None,
+    ) -> Annotated[CallToolResult, ProfileWhatIfReply]:
+        """See what a change to the scoring model would do to the whole book.
+
+        Accounts and ARR that change health class or risk tier, the largest of them, ARR at risk before and
+        after, and with outcomes the backtest before and after. Nothing is stored.
+        """
+        root_dirs = roots_to_dirs([str(r.uri) for r in roots.roots]) if roots else []
+        result = await _run(lambda: analysis.what_if_profile(
+            service, changes=changes, profile_file=profile_file, portfolio=portfolio, outcomes=outcomes,
+            target=target, roots=root_dirs,
+        ))  # fmt: skip
+        return _result(result, headlines.profile_headline(result, result.snapshot.portfolio))
+
+    @tool(title="Plan the week", annotations=READ_ONLY)
+    async def plan_week(
+        hours: Annotated[
+            float, Field(gt=0, le=168, description="Hours available for account work this week")
+        ],
+        owner: Annotated[str | None, Field(description="Only this account owner's (CSM's) accounts")] = None,
+        portfolio: PortfolioArg = None,
+    ) -> Annotated[CallToolResult, WeekPlanReply]:
+        """Plan the week's account work within the hours available, renewals at stake first.
+
+        Playbook steps with their effort, ended contracts to confirm, expansion talks with healthy accounts;
+        never more hours than given, and what did not fit and why.
+        """
+        result = await _run(lambda: analysis.plan_week(service, hours, owner, portfolio))
+        return _result(result, headlines.plan_headline(result))
 
     register_resources(mcp, service)
     register_prompts(mcp, service)

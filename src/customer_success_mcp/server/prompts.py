@@ -322,13 +322,17 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
     @mcp.prompt(
         name="weekly_triage",
         title="Plan the week",
-        description="Triage the book for the week: where it stands, the accounts that need attention first, "
-        "and a plan of actions that fits the hours available.",
+        description="Plan the week's account work within the hours available: renewals at stake first, "
+        "contracts past their end date to confirm, playbook steps with their effort, expansion on healthy "
+        "accounts, and what did not fit.",
     )
     def weekly_triage(
         hours_available: Annotated[
             str | float | None,
-            Field(description="Hours the CSM has for account work this week, up to 168 (default: not set)"),
+            Field(description="Hours the CSM has for account work this week, up to 168 (default: ask)"),
+        ] = None,
+        owner: Annotated[
+            str | None, Field(description="Only this account owner's (CSM's) accounts (default: all)")
         ] = None,
         portfolio: PortfolioArg = None,
     ) -> list[UserMessage]:
@@ -336,28 +340,38 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
         hours = (
             None if hours_available in (None, "") else number(hours_available, "hours_available", 0.5, 168)
         )
-        budget = (
-            f"The CSM has {hours:g} hours for account work this week: the plan must fit them."
-            if hours is not None
-            else "No time budget was given: rank the work so the CSM can stop when the week runs out."
-        )
+        who = owner if owner and owner.strip() else None
+        if hours is not None:
+            budget = f"The CSM has {hours:g} hours for account work this week: the plan must fit them."
+            first = f"Call {call('plan_week', hours=hours, owner=who, portfolio=portfolio)} for the plan."
+        else:
+            budget = "No time budget was given."
+            first = (
+                "Ask the user how many hours they have for account work this week, then call "
+                f"{call('plan_week', hours=_Raw('<hours>'), owner=who, portfolio=portfolio)} for the plan; "
+                "do not assume a number."
+            )
+        scope = [f"Only the accounts owned by {quoted(who)}."] if who else []
         text = brief(
             "Plan this week's customer success work across the book.",
-            [budget],
+            [budget, *scope],
             [
-                f"Call {call('portfolio_overview', portfolio=portfolio)} for where the book stands, renewals "
-                "and the recommended actions.",
-                f"Call {call('find_accounts', sort_by='risk', limit=20, portfolio=portfolio)} for the "
-                "accounts to look at first.",
-                f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the few "
-                "accounts whose next step is not clear from their row.",
-                "Take each account's action, owner and response time from its tier playbook (critical and "
-                "high are attached) and the review cadence from the attached segments reference.",
+                first + " It lists renewals inside the window first, then contracts past their end date to "
+                "confirm, then the other accounts with playbook steps due this week, then expansion "
+                "conversations with healthy accounts, each with its steps, owners, due dates and hours, and "
+                "what did not fit and why.",
+                f"Call {call('portfolio_overview', portfolio=portfolio)} for where the book stands, in two "
+                "lines of context.",
+                f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the two or "
+                "three planned accounts whose next step is least clear from the plan.",
+                "Check the critical and high steps against the attached tier playbooks, and the review "
+                "cadence against the attached segments reference.",
             ],
             [
-                "Answer with a plan for the week: a table of account, why (from the results), action, owner, "
-                "time allowed and day; then what is deferred and why. Time allowances are your planning "
-                "choices, not data: label them as such and keep their total within the budget."
+                "Answer with the plan as plan_week returned it, in its order: a table of account, why, step, "
+                "owner, due date and hours, with the hours planned against the budget; then what did not fit "
+                "and why. The hours per step are the profile's planning figures, not measurements: say so. "
+                "Do not reorder the plan or add work it left out; suggest changes separately."
             ],
         )
         docs: list[tuple[library.Kind, str]] = [

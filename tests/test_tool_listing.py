@@ -1,0 +1,80 @@
+"""The tool list carries compact input schemas that still describe every argument truthfully."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from mcp import Client
+
+from customer_success_mcp.server.app import build_server
+from customer_success_mcp.server.config import ServerConfig
+from customer_success_mcp.server.listing import compact_schema
+
+
+def test_optional_arguments_are_advertised_as_their_own_type_without_titles() -> None:
+    full = {
+        "type": "object",
+        "title": "find_accountsArguments",
+        "properties": {
+            "owner": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None,
+                      "description": "The owner", "title": "Owner"},
+            "min_arr": {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}], "default": None,
+                        "title": "Min Arr"},
+            "limit": {"type": "integer", "default": 20, "maximum": 100, "title": "Limit"},
+            "mapping": {"anyOf": [{"type": "object"}, {"type": "string"}, {"type": "null"}], "default": None},
+        },
+        "required": [],
+    }  # fmt: skip
+    assert compact_schema(full) == {
+        "type": "object",
+        "properties": {
+            "owner": {"type": "string", "description": "The owner"},
+            "min_arr": {"type": "number", "minimum": 0},
+            "limit": {"type": "integer", "default": 20, "maximum": 100},
+            # Two real alternatives besides null: kept as written (null included), only the title goes.
+            "mapping": {"anyOf": [{"type": "object"}, {"type": "string"}, {"type": "null"}], "default": None},
+        },
+        "required": [],
+    }
+
+
+@pytest.mark.anyio
+async def test_the_listed_schemas_accept_what_the_tools_accept(tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path / "d", allowed_dirs=(tmp_path,))
+    async with Client(build_server(config)) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        listed = json.dumps(
+            [
+                {"name": t.name, "description": t.description, "inputSchema": t.input_schema}
+                for t in tools.values()
+            ]
+        )
+        assert '"title":' not in listed  # no schema titles (each tool's own title is outside its schema)
+        nulls = [t.name for t in tools.values() if '{"type": "null"}' in json.dumps(t.input_schema)]
+        assert nulls == ["load_portfolio", "inspect_export"], nulls  # mapping: object, path or null
+        calls = {
+            "find_accounts": {
+                "owner": "Ana",
+                "min_arr": 1000,
+                "coverage_below": 0.6,
+                "sort_by": "health_drop",
+            },
+            "query_portfolio": {"sql": "SELECT COUNT(*) FROM accounts", "max_rows": 10},
+            "load_portfolio": {"path": str(tmp_path / "book.csv"), "mapping": {"Account": "customer_id"}},
+        }
+        for name, args in calls.items():
+            jsonschema.validate(args, tools[name].input_schema)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"coverage_below": 2}, tools["find_accounts"].input_schema)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"sort_by": "vibes"}, tools["find_accounts"].input_schema)
+        # The tool itself still takes an explicit null for an optional argument.
+        result = await client.call_tool("list_portfolios", {})
+        assert not result.is_error
+        empty = await client.call_tool("find_accounts", {"owner": None})
+        assert (
+            empty.is_error and "load_portfolio" in empty.content[0].text
+        )  # nothing loaded yet, not a type error
