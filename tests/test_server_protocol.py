@@ -53,6 +53,7 @@ READ_ONLY_TOOLS = (
 )
 TOOLS = ("load_portfolio", *READ_ONLY_TOOLS)
 DRAFT_TOOLS = ("draft_qbr", "draft_ebr", "draft_save_plan")  # issue 4; tested in test_drafts.py
+VISUAL_TOOLS = ("show_dashboard", "chart")  # issue 12 (read-only); tested in test_visual_tools.py
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     "load_portfolio": models.LoadResult,
     "list_portfolios": models.PortfolioList,
@@ -220,7 +221,7 @@ async def test_tools_listed_with_titles_annotations_descriptions_and_output_sche
 ) -> None:
     async with connect(config) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-    assert sorted(tools) == sorted([*TOOLS, *DRAFT_TOOLS])
+    assert sorted(tools) == sorted([*TOOLS, *DRAFT_TOOLS, *VISUAL_TOOLS])
     for name, tool in tools.items():
         assert tool.title and tool.title.strip(), name
         assert tool.description and tool.description.strip(), name
@@ -230,7 +231,7 @@ async def test_tools_listed_with_titles_annotations_descriptions_and_output_sche
         for arg, spec in props.items():
             assert spec.get("description", "").strip(), f"{name}.{arg} has no description"
         assert not {"ctx", "roots", "context"} & set(props), f"{name} exposes an injected argument"
-        if name in READ_ONLY_TOOLS:
+        if name in READ_ONLY_TOOLS or name in VISUAL_TOOLS:
             assert tool.annotations.read_only_hint is True, name
         else:
             assert tool.annotations.read_only_hint is not True, name
