@@ -23,14 +23,22 @@ import pytest
 
 REQUIRE_ENV = "CSM_BROWSER_TESTS"  # "require": a missing browser fails the tests instead of skipping them
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # What a host must apply when a ui:// resource declares no CSP (the spec's restrictive default), tightened
 # for a document with no origin of its own: nothing may be loaded or fetched at all.
-APP_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
-           "media-src data:; connect-src 'none'; font-src 'none'; frame-src 'none'; object-src 'none'; "
-           "base-uri 'none'; form-action 'none'")  # fmt: skip
+APP_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+    "media-src data:; connect-src 'none'; font-src 'none'; frame-src 'none'; object-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 UPDATE_SCREENSHOTS = "CSM_UPDATE_SCREENSHOTS"
@@ -94,12 +102,14 @@ def app_document(app_html: str) -> str:
     return app_html[:head] + meta + app_html[head:]
 
 
-def host_page(app_html: str, host_context: dict[str, Any], tool_input: dict[str, Any],
-              tool_result: dict[str, Any]) -> str:  # fmt: skip
+def host_page(
+    app_html: str, host_context: dict[str, Any], tool_input: dict[str, Any], tool_result: dict[str, Any]
+) -> str:
     """A minimal MCP Apps host: one sandboxed frame and the postMessage JSON-RPC bridge."""
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>test host</title>
-<style>body {{ margin: 0; background: #888; }} iframe {{ border: 0; width: 100%; height: 900px; display: block; }}</style>
+<style>body {{ margin: 0; background: #888; }}
+iframe {{ border: 0; width: 100%; height: 900px; display: block; }}</style>
 </head><body>
 <iframe id="app" title="Portfolio dashboard" sandbox="allow-scripts"></iframe>
 <script>

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_host import LAUNCH_ARGS, chromium_path, distinct_colours, keep_screenshot, open_app, watched_page
 from mcp import Client
 
+from browser_host import LAUNCH_ARGS, chromium_path, distinct_colours, keep_screenshot, open_app, watched_page
 from customer_success_mcp.formatting import money, money_short, share
 from customer_success_mcp.pipeline import score_file, summarise
 from customer_success_mcp.render.report_html import report_html
@@ -93,8 +93,12 @@ async def test_dashboard_draws_the_real_tool_result(browser: Any, served: Served
     page, watch, frame = await _open(browser, served)
     data = served.dashboard["structuredContent"]
     text = await frame.inner_text("body")
-    for figure in (money(data["total_arr"]), money(data["arr_at_risk"]), money(data["expansion_weighted"]),
-                   money(data["renewals"]["arr"])):  # fmt: skip
+    for figure in (
+        money(data["total_arr"]),
+        money(data["arr_at_risk"]),
+        money(data["expansion_weighted"]),
+        money(data["renewals"]["arr"]),
+    ):
         assert figure in text
     customers = example["customers"]
     assert sorted(await _rows(frame)) == sorted(c["customer_id"] for c in customers)
@@ -148,8 +152,9 @@ async def test_filters_and_sorting_run_in_the_page(browser: Any, served: Served,
     assert await frame.locator(".bar[data-value='red']").get_attribute("aria-pressed") == "true"
     await frame.locator("button[type='reset']").click()
     await frame.locator(".bar[data-value='enterprise']").click()  # a bar filters too
-    assert sorted(await _rows(frame)) == sorted(c["customer_id"] for c in example["customers"]
-                                                if c["segment"].lower() == "enterprise")  # fmt: skip
+    assert sorted(await _rows(frame)) == sorted(
+        c["customer_id"] for c in example["customers"] if c["segment"].lower() == "enterprise"
+    )
     await frame.locator("button[type='reset']").click()
     await frame.locator("input[name='text']").fill("acc-0001")
     assert sorted(await _rows(frame)) == [f"ACC-000{n}" for n in range(10, 20)]
@@ -171,14 +176,17 @@ def _luminance(css: str) -> float:
 
 async def test_dashboard_follows_the_host_theme(browser: Any, served: Served) -> None:
     page, watch, frame = await _open(browser, served, theme="dark")
-    colours = await frame.evaluate("[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]")
+    colours = await frame.evaluate(
+        "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"
+    )
     assert _luminance(colours[0]) < 0.2 and _luminance(colours[1]) > 0.7, colours
     keep_screenshot("dashboard-dark.png", await page.locator("#app").screenshot())
     watch.assert_clean()
     await page.context.close()
     host_colour = "rgb(250, 240, 220)"
-    page, watch, frame = await _open(browser, served, theme="light",
-                                     styles={"variables": {"--color-background-primary": host_colour}})  # fmt: skip
+    page, watch, frame = await _open(
+        browser, served, theme="light", styles={"variables": {"--color-background-primary": host_colour}}
+    )
     assert await frame.evaluate("getComputedStyle(document.body).backgroundColor") == host_colour
     watch.assert_clean()
     await page.context.close()
@@ -200,7 +208,9 @@ async def test_without_meta_rows_the_app_pages_through_find_accounts(browser: An
     page, watch, frame = await _open(browser, served, result=stripped)
     await frame.locator("#rows tr").nth(49).wait_for(timeout=5_000)
     assert len(await _rows(frame)) == 50
-    names = await page.evaluate("window.hostLog.filter(m => m.method === 'tools/call').map(m => m.params.name)")
+    names = await page.evaluate(
+        "window.hostLog.filter(m => m.method === 'tools/call').map(m => m.params.name)"
+    )
     assert set(names) == {"find_accounts"}
     watch.assert_clean()
     await page.context.close()
@@ -220,8 +230,26 @@ async def test_a_tool_error_is_shown_not_thrown(browser: Any, served: Served) ->
     await page.context.close()
 
 
-FORMAT_CASES = [0, 0.5, 1.5, 2.5, 9_999.5, 10_000, 12_500, 99_999, 999_499.9, 999_500, 1_000_000, 1_250_000,
-                1_350_000, 4_206_900, 2_487_557.3, 123_456_789.5, -1_200, -0.4]  # fmt: skip
+FORMAT_CASES = [
+    0,
+    0.5,
+    1.5,
+    2.5,
+    9_999.5,
+    10_000,
+    12_500,
+    99_999,
+    999_499.9,
+    999_500,
+    1_000_000,
+    1_250_000,
+    1_350_000,
+    4_206_900,
+    2_487_557.3,
+    123_456_789.5,
+    -1_200,
+    -0.4,
+]
 SHARE_CASES = [0, 0.005, 0.125, 0.135, 0.4237, 0.5875, 1, 0.0069]
 
 
@@ -232,8 +260,12 @@ async def test_app_writes_figures_as_formatting_py_does(browser: Any, served: Se
         " s.map(v => f.share(v)), s.map(v => f.share(v, 1))]; }",
         [FORMAT_CASES, SHARE_CASES],
     )
-    assert got == [[money(v) for v in FORMAT_CASES], [money_short(v) for v in FORMAT_CASES],
-                   [share(v) for v in SHARE_CASES], [share(v, 1) for v in SHARE_CASES]]  # fmt: skip
+    assert got == [
+        [money(v) for v in FORMAT_CASES],
+        [money_short(v) for v in FORMAT_CASES],
+        [share(v) for v in SHARE_CASES],
+        [share(v, 1) for v in SHARE_CASES],
+    ]
     watch.assert_clean()
     await page.context.close()
 

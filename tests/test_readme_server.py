@@ -77,7 +77,7 @@ def test_tool_reference_names_every_tool_and_marks_required_arguments(tools):
     table = tool_reference_markdown(tools)
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in rows] == [t.name for t in tools]
-    assert len(tools) == 11  # the eight portfolio tools and the three drafts
+    assert len(tools) == 13  # the eight portfolio tools, the three drafts, show_dashboard and chart
     brief = next(row for row in rows if row.startswith("| `account_brief`"))
     assert "`account` (required)" in brief and "`portfolio` (required)" not in brief
     # A description whose summary wraps onto a second line is shown whole, on one line.

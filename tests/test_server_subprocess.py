@@ -192,7 +192,7 @@ def test_stdout_carries_only_protocol_messages(tmp_path: Path) -> None:
         send({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
         listed = stdout.until_response(2, deadline)
         assert "error" not in listed, listed
-        assert len(listed["result"]["tools"]) == 11
+        assert len(listed["result"]["tools"]) == 13
 
         # Exercise the engine too (imports, scoring, the store), with progress notifications.
         send(

@@ -330,8 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="One-page portfolio report.",
     )
     _add_common(p, ("text", "markdown", "json", "html"))
-    p.add_argument("--output", "-o", metavar="FILE",
-                   help="write the report here instead of stdout (html: one self-contained page)")  # fmt: skip
+    p.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the report here instead of stdout (html: one self-contained page)",
+    )
     p.add_argument("--renewal-window", type=_bounded_int(0, 3650), default=90, metavar="DAYS",
                    help="renewals counted within this many days of as_of (default: 90)")  # fmt: skip
     p.set_defaults(handler=cmd_report)

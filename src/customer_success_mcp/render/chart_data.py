@@ -44,10 +44,19 @@ MIGRATION_NEEDS = (
 
 def breakdown(summary: PortfolioSummary, kind: BreakdownKind) -> BreakdownChart:
     """ARR and accounts per health class, risk tier or segment (the summary's buckets, all of them)."""
-    buckets = {"arr_by_health": summary.by_health, "arr_by_risk_tier": summary.by_risk_tier,
-               "arr_by_segment": summary.by_segment}[kind]  # fmt: skip
-    return BreakdownChart(kind=kind, title=BREAKDOWN_TITLES[kind], as_of=summary.as_of,
-                          accounts=summary.accounts, total_arr=summary.total_arr, buckets=buckets)  # fmt: skip
+    buckets = {
+        "arr_by_health": summary.by_health,
+        "arr_by_risk_tier": summary.by_risk_tier,
+        "arr_by_segment": summary.by_segment,
+    }[kind]
+    return BreakdownChart(
+        kind=kind,
+        title=BREAKDOWN_TITLES[kind],
+        as_of=summary.as_of,
+        accounts=summary.accounts,
+        total_arr=summary.total_arr,
+        buckets=buckets,
+    )
 
 
 def _month_keys(first: dt.date, last: dt.date) -> list[str]:
@@ -67,11 +76,14 @@ def renewals_by_month(scored: ScoredPortfolio, days: int = DEFAULT_RENEWAL_DAYS)
     arr = scored.table.values["arr"]
     until = scored.churn.days
     rows = np.flatnonzero((until >= 0) & (until <= days))
-    months = {key: {"accounts": 0, "arr": 0.0, **{t.value: 0.0 for t in RISK_TIERS}}
-              for key in _month_keys(as_of, ends_on)}  # fmt: skip
+    months = {
+        key: {"accounts": 0, "arr": 0.0, **{t.value: 0.0 for t in RISK_TIERS}}
+        for key in _month_keys(as_of, ends_on)
+    }
     base = as_of.toordinal()
-    for row, offset, tier in zip(rows.tolist(), until[rows].tolist(), scored.churn.tiers[rows].tolist(),
-                                 strict=True):  # fmt: skip
+    for row, offset, tier in zip(
+        rows.tolist(), until[rows].tolist(), scored.churn.tiers[rows].tolist(), strict=True
+    ):
         end = dt.date.fromordinal(base + int(offset))
         bucket = months[f"{end.year:04d}-{end.month:02d}"]
         bucket["accounts"] += 1
@@ -86,23 +98,39 @@ def renewals_by_month(scored: ScoredPortfolio, days: int = DEFAULT_RENEWAL_DAYS)
     )
     return RenewalsChart(
         title=f"Renewals in the next {plural(days, 'day')}, by month",
-        as_of=as_of, days=days, ends_on=ends_on, accounts=int(rows.size), arr=float(arr[rows].sum()),
+        as_of=as_of,
+        days=days,
+        ends_on=ends_on,
+        accounts=int(rows.size),
+        arr=float(arr[rows].sum()),
         at_risk_arr=float(arr[rows][is_at_risk(scored.churn.tiers[rows])].sum()),
-        months=[RenewalMonth(month=key, accounts=int(v["accounts"]), arr=v["arr"], critical_arr=v["critical"],
-                             high_arr=v["high"], medium_arr=v["medium"], low_arr=v["low"])
-                for key, v in months.items()],
+        months=[
+            RenewalMonth(
+                month=key,
+                accounts=int(v["accounts"]),
+                arr=v["arr"],
+                critical_arr=v["critical"],
+                high_arr=v["high"],
+                medium_arr=v["medium"],
+                low_arr=v["low"],
+            )
+            for key, v in months.items()
+        ],
         left_out=left_out,
-    )  # fmt: skip
+    )
 
 
 def _point(scored: ScoredPortfolio, row: int) -> RiskPoint:
     health = float(scored.health.overall[row])
     return RiskPoint(
-        customer_id=scored.table.ids[row], name=scored.table.names[row],
-        arr=float(scored.table.values["arr"][row]), risk_score=float(scored.churn.risk[row]),
-        risk_tier=scored.churn.tier(row), health_score=None if health != health else health,
+        customer_id=scored.table.ids[row],
+        name=scored.table.names[row],
+        arr=float(scored.table.values["arr"][row]),
+        risk_score=float(scored.churn.risk[row]),
+        risk_tier=scored.churn.tier(row),
+        health_score=None if health != health else health,
         health_class=scored.health.classification(row),
-    )  # fmt: skip
+    )
 
 
 def risk_vs_arr(scored: ScoredPortfolio, summary: PortfolioSummary) -> RiskVsArr:
@@ -113,13 +141,17 @@ def risk_vs_arr(scored: ScoredPortfolio, summary: PortfolioSummary) -> RiskVsArr
     named = risky[np.argsort(-arr[risky], kind="stable")][:LABELLED_POINTS]
     classes = scored.health.classes[plotted]
     return RiskVsArr(
-        title="Churn risk against ARR", as_of=scored.as_of, accounts=int(plotted.size),
+        title="Churn risk against ARR",
+        as_of=scored.as_of,
+        accounts=int(plotted.size),
         not_plotted=int(scored.table.size - plotted.size),
-        tier_floors=dict(scored.profile.churn.tier_floors), by_tier=summary.by_risk_tier,
+        tier_floors=dict(scored.profile.churn.tier_floors),
+        by_tier=summary.by_risk_tier,
         labelled=[_point(scored, r) for r in named.tolist()],
-        arr=arr[plotted].tolist(), risk=scored.churn.risk[plotted].tolist(),
+        arr=arr[plotted].tolist(),
+        risk=scored.churn.risk[plotted].tolist(),
         health_class=[HEALTH_CLASSES[c].value for c in classes.tolist()],
-    )  # fmt: skip
+    )
 
 
 def chart_data(
@@ -127,7 +159,7 @@ def chart_data(
 ) -> Drawable:
     """The numbers for one chart kind; ChartUnavailable when the data cannot support it yet."""
     if kind in BREAKDOWN_TITLES:
-        return breakdown(summary, kind)  # type: ignore[arg-type]
+        return breakdown(summary, kind)
     if kind == "renewals_by_month":
         return renewals_by_month(scored, days)
     if kind == "risk_vs_arr":

@@ -15,9 +15,13 @@ from pydantic import BaseModel, Field
 from customer_success_mcp.scoring.models import Bucket
 
 ChartKind = Literal[
-    "arr_by_health", "arr_by_risk_tier", "arr_by_segment", "renewals_by_month", "risk_vs_arr",
+    "arr_by_health",
+    "arr_by_risk_tier",
+    "arr_by_segment",
+    "renewals_by_month",
+    "risk_vs_arr",
     "health_migration",
-]  # fmt: skip
+]
 CHART_KINDS: tuple[ChartKind, ...] = get_args(ChartKind)
 BreakdownKind = Literal["arr_by_health", "arr_by_risk_tier", "arr_by_segment"]
 

@@ -9,6 +9,7 @@ server and the CLI import only when a chart is asked for.
 from __future__ import annotations
 
 import io
+import math
 import re
 import threading
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from customer_success_mcp.render.chart_models import (
 ImageFormat = Literal["png", "svg"]
 WIDTH_IN, HEIGHT_IN, DPI = 9.0, 5.0, 100  # 900 x 500 pixels
 INK, MUTED, GRID = "#1f2328", "#59636e", "#d8dee4"
-STYLE: dict[str, Any] = {
+STYLE: dict[Any, Any] = {  # keys are rcParams names
     "font.family": "DejaVu Sans",
     "font.size": 10,
     "text.parse_math": False,  # account names are data: a "$" in one must not start mathtext
@@ -61,7 +62,8 @@ def _short(text: str, width: int = 26) -> str:
 def _frame(fig: Figure, title: str, subtitle: str) -> Any:
     fig.text(0.012, 0.955, title, fontsize=14, fontweight="bold", color=INK, va="top")
     fig.text(0.012, 0.885, subtitle, fontsize=9.5, color=MUTED, va="top")
-    ax = fig.add_axes((0.17, 0.13, 0.78, 0.68))
+    left = min(0.3, 1.5 / fig.get_figwidth())  # room for the category names at any width
+    ax = fig.add_axes((left, 0.13, 0.95 - left, 0.68))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(length=0)
@@ -73,34 +75,40 @@ def _money_axis(axis: Any) -> None:
 
 
 def _breakdown(fig: Figure, data: BreakdownChart) -> None:
-    sub = f"as of {day(data.as_of)} · {plural(data.accounts, 'account')} · {money(data.total_arr)} ARR"
+    sub = (
+        f"as of {day(data.as_of)} · {plural(data.accounts, 'account')} · {money(data.total_arr)} ARR · "
+        "each bar: ARR, share of ARR, accounts"
+    )
     ax = _frame(fig, data.title, sub)
     buckets = list(reversed(data.buckets))  # first bucket on top
     palette = {**HEALTH_COLOURS, **TIER_COLOURS}
-    colours = [palette.get(b.name, SEGMENT_COLOURS[i % len(SEGMENT_COLOURS)])
-               for i, b in enumerate(data.buckets)][::-1]  # fmt: skip
+    colours = [
+        palette.get(b.name, SEGMENT_COLOURS[i % len(SEGMENT_COLOURS)]) for i, b in enumerate(data.buckets)
+    ][::-1]
     y = range(len(buckets))
     ax.barh(list(y), [b.arr for b in buckets], color=colours, height=0.62)
     ax.set_yticks(list(y), [_label(b.name) for b in buckets], fontsize=11, color=INK)
     top = max((b.arr for b in buckets), default=0.0) or 1.0
-    ax.set_xlim(0, top * 1.45)
+    ax.set_xlim(0, top * (1.0 + 5.5 / fig.get_figwidth()))  # room for the words after the longest bar
     _money_axis(ax.xaxis)
     ax.grid(axis="x", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
     for i, b in enumerate(buckets):
-        words = f"{money_short(b.arr)} · {share(b.arr_share)} of ARR · {plural(b.accounts, 'account')}"
+        words = f"{money_short(b.arr)} · {share(b.arr_share)} · {plural(b.accounts, 'account')}"
         ax.text(b.arr + top * 0.015, i, words, va="center", fontsize=9.5, color=INK)
 
 
 def _month_label(key: str) -> str:
-    names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     year, month = key.split("-")
     return f"{names[int(month) - 1]}\n{year}"
 
 
 def _renewals(fig: Figure, data: RenewalsChart) -> None:
-    sub = (f"as of {day(data.as_of)} · contracts ending by {day(data.ends_on)} · "
-           f"{plural(data.accounts, 'account')}, {money(data.arr)} ARR, {money(data.at_risk_arr)} at risk")  # fmt: skip
+    sub = (
+        f"as of {day(data.as_of)} · contracts ending by {day(data.ends_on)} · "
+        f"{plural(data.accounts, 'account')}, {money(data.arr)} ARR, {money(data.at_risk_arr)} at risk"
+    )
     ax = _frame(fig, data.title, sub)
     ax.set_position((0.09, 0.13, 0.74, 0.68))
     x = list(range(len(data.months)))
@@ -117,8 +125,15 @@ def _renewals(fig: Figure, data: RenewalsChart) -> None:
     ax.set_axisbelow(True)
     for i, m in enumerate(data.months):
         if m.accounts:
-            ax.text(i, m.arr + top * 0.02, f"{money_short(m.arr)}\n{plural(m.accounts, 'account')}",
-                    ha="center", va="bottom", fontsize=8.5, color=INK)  # fmt: skip
+            ax.text(
+                i,
+                m.arr + top * 0.02,
+                f"{money_short(m.arr)}\n{plural(m.accounts, 'account')}",
+                ha="center",
+                va="bottom",
+                fontsize=8.5,
+                color=INK,
+            )
     ax.legend(title="risk tier", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
 
 
@@ -133,8 +148,9 @@ def _scatter(fig: Figure, data: RiskVsArr) -> None:
         xs = [a for a, c in zip(data.arr, data.health_class, strict=True) if c == name]
         ys = [r for r, c in zip(data.risk, data.health_class, strict=True) if c == name]
         if xs:
-            ax.scatter(xs, ys, s=size, color=colour, alpha=0.8, linewidths=0,
-                       label=f"{_label(name)} ({len(xs):,})")  # fmt: skip
+            ax.scatter(
+                xs, ys, s=size, color=colour, alpha=0.8, linewidths=0, label=f"{_label(name)} ({len(xs):,})"
+            )
     if data.arr:
         ax.set_xscale("log")
         ax.set_xlim(min(data.arr) / 1.6, max(data.arr) * 1.6)
@@ -146,19 +162,51 @@ def _scatter(fig: Figure, data: RiskVsArr) -> None:
     ax.set_ylabel("churn risk (0-100)")
     for tier, floor in sorted(data.tier_floors.items(), key=lambda kv: -kv[1]):
         ax.axhline(floor, color=TIER_COLOURS.get(tier, MUTED), linestyle="--", linewidth=0.9)
-        ax.text(1.005, floor, f"{tier} ≥ {floor:g}", transform=ax.get_yaxis_transform(), va="center",
-                fontsize=8.5, color=MUTED)  # fmt: skip
-    for p in data.labelled:
-        ax.annotate(_short(p.name), (p.arr, p.risk_score), xytext=(5, 4), textcoords="offset points",
-                    fontsize=8.5, color=INK)  # fmt: skip
+        ax.text(
+            1.005,
+            floor,
+            f"{tier} ≥ {floor:g}",
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize=8.5,
+            color=MUTED,
+        )
+    _label_points(fig, ax, data)
     ax.grid(color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
     ax.legend(title="health", loc="upper left", bbox_to_anchor=(1.0, 0.33), frameon=False, fontsize=9)
 
 
+def _label_points(fig: Figure, ax: Any, data: RiskVsArr) -> None:
+    """Name the labelled points, labels stacked so they never overlap, on the side with room."""
+    if not data.labelled or not data.arr:
+        return
+    points_per_risk = ax.get_position().height * fig.get_figheight() * 72 / 100  # y: 0-100 over the axes
+    low, high = (math.log10(v) for v in ax.get_xlim())
+    previous = math.inf
+    for p in sorted(data.labelled, key=lambda q: -q.risk_score):
+        y = min(p.risk_score, previous - 11 / points_per_risk)  # at least 11 points below the label above
+        previous = y
+        right_side = (math.log10(p.arr) - low) / (high - low) > 0.6
+        ax.annotate(
+            _short(p.name),
+            (p.arr, p.risk_score),
+            xytext=(-8 if right_side else 8, (y - p.risk_score) * points_per_risk),
+            textcoords="offset points",
+            fontsize=8.5,
+            color=INK,
+            ha="right" if right_side else "left",
+            va="center",
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+            arrowprops={"arrowstyle": "-", "color": MUTED, "linewidth": 0.6},
+        )
+
+
 def _migration(fig: Figure, data: HealthMigration) -> None:
-    sub = (f"{day(data.from_as_of)} → {day(data.to_as_of)} · new {plural(data.new_accounts, 'account')}, "
-           f"gone {plural(data.gone_accounts, 'account')}")  # fmt: skip
+    sub = (
+        f"{day(data.from_as_of)} → {day(data.to_as_of)} · new {plural(data.new_accounts, 'account')}, "
+        f"gone {plural(data.gone_accounts, 'account')}"
+    )
     ax = _frame(fig, data.title, sub)
     ax.set_position((0.2, 0.1, 0.6, 0.7))
     n = len(data.classes)
@@ -175,19 +223,34 @@ def _migration(fig: Figure, data: HealthMigration) -> None:
         for j, t in enumerate(data.classes):
             cell = cells.get((f, t))
             if cell is not None and cell.accounts:
-                ax.text(j, i, f"{plural(cell.accounts, 'account')}\n{money_short(cell.arr)}", ha="center",
-                        va="center", fontsize=9.5, color=INK, fontweight="bold" if i == j else "normal")  # fmt: skip
+                ax.text(
+                    j,
+                    i,
+                    f"{plural(cell.accounts, 'account')}\n{money_short(cell.arr)}",
+                    ha="center",
+                    va="center",
+                    fontsize=9.5,
+                    color=INK,
+                    fontweight="bold" if i == j else "normal",
+                )
 
 
 DRAWERS: dict[str, Callable[[Figure, Any], None]] = {
-    "arr_by_health": _breakdown, "arr_by_risk_tier": _breakdown, "arr_by_segment": _breakdown,
-    "renewals_by_month": _renewals, "risk_vs_arr": _scatter, "health_migration": _migration,
-}  # fmt: skip
+    "arr_by_health": _breakdown,
+    "arr_by_risk_tier": _breakdown,
+    "arr_by_segment": _breakdown,
+    "renewals_by_month": _renewals,
+    "risk_vs_arr": _scatter,
+    "health_migration": _migration,
+}
 
 _SVG_PROLOGUE = re.compile(r"\A<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?")
+_SVG_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)  # RDF boilerplate, namespaces and all
 
 
-def draw(data: Drawable, fmt: ImageFormat = "png", size: tuple[float, float] = (WIDTH_IN, HEIGHT_IN)) -> bytes:
+def draw(
+    data: Drawable, fmt: ImageFormat = "png", size: tuple[float, float] = (WIDTH_IN, HEIGHT_IN)
+) -> bytes:
     """The chart as PNG bytes (900 x 500 by default) or SVG (UTF-8 bytes, ready to inline in HTML)."""
     with _LOCK, matplotlib.rc_context(STYLE):
         fig = Figure(figsize=size, facecolor="white")
@@ -195,10 +258,23 @@ def draw(data: Drawable, fmt: ImageFormat = "png", size: tuple[float, float] = (
         buffer = io.BytesIO()
         if fmt == "png":
             fig.savefig(buffer, format="png", metadata={"Software": None})
-            return buffer.getvalue()
+            return _palette_png(buffer.getvalue())
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    text = _SVG_PROLOGUE.sub("", buffer.getvalue().decode("utf-8"))
+    text = _SVG_METADATA.sub("", _SVG_PROLOGUE.sub("", buffer.getvalue().decode("utf-8")), count=1)
     return text.encode("utf-8")
+
+
+def _palette_png(rgba: bytes) -> bytes:
+    """The PNG with at most 256 colours (flat charts lose nothing visible): about a third of the bytes."""
+    from PIL import Image  # Pillow comes with matplotlib
+
+    with Image.open(io.BytesIO(rgba)) as image:
+        flat = image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+    out = io.BytesIO()
+    flat.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def png(data: Drawable) -> bytes:
@@ -206,8 +282,11 @@ def png(data: Drawable) -> bytes:
 
 
 def svg(data: Drawable, label: str | None = None, size: tuple[float, float] = (WIDTH_IN, HEIGHT_IN)) -> str:
-    """The chart as an inline `<svg>` element, with an accessible name when given."""
+    """The chart as an inline `<svg>` element, with an accessible name when given; its ids are prefixed
+    with the kind, so several charts can share one HTML page."""
     text = draw(data, "svg", size).decode("utf-8")
+    prefix = data.kind.replace("_", "-")
+    text = re.sub(r'(\bid="|url\(#|href="#)', lambda m: f"{m.group(1)}{prefix}-", text)
     if label:
         from html import escape
 

@@ -12,7 +12,7 @@ from html import escape
 from customer_success_mcp.formatting import contract_end, day, money, money_short, plural, share
 from customer_success_mcp.pipeline import ScoredPortfolio
 from customer_success_mcp.render.chart_data import breakdown, renewals_by_month, risk_vs_arr
-from customer_success_mcp.render.chart_models import HEALTH_COLOURS, TIER_COLOURS
+from customer_success_mcp.render.chart_models import HEALTH_COLOURS, TIER_COLOURS, Drawable
 from customer_success_mcp.scoring.models import Bucket, PortfolioSummary, RecommendedAction
 
 REPORT_CHART_SIZE = (7.2, 4.4)  # inches: two charts side by side keep readable text on A4
@@ -36,7 +36,8 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--soft); font-size: 12px; }
 td.n, th.n { text-align: right; white-space: nowrap; }
-.chip { display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; font-size: 11px; white-space: nowrap; }
+.chip { display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; font-size: 11px;
+  white-space: nowrap; }
 .cols { display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 12px; }
 ol, ul { margin: 4px 0; padding-left: 20px; }
 li { margin: 2px 0; }
@@ -66,31 +67,53 @@ def _kpis(s: PortfolioSummary) -> str:
     r = s.renewals
     tiles = [
         ("Total ARR", money(s.total_arr), plural(s.accounts, "account")),
-        ("ARR at risk", money(s.arr_at_risk), f"{share(s.arr_at_risk / s.total_arr if s.total_arr else 0)} of ARR"),
+        (
+            "ARR at risk",
+            money(s.arr_at_risk),
+            f"{share(s.arr_at_risk / s.total_arr if s.total_arr else 0)} of ARR",
+        ),
         ("Average health", f"{s.average_health:.1f}", "0-100, higher is healthier"),
-        (f"Renewals, {r.days} days", money(r.arr), f"{plural(r.accounts, 'account')}, {r.not_green} not green"),
+        (
+            f"Renewals, {r.days} days",
+            money(r.arr),
+            f"{plural(r.accounts, 'account')}, {r.not_green} not green",
+        ),
         ("Weighted expansion", money(s.expansion_weighted), "net x likelihood"),
         ("Expansion-ready", money(s.expansion_ready_total), plural(len(s.expansion_ready), "account")),
     ]
-    cells = "".join(f'<div class="kpi"><span>{_e(t)}</span><b>{_e(v)}</b><span>{_e(n)}</span></div>'
-                    for t, v, n in tiles)  # fmt: skip
+    cells = "".join(
+        f'<div class="kpi"><span>{_e(t)}</span><b>{_e(v)}</b><span>{_e(n)}</span></div>' for t, v, n in tiles
+    )
     return f'<section class="kpis" aria-label="Headline figures">{cells}</section>'
 
 
-def _mix_table(title: str, buckets: list[Bucket]) -> str:
-    rows = "".join(
-        f"<tr><td>{_chip(b.name) if b.name in HEALTH_COLOURS or b.name in TIER_COLOURS else _e(b.name)}</td>"
-        f'<td class="n">{b.accounts:,}</td><td class="n">{money(b.arr)}</td><td class="n">{share(b.arr_share)}</td></tr>'
-        for b in buckets
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    """A table from cells already written as HTML; a heading starting with '#' is a right-aligned figure."""
+    figure = [h.startswith("#") for h in head]
+    th = "".join(
+        f'<th class="n">{h[1:]}</th>' if n else f"<th>{h}</th>" for h, n in zip(head, figure, strict=True)
     )
-    head = f'<tr><th>{_e(title)}</th><th class="n">Accounts</th><th class="n">ARR</th><th class="n">Share</th></tr>'
-    return f"<table>{head}{rows}</table>"
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="n">{c}</td>' if n else f"<td>{c}</td>" for c, n in zip(r, figure, strict=True))
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><tr>{th}</tr>{body}</table>"
+
+
+def _mix_table(title: str, buckets: list[Bucket]) -> str:
+    def name(b: Bucket) -> str:
+        return _chip(b.name) if b.name in HEALTH_COLOURS or b.name in TIER_COLOURS else _e(b.name)
+
+    rows = [[name(b), f"{b.accounts:,}", money(b.arr), share(b.arr_share)] for b in buckets]
+    return _table([_e(title), "#Accounts", "#ARR", "#Share"], rows)
 
 
 def _charts(scored: ScoredPortfolio, s: PortfolioSummary) -> str:
     from customer_success_mcp.render.charts import svg
 
-    figures = [
+    figures: list[Drawable] = [
         breakdown(s, "arr_by_health"),
         breakdown(s, "arr_by_risk_tier"),
         renewals_by_month(scored, s.renewals.days),
@@ -109,15 +132,18 @@ def _who(a: RecommendedAction) -> str:
 def _risks(s: PortfolioSummary) -> str:
     if not s.at_risk_accounts:
         return "<p>No account is in the critical or high tier.</p>"
-    rows = "".join(
-        f"<tr><td>{_e(a.name)}<br><span class='muted'>{_e(a.customer_id)} · {_e(a.segment)}</span></td>"
-        f'<td class="n">{money(a.arr)}</td><td>{a.risk_score:g} {_chip(a.risk_tier)}</td>'
-        f"<td>{a.health_score:g} {_chip(a.health_class)}</td>"
-        f"<td>{_e(contract_end(a.renewal_date, a.days_to_renewal))}</td><td>{_e(', '.join(a.reasons))}</td></tr>"
+    rows = [
+        [
+            f"{_e(a.name)}<br><span class='muted'>{_e(a.customer_id)} · {_e(a.segment)}</span>",
+            money(a.arr),
+            f"{a.risk_score:g} {_chip(a.risk_tier)}",
+            f"{a.health_score:g} {_chip(a.health_class)}",
+            _e(contract_end(a.renewal_date, a.days_to_renewal)),
+            _e(", ".join(a.reasons)),
+        ]
         for a in s.at_risk_accounts
-    )
-    head = '<tr><th>Account</th><th class="n">ARR</th><th>Risk</th><th>Health</th><th>Renewal</th><th>Why</th></tr>'
-    return f"<table>{head}{rows}</table>"
+    ]
+    return _table(["Account", "#ARR", "Risk", "Health", "Renewal", "Why"], rows)
 
 
 def _renewals(s: PortfolioSummary) -> str:
@@ -137,23 +163,24 @@ def _renewals(s: PortfolioSummary) -> str:
 
 
 def _expansion(s: PortfolioSummary) -> str:
-    rows = "".join(
-        f'<tr><td>{_e(b.name)}</td><td class="n">{b.accounts:,}</td><td class="n">{money(b.weighted)}</td>'
-        f'<td class="n">{money(b.net)}</td><td class="n">{money(b.gross)}</td></tr>'
+    rows = [
+        [_e(b.name), f"{b.accounts:,}", money(b.weighted), money(b.net), money(b.gross)]
         for b in s.pipeline_by_segment
-    )
-    head = ('<tr><th>Segment</th><th class="n">Accounts</th><th class="n">Weighted</th><th class="n">Net</th>'
-            '<th class="n">Gross</th></tr>')  # fmt: skip
+    ]
+    table = _table(["Segment", "#Accounts", "#Weighted", "#Net", "#Gross"], rows)
     ready = "".join(
         f"<li>{_e(x.name)} ({_e(x.customer_id)}): weighted {money(x.weighted_revenue)} "
-        f"(gross {money(x.estimated_revenue)}), top: {_e(x.top_opportunity)} ({money(x.top_opportunity_revenue)})</li>"
+        f"(gross {money(x.estimated_revenue)}), top: {_e(x.top_opportunity)} "
+        f"({money(x.top_opportunity_revenue)})</li>"
         for x in s.expansion_ready
     )
-    note = (f"Gross {money(s.expansion_pipeline)} adds up every estimate (they overlap, at-risk accounts "
-            f"included); net {money(s.expansion_net)} drops the seat/tier overlap; weighted applies each health "
-            "class's likelihood.")  # fmt: skip
+    note = (
+        f"Gross {money(s.expansion_pipeline)} adds up every estimate (they overlap, at-risk accounts "
+        f"included); net {money(s.expansion_net)} drops the seat/tier overlap; weighted applies each health "
+        "class's likelihood."
+    )
     ready_block = f"<p><b>Expansion-ready</b> (green, not at risk):</p><ol>{ready}</ol>" if ready else ""
-    return f'<table>{head}{rows}</table><p class="muted">{_e(note)}</p>{ready_block}'
+    return f'{table}<p class="muted">{_e(note)}</p>{ready_block}'
 
 
 def _actions(s: PortfolioSummary) -> str:
@@ -167,17 +194,21 @@ def _actions(s: PortfolioSummary) -> str:
 
 
 def _targets_and_quality(s: PortfolioSummary) -> str:
-    rows = "".join(
-        f"<tr><td>{_e(t.metric)}</td><td class='n'>{share(t.actual) if 'share' in t.metric else f'{t.actual:.1f}'}</td>"
-        f"<td>{_e(t.target)}</td><td>{'met' if t.met else '<b>missed</b>'}</td></tr>"
+    rows = [
+        [
+            _e(t.metric),
+            share(t.actual) if "share" in t.metric else f"{t.actual:.1f}",
+            _e(t.target),
+            "met" if t.met else "<b>missed</b>",
+        ]
         for t in s.targets
-    )
+    ]
     q = s.data_quality
     notes = "".join(f"<li>{_e(n)}</li>" for n in q.notes)
     return (
-        f"<div><h2>Against targets</h2><table><tr><th>Metric</th><th class='n'>Actual</th><th>Target</th><th></th>"
-        f"</tr>{rows}</table></div><div><h2>Data quality</h2><p>{q.total:,} accounts read, {q.accepted:,} "
-        f"scored, {q.rejected:,} rejected.</p>{f'<ul>{notes}</ul>' if notes else ''}</div>"
+        f"<div><h2>Against targets</h2>{_table(['Metric', '#Actual', 'Target', ''], rows)}</div>"
+        f"<div><h2>Data quality</h2><p>{q.total:,} accounts read, {q.accepted:,} scored, {q.rejected:,} "
+        f"rejected.</p>{f'<ul>{notes}</ul>' if notes else ''}</div>"
     )
 
 
@@ -215,7 +246,8 @@ def report_html(scored: ScoredPortfolio, s: PortfolioSummary, source: str | None
 <section><h2>Recommended actions</h2>{_actions(s)}</section>
 <section class="cols">{_targets_and_quality(s)}</section>
 <footer>customer-success-mcp {_e(__version__)}{origin}: every figure comes from the scoring engine
-(profile {_e(s.profile)}, as of {day(s.as_of)}); ARR at risk counts the critical and high churn-risk tiers.</footer>
+(profile {_e(s.profile)}, as of {day(s.as_of)}); ARR at risk counts the critical and high churn-risk
+tiers.</footer>
 </body>
 </html>
 """

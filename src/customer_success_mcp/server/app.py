@@ -22,7 +22,13 @@ from customer_success_mcp.render.chart_models import ChartKind
 from customer_success_mcp.server import text as summaries
 from customer_success_mcp.server.compact import compact_text
 from customer_success_mcp.server.config import ServerConfig
-from customer_success_mcp.server.dashboard import DASHBOARD_URI, ROWS_META_KEY, ChartResult, Dashboard, dashboard_html
+from customer_success_mcp.server.dashboard import (
+    DASHBOARD_URI,
+    ROWS_META_KEY,
+    ChartResult,
+    Dashboard,
+    dashboard_html,
+)
 from customer_success_mcp.server.files import roots_to_dirs
 from customer_success_mcp.server.models import (
     AccountBrief,
@@ -316,7 +322,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         return CallToolResult(
             content=[
                 TextContent(type="text", text=compact_text(result, headline)),
-                ImageContent(type="image", data=base64.b64encode(image).decode("ascii"), mime_type="image/png"),
+                ImageContent(type="image", data=base64.b64encode(image).decode(), mime_type="image/png"),
             ],
             structured_content=result.model_dump(mode="json"),
         )
@@ -334,8 +340,11 @@ def _dashboard_app(service: PortfolioService) -> Apps:
                annotations=READ_ONLY, description=DASHBOARD_DESCRIPTION)  # fmt: skip
     async def show_dashboard(portfolio: PortfolioArg = None) -> Annotated[CallToolResult, Dashboard]:
         dashboard, rows = await _run(lambda: service.dashboard(portfolio))
-        headline = (f"Portfolio dashboard for {dashboard.snapshot.portfolio}, as of "
-                    f"{dashboard.snapshot.as_of.isoformat()} (hosts with MCP Apps show it interactive)")  # fmt: skip
+        snapshot = dashboard.snapshot
+        headline = (
+            f"Portfolio dashboard for {snapshot.portfolio}, as of {snapshot.as_of.isoformat()} "
+            "(hosts with MCP Apps show it interactive)"
+        )
         return CallToolResult(
             content=[TextContent(type="text", text=compact_text(dashboard, headline))],
             structured_content=dashboard.model_dump(mode="json"),
@@ -348,8 +357,8 @@ def _dashboard_app(service: PortfolioService) -> Apps:
     return apps
 
 
-DASHBOARD_DESCRIPTION = """Show the interactive portfolio dashboard: ARR by health, risk tier and segment, renewals
-on a timeline, risk against ARR, a filterable account table; choosing an account opens its brief."""
+DASHBOARD_DESCRIPTION = """Show the interactive portfolio dashboard: ARR by health, risk tier and segment,
+renewals on a timeline, risk against ARR, a filterable account table; choosing an account opens its brief."""
 
 
 def default_server() -> MCPServer:

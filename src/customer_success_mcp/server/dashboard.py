@@ -35,10 +35,22 @@ ROWS_META_KEY = "customer-success/accounts"
 MAX_ROWS = 2_000
 DASHBOARD_RENEWAL_DAYS = 180
 ROW_COLUMNS = (
-    "customer_id", "name", "segment", "arr", "health_score", "health_class", "health_trend", "risk_score",
-    "risk_tier", "renewal_date", "days_to_renewal", "contract_status", "expansion_weighted",
-    "expansion_gross", "top_reason",
-)  # fmt: skip
+    "customer_id",
+    "name",
+    "segment",
+    "arr",
+    "health_score",
+    "health_class",
+    "health_trend",
+    "risk_score",
+    "risk_tier",
+    "renewal_date",
+    "days_to_renewal",
+    "contract_status",
+    "expansion_weighted",
+    "expansion_gross",
+    "top_reason",
+)
 
 
 class DashboardRows(BaseModel):
@@ -105,12 +117,25 @@ def _rows(scored: ScoredPortfolio, limit: int) -> list[list[Any]]:
         days = c.days_left(r)
         reasons = reasons_for(r, h, c, limit=1)
         renewal = None if days is None else (scored.as_of + dt.timedelta(days=days)).isoformat()
-        out.append([
-            t.ids[r], t.names[r], t.segments[r], float(arr[r]), None if health != health else health,
-            h.classification(r), h.trend_of(r), float(c.risk[r]), c.tier(r).value, renewal, days,
-            c.status(r).value, float(x.weighted_revenue[r]), float(x.total_revenue[r]),
-            reasons[0] if reasons else None,
-        ])  # fmt: skip
+        out.append(
+            [
+                t.ids[r],
+                t.names[r],
+                t.segments[r],
+                float(arr[r]),
+                None if health != health else health,
+                h.classification(r),
+                h.trend_of(r),
+                float(c.risk[r]),
+                c.tier(r).value,
+                renewal,
+                days,
+                c.status(r).value,
+                float(x.weighted_revenue[r]),
+                float(x.total_revenue[r]),
+                reasons[0] if reasons else None,
+            ]
+        )
     return out
 
 
@@ -126,14 +151,23 @@ def build_dashboard(
     if len(rows) < total:
         where += f"; the {len(rows):,} largest of {total:,} accounts (the figures above count every account)"
     dashboard = Dashboard(
-        snapshot=snapshot, profile=summary.profile, notices=summary.notices, accounts=summary.accounts,
-        total_arr=summary.total_arr, arr_at_risk=summary.arr_at_risk, average_health=summary.average_health,
-        expansion_weighted=summary.expansion_weighted, by_health=summary.by_health,
-        by_risk_tier=summary.by_risk_tier, by_segment=summary.by_segment,
-        renewals=renewals_by_month(scored, DASHBOARD_RENEWAL_DAYS), at_risk_accounts=summary.at_risk_accounts,
-        tier_floors=dict(scored.profile.churn.tier_floors), data_quality=summary.data_quality.notes,
+        snapshot=snapshot,
+        profile=summary.profile,
+        notices=summary.notices,
+        accounts=summary.accounts,
+        total_arr=summary.total_arr,
+        arr_at_risk=summary.arr_at_risk,
+        average_health=summary.average_health,
+        expansion_weighted=summary.expansion_weighted,
+        by_health=summary.by_health,
+        by_risk_tier=summary.by_risk_tier,
+        by_segment=summary.by_segment,
+        renewals=renewals_by_month(scored, DASHBOARD_RENEWAL_DAYS),
+        at_risk_accounts=summary.at_risk_accounts,
+        tier_floors=dict(scored.profile.churn.tier_floors),
+        data_quality=summary.data_quality.notes,
         rows=DashboardRows(sent=len(rows), total=total, order="largest ARR first", where=where),
-    )  # fmt: skip
+    )
     return dashboard, {"columns": list(ROW_COLUMNS), "rows": rows}
 
 

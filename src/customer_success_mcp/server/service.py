@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from customer_success_mcp.ingest.report import LoadReport, Rejection
 from customer_success_mcp.query.models import AccountFilter, QueryError
+from customer_success_mcp.render.chart_models import ChartKind
 from customer_success_mcp.server.briefs import brief_of, compact_churn_rows, compact_expansion_rows
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.dashboard import ChartResult, Dashboard, ImageInfo
@@ -363,7 +364,7 @@ class PortfolioService:
         return build_dashboard(cached.scored, self._summary(cached, 90), _ref(cached.info))
 
     def chart(
-        self, kind: str, portfolio: str | None = None, renewal_window_days: int = 180
+        self, kind: ChartKind, portfolio: str | None = None, renewal_window_days: int = 180
     ) -> tuple[ChartResult, bytes]:
         """One chart as PNG bytes, with the numbers it shows."""
         from customer_success_mcp.render.chart_data import ChartUnavailable, chart_data
@@ -376,14 +377,20 @@ class PortfolioService:
             raise UserError(f"renewal_window_days must be between 0 and 3650, got {renewal_window_days}.")
         cached = self._portfolio(portfolio)
         try:
-            data = chart_data(kind, cached.scored, self._summary(cached, 90), renewal_window_days)  # type: ignore[arg-type]
+            data = chart_data(kind, cached.scored, self._summary(cached, 90), renewal_window_days)
         except ChartUnavailable as exc:
             raise UserError(str(exc)) from None
         image = draw_png(data)
         numbers = data.numbers() if isinstance(data, RiskVsArr) else data
         width, height = struct.unpack(">II", image[16:24])  # the PNG's IHDR
         info = ImageInfo(mime_type="image/png", width=width, height=height, bytes=len(image))
-        result = ChartResult(snapshot=_ref(cached.info), kind=kind, title=data.title, image=info, data=numbers)  # type: ignore[arg-type]
+        result = ChartResult(
+            snapshot=_ref(cached.info),
+            kind=kind,
+            title=data.title,
+            image=info,
+            data=numbers,
+        )
         return result, image
 
     def score(
