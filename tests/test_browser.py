@@ -287,6 +287,6 @@ async def test_html_report_draws_offline_and_prints_to_pdf(browser: Any) -> None
     pdf = await page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
     pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
-    assert 1 <= pages <= 4, pages
+    assert 1 <= pages <= 3, pages  # two A4 pages for the example
     watch.assert_clean()
     await page.context.close()
