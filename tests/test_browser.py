@@ -100,6 +100,7 @@ async def test_dashboard_draws_the_real_tool_result(browser: Any, served: Served
         money(data["renewals"]["arr"]),
     ):
         assert figure in text
+    assert data["data_quality"] and all(note in text for note in data["data_quality"])
     customers = example["customers"]
     assert sorted(await _rows(frame)) == sorted(c["customer_id"] for c in customers)
     assert await frame.locator(".bar").count() == 4 + 4 + 3  # health classes, risk tiers, segments

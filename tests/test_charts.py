@@ -154,8 +154,11 @@ def test_every_kind_draws_a_small_png_of_the_right_size(example, kind: str) -> N
 
 def test_the_scatter_png_stays_small_for_a_large_book() -> None:
     scored = score_records(generate_portfolio(3_000, 7, AS_OF), AS_OF)  # one point per account is drawn
-    png = charts.png(risk_vs_arr(scored, summarise(scored)))
+    data = risk_vs_arr(scored, summarise(scored))
+    png = charts.png(data)
     assert len(png) < PNG_LIMIT and decoded(png) == (900, 500)
+    svg = charts.svg(data)  # past 2,000 points the SVG embeds them as one picture, not a path each
+    assert svg.count("<image") == 1 and 'href="data:image/png;base64,' in svg and len(svg) < 200_000
 
 
 def test_drawings_are_byte_stable(example) -> None:

@@ -48,6 +48,7 @@ STYLE: dict[Any, Any] = {  # keys are rcParams names
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
 }
+RASTER_POINTS = 2_000
 _LOCK = threading.Lock()  # rcParams are global; drawing is serialised
 
 
@@ -149,7 +150,15 @@ def _scatter(fig: Figure, data: RiskVsArr) -> None:
         ys = [r for r, c in zip(data.risk, data.health_class, strict=True) if c == name]
         if xs:
             ax.scatter(
-                xs, ys, s=size, color=colour, alpha=0.8, linewidths=0, label=f"{_label(name)} ({len(xs):,})"
+                xs,
+                ys,
+                s=size,
+                color=colour,
+                alpha=0.8,
+                linewidths=0,
+                label=f"{_label(name)} ({len(xs):,})",
+                rasterized=data.accounts
+                > RASTER_POINTS,  # in SVG: one embedded picture, not a path per point
             )
     if data.arr:
         ax.set_xscale("log")
