@@ -57,6 +57,7 @@ IMPORT_TOOLS = ("inspect_export",)  # read-only; tested in test_import_surfaces.
 HISTORY_TOOLS = ("compare_snapshots", "account_history")  # read-only; tested in test_history.py
 QUERY_TOOLS = ("query_portfolio",)  # read-only; tested in test_query_sql.py
 ANALYSIS_TOOLS = ("backtest", "what_if", "what_if_profile", "plan_week")  # issue 11; test_analysis_server.py
+VISUAL_TOOLS = ("show_dashboard", "chart")  # issue 12 (read-only); tested in test_visual_tools.py
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     "load_portfolio": models.LoadResult,
     "list_portfolios": models.PortfolioList,
@@ -207,7 +208,7 @@ async def test_tools_listed_with_titles_annotations_descriptions_and_output_sche
         tools = {t.name: t for t in (await client.list_tools()).tools}
     assert sorted(tools) == sorted(EXPECTED_TOOLS)
     assert sorted(EXPECTED_TOOLS) == sorted(
-        [*TOOLS, *DRAFT_TOOLS, *IMPORT_TOOLS, *HISTORY_TOOLS, *QUERY_TOOLS, *ANALYSIS_TOOLS]
+        [*TOOLS, *DRAFT_TOOLS, *IMPORT_TOOLS, *HISTORY_TOOLS, *QUERY_TOOLS, *ANALYSIS_TOOLS, *VISUAL_TOOLS]
     )
     for name, tool in tools.items():
         assert tool.title and tool.title.strip(), name
@@ -218,7 +219,14 @@ async def test_tools_listed_with_titles_annotations_descriptions_and_output_sche
         for arg, spec in props.items():
             assert spec.get("description", "").strip(), f"{name}.{arg} has no description"
         assert not {"ctx", "roots", "context"} & set(props), f"{name} exposes an injected argument"
-        read_only = (*READ_ONLY_TOOLS, *IMPORT_TOOLS, *HISTORY_TOOLS, *QUERY_TOOLS, *ANALYSIS_TOOLS)
+        read_only = (
+            *READ_ONLY_TOOLS,
+            *IMPORT_TOOLS,
+            *HISTORY_TOOLS,
+            *QUERY_TOOLS,
+            *ANALYSIS_TOOLS,
+            *VISUAL_TOOLS,
+        )
         if name in read_only:
             assert tool.annotations.read_only_hint is True, name
         else:

@@ -107,6 +107,7 @@ async def test_every_resource_is_described_and_reads_back(tmp_path: Path) -> Non
         listed = (await client.list_resources()).resources
         expected = {f"cs://{kind}/{name}" for kind in ("playbooks", "templates", "references")
                     for name in library.names(kind)} | {"cs://profile"}  # fmt: skip
+        expected |= {"ui://customer-success/dashboard.html"}  # issue 12's app (test_visual_tools.py)
         assert {str(r.uri) for r in listed} == expected
         assert len(expected) >= 18
         for resource in listed:

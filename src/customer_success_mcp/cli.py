@@ -165,13 +165,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     from customer_success_mcp.pipeline import summarise
     from customer_success_mcp.render.report import report_markdown, report_text
 
-    summary = summarise(_scored(args), renewal_window_days=args.renewal_window)
+    scored = _scored(args)
+    summary = summarise(scored, renewal_window_days=args.renewal_window)
     if args.format == "json":
-        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
+        text = summary.model_dump_json(indent=2) + "\n"
     elif args.format == "markdown":
-        sys.stdout.write(report_markdown(summary))
+        text = report_markdown(summary)
+    elif args.format == "html":
+        from customer_success_mcp.render.report_html import report_html
+
+        text = report_html(scored, summary, " + ".join(Path(f).name for f in args.files))
     else:
-        print(report_text(summary))
+        text = report_text(summary) + "\n"
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"wrote the {args.format} report to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -462,7 +475,13 @@ def build_parser() -> argparse.ArgumentParser:
         "actions, targets, data quality",
         description="One-page portfolio report.",
     )
-    _add_common(p, ("text", "markdown", "json"))
+    _add_common(p, ("text", "markdown", "json", "html"))
+    p.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the report here instead of stdout (html: one self-contained page)",
+    )
     p.add_argument("--renewal-window", type=_bounded_int(0, 3650), default=90, metavar="DAYS",
                    help="renewals counted within this many days of as_of (default: 90)")  # fmt: skip
     p.set_defaults(handler=cmd_report)

@@ -245,11 +245,9 @@ class OwnerBreakdown(BaseModel):
     pipeline_weighted: float = Field(0.0, description="Net x the likelihood for each account's health class")
 
 
-class GroupBreakdown(OwnerBreakdown):
-    """One segment: its share of the book, and the owner figures with the pipeline gross and net too."""
+class GroupBreakdown(OwnerBreakdown, Bucket):
+    """One segment: its share of the book (a Bucket), the owner figures, and the pipeline gross and net."""
 
-    account_share: float = Field(description="Share of accounts, 0-1")
-    arr_share: float = Field(description="Share of ARR, 0-1")
     pipeline_accounts: int = Field(0, description="Accounts with at least one expansion opportunity")
     pipeline_gross: float = Field(0.0, description="Every estimate added up (they overlap)")
     pipeline_net: float = Field(0.0, description="Gross without the seat/tier overlap")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import inspect
 from collections.abc import Callable
@@ -10,15 +11,17 @@ from typing import Annotated, Any, Literal
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+from mcp.server.apps import Apps
 from mcp.server.mcpserver import Context, ListRoots, MCPServer, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, ListRootsResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, ImageContent, ListRootsResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.report import ExportInspection
 from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
 from customer_success_mcp.query.schema import describe_schema
 from customer_success_mcp.render import analysis as headlines
+from customer_success_mcp.render.chart_models import ChartKind
 from customer_success_mcp.scoring.outcomes import TARGET_HELP
 from customer_success_mcp.scoring.outcomes import Target as OutcomeTarget
 from customer_success_mcp.server import analysis, snapshots
@@ -30,6 +33,13 @@ from customer_success_mcp.server.analysis_models import (
     WhatIfReply,
 )
 from customer_success_mcp.server.config import ServerConfig
+from customer_success_mcp.server.dashboard import (
+    DASHBOARD_URI,
+    ROWS_META_KEY,
+    ChartResult,
+    Dashboard,
+    dashboard_html,
+)
 from customer_success_mcp.server.files import roots_to_dirs
 from customer_success_mcp.server.listing import CompactToolListServer
 from customer_success_mcp.server.models import (
@@ -181,11 +191,13 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
 
         return register
 
+    apps = _dashboard_app(service)
     mcp = CompactToolListServer(
         name="customer-success",
         title="Customer Success",
         instructions=INSTRUCTIONS,
         version=__version__,
+        extensions=[apps],
     )
 
     @tool(title="Load a portfolio", annotations=WRITES_SNAPSHOT)
@@ -528,9 +540,58 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         result = await _run(lambda: analysis.plan_week(service, hours, owner, portfolio))
         return _result(result, headlines.plan_headline(result))
 
+    @tool(title="Chart", annotations=READ_ONLY)
+    async def chart(
+        kind: Annotated[ChartKind, Field(description="Which chart; health_migration needs two snapshots")],
+        portfolio: PortfolioArg = None,
+        renewal_window_days: Annotated[
+            int, Field(ge=0, le=3650, description="renewals_by_month: contracts ending within this many days")
+        ] = 180,
+    ) -> Annotated[CallToolResult, ChartResult]:
+        """Draw a portfolio chart as a PNG image (ARR by health, risk tier or segment, renewals by month,
+        risk against ARR), with the numbers behind it."""
+        result, image = await _run(lambda: service.chart(kind, portfolio, renewal_window_days))
+        headline = f"{result.title}, as of {result.snapshot.as_of.isoformat()}: the PNG image is attached"
+        return CallToolResult(
+            content=[
+                TextContent(type="text", text=summaries.tool_text(result, headline)),
+                ImageContent(type="image", data=base64.b64encode(image).decode(), mime_type="image/png"),
+            ],
+            structured_content=result.model_dump(mode="json"),
+        )
+
     register_resources(mcp, service)
     register_prompts(mcp, service)
     return mcp
+
+
+def _dashboard_app(service: PortfolioService) -> Apps:
+    """The dashboard as an MCP App: a tool bound to a ui:// HTML resource the host renders."""
+    apps = Apps()
+
+    @apps.tool(resource_uri=DASHBOARD_URI, name="show_dashboard", title="Portfolio dashboard",
+               annotations=READ_ONLY, description=DASHBOARD_DESCRIPTION)  # fmt: skip
+    async def show_dashboard(portfolio: PortfolioArg = None) -> Annotated[CallToolResult, Dashboard]:
+        dashboard, rows = await _run(lambda: service.dashboard(portfolio))
+        snapshot = dashboard.snapshot
+        headline = (
+            f"Portfolio dashboard for {snapshot.portfolio}, as of {snapshot.as_of.isoformat()} "
+            "(hosts with MCP Apps show it interactive)"
+        )
+        return CallToolResult(
+            content=[TextContent(type="text", text=summaries.tool_text(dashboard, headline))],
+            structured_content=dashboard.model_dump(mode="json"),
+            meta={ROWS_META_KEY: rows},
+        )
+
+    apps.add_html_resource(DASHBOARD_URI, dashboard_html(), name="dashboard", title="Portfolio dashboard",
+                           description="Interactive portfolio dashboard (data comes from show_dashboard)",
+                           prefers_border=True)  # fmt: skip
+    return apps
+
+
+DASHBOARD_DESCRIPTION = """Show the interactive portfolio dashboard: ARR by health, risk tier and segment,
+renewals on a timeline, risk against ARR, a filterable account table; choosing an account opens its brief."""
 
 
 def default_server() -> MCPServer:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from customer_success_mcp.ingest.report import LoadReport, Rejection
 from customer_success_mcp.query.models import AccountFilter, QueryError
+from customer_success_mcp.render.chart_models import ChartKind
 from customer_success_mcp.server.briefs import brief_of, compact_churn_rows, compact_expansion_rows
 from customer_success_mcp.server.config import ServerConfig
+from customer_success_mcp.server.dashboard import ChartResult, Dashboard, ImageInfo
 from customer_success_mcp.server.errors import UserError
 from customer_success_mcp.server.files import FileAccessError, checked_file, checked_output
 from customer_success_mcp.server.models import (
@@ -525,6 +528,43 @@ class PortfolioService:
         cached, row = self._account(account, portfolio)
         p = cached.scored
         return brief_of(explain_account(p, row), account_lifecycle(p, row), snapshot_ref(cached.info), detail)
+
+    def dashboard(self, portfolio: str | None = None) -> tuple[Dashboard, dict[str, Any]]:
+        """The dashboard app's figures, and its per-account rows (which go to the app only)."""
+        from customer_success_mcp.server.dashboard import build_dashboard
+
+        cached = self._portfolio(portfolio)
+        return build_dashboard(cached.scored, self._summary(cached, 90), snapshot_ref(cached.info))
+
+    def chart(
+        self, kind: ChartKind, portfolio: str | None = None, renewal_window_days: int = 180
+    ) -> tuple[ChartResult, bytes]:
+        """One chart as PNG bytes, with the numbers it shows."""
+        from customer_success_mcp.render.chart_data import ChartUnavailable, chart_data
+        from customer_success_mcp.render.chart_models import CHART_KINDS, RiskVsArr
+        from customer_success_mcp.render.charts import png as draw_png
+
+        if kind not in CHART_KINDS:
+            raise UserError(f"Unknown chart kind {kind!r}; use one of {', '.join(CHART_KINDS)}.")
+        if not 0 <= renewal_window_days <= 3650:
+            raise UserError(f"renewal_window_days must be between 0 and 3650, got {renewal_window_days}.")
+        cached = self._portfolio(portfolio)
+        try:
+            data = chart_data(kind, cached.scored, self._summary(cached, 90), renewal_window_days)
+        except ChartUnavailable as exc:
+            raise UserError(str(exc)) from None
+        image = draw_png(data)
+        numbers = data.numbers() if isinstance(data, RiskVsArr) else data
+        width, height = struct.unpack(">II", image[16:24])  # the PNG's IHDR
+        info = ImageInfo(mime_type="image/png", width=width, height=height, bytes=len(image))
+        result = ChartResult(
+            snapshot=snapshot_ref(cached.info),
+            kind=kind,
+            title=data.title,
+            image=info,
+            data=numbers,
+        )
+        return result, image
 
     def score(
         self,
