@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, ListRoots, MCPServer, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ListRootsResult, TextContent, ToolAnnotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.sources import ExportInspection
 from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
+from customer_success_mcp.render.text import visible_lines
 from customer_success_mcp.server import text as summaries
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.files import roots_to_dirs
@@ -36,6 +39,7 @@ from customer_success_mcp.server.models import (
 from customer_success_mcp.server.prompts import register_prompts
 from customer_success_mcp.server.resources import register_resources
 from customer_success_mcp.server.service import DraftKind, PortfolioService, ScoreKind, UserError
+from customer_success_mcp.store import StoreError
 
 INSTRUCTIONS = """\
 Customer success scoring: deterministic health (0-100, higher is healthier), churn risk (0-100,
@@ -104,21 +108,28 @@ SaveToArg = Annotated[
 
 def _result(model: BaseModel, summary: str) -> CallToolResult:
     return CallToolResult(
-        content=[TextContent(type="text", text=summary)],
+        content=[TextContent(type="text", text=visible_lines(summary))],
         structured_content=model.model_dump(mode="json"),
     )
 
 
 async def _run(fn: Callable[[], Any]) -> Any:
-    """Run service work in a worker thread; user-fixable problems become ToolErrors."""
+    """Run service work in a worker thread; user-fixable problems (and store failures, with their cause
+    and fix) become ToolErrors."""
     try:
         return await anyio.to_thread.run_sync(fn)
-    except UserError as exc:
+    except (UserError, StoreError) as exc:
         raise ToolError(str(exc)) from None
 
 
-def build_server(config: ServerConfig, service: PortfolioService | None = None) -> MCPServer:
-    """The customer success MCP server, over one PortfolioService."""
+def build_server(
+    config: ServerConfig,
+    service: PortfolioService | None = None,
+    *,
+    token_verifier: TokenVerifier | None = None,
+    auth: AuthSettings | None = None,
+) -> MCPServer:
+    """The customer success MCP server, over one PortfolioService (with bearer-token auth over HTTP)."""
     from customer_success_mcp import __version__
 
     service = service or PortfolioService(config)
@@ -139,6 +150,8 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         title="Customer Success",
         instructions=INSTRUCTIONS,
         version=__version__,
+        token_verifier=token_verifier,
+        auth=auth,
     )
 
     @tool(title="Load a portfolio", annotations=WRITES_SNAPSHOT)
@@ -304,7 +317,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
             lambda: service.draft(kind, account, portfolio, quarter, save_to, root_dirs)
         )
         return CallToolResult(
-            content=[TextContent(type="text", text=markdown)],
+            content=[TextContent(type="text", text=visible_lines(markdown))],
             structured_content=result.model_dump(mode="json"),
         )
 

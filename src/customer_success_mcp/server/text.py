@@ -121,7 +121,7 @@ def find_text(r: AccountPage) -> str:
         reason = f" · {clean(a.top_reason)}" if a.top_reason else ""
         reason += f" · owner {clean(a.owner)}" if a.owner else ""
         lines.append(
-            f"- {clean(a.name)} ({a.customer_id}) {money(a.arr)} · health {a.health_score:g} {a.health_class}"
+            f"- {clean(a.name)} ({clean(a.customer_id)}) {money(a.arr)} · health {a.health_score:g} {a.health_class}"
             f"{TREND_MARK[a.health_trend]} · risk {a.risk_score:g} {a.risk_tier}{days}{reason}"
         )
     return "\n".join(lines)
@@ -131,7 +131,7 @@ def brief_text(b: AccountBrief) -> str:
     h, c, e = b.health, b.churn, b.expansion
     weak = sorted((d for d in h.dimensions if d.score is not None), key=lambda d: d.score or 0.0)[:2]
     lines = [
-        f"{clean(b.name)} ({b.customer_id}) · {b.segment} · {money(b.arr)} ARR · as of {b.snapshot.as_of}",
+        f"{clean(b.name)} ({clean(b.customer_id)}) · {b.segment} · {money(b.arr)} ARR · as of {b.snapshot.as_of}",
         f"Health {score(h.score)} {h.classification.replace('_', ' ')}, {h.trend} (priority "
         f"{h.trend_priority}); weakest: "
         + ", ".join(f"{d.label.lower()} {score(d.score)}" for d in weak)
@@ -168,18 +168,18 @@ def score_text(r: HealthScorePage | ChurnScorePage | ExpansionScorePage) -> str:
     head = {"customer_health_scores": "Health", "churn_risk_analysis": "Churn risk",
             "expansion_opportunities": "Expansion"}[r.report]  # fmt: skip
     lines = [
-        f"{head} for {r.source} as of {r.as_of}. "
+        f"{head} for {clean(r.source)} as of {r.as_of}. "
         + _page_line(r.total, r.offset, len(r.customers), r.has_more)
     ]
     if isinstance(r, HealthScorePage):
-        lines += [f"- {clean(c.name)} ({c.customer_id}): {score(c.overall_score)} {c.classification}, "
+        lines += [f"- {clean(c.name)} ({clean(c.customer_id)}): {score(c.overall_score)} {c.classification}, "
                   f"{c.trends['overall']}" for c in r.customers]  # fmt: skip
     elif isinstance(r, ChurnScorePage):
         for c in r.customers:
             first = c.warning_signals[0].signal if c.warning_signals else "no warning signals"
-            lines.append(f"- {clean(c.name)} ({c.customer_id}): {c.risk_score:g} {c.risk_tier}; {first}")
+            lines.append(f"- {clean(c.name)} ({clean(c.customer_id)}): {c.risk_score:g} {c.risk_tier}; {first}")
     else:
-        lines += [f"- {clean(c.name)} ({c.customer_id}): {money(c.total_estimated_revenue)} in "
+        lines += [f"- {clean(c.name)} ({clean(c.customer_id)}): {money(c.total_estimated_revenue)} in "
                   f"{c.opportunity_count} opportunities" for c in r.customers]  # fmt: skip
     if r.rejections:
         lines.append(f"{len(r.rejections)} inline account(s) rejected; see `rejections`.")

@@ -1,0 +1,161 @@
+"""The stdio transport, with an answer for every message: JSON-RPC's errors for what the SDK drops.
+
+The SDK's stdio reader silently drops a line that is not JSON (-32700 is due), not a valid JSON-RPC
+message (-32600), or nested past its parser's depth limit, so the client waits for ever. This module
+reads stdin itself, line by line with a size cap, answers those lines with the error the JSON-RPC 2.0
+specification requires (echoing the request's id when it can be read, else null), and hands every
+valid line to the SDK's own stdio transport and server loop unchanged. Nothing but protocol messages
+is ever written to stdout: the error answers go through the SDK's writer like every other message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+import anyio
+import anyio.to_thread
+import mcp_types as types
+import pydantic_core
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from mcp.server.mcpserver import MCPServer
+from mcp.server.stdio import stdio_server
+from mcp.shared.message import SessionMessage
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+DISCARD_CHUNK = 1 << 20
+# The id of a request whose body cannot be parsed, when it leads the object (as clients write it).
+_LEADING_ID = re.compile(rb'^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\\.){0,200}")')
+
+
+def leading_id(head: bytes) -> int | str | None:
+    """The request id at the start of a message that cannot be parsed whole, else None."""
+    match = _LEADING_ID.match(head)
+    if match is None:
+        return None
+    try:
+        value = pydantic_core.from_json(match.group(1))
+    except ValueError:
+        return None
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else None
+
+
+def error_answer(line: bytes, exc: ValidationError | None, max_bytes: int) -> types.JSONRPCError:
+    """The JSON-RPC error for a line the SDK cannot use: too large, not JSON, too deep or not a message."""
+    if exc is None:
+        code, message = INVALID_REQUEST, (
+            f"Invalid Request: the message is larger than the {max_bytes:,} bytes this server reads; "
+            "send large portfolios as a file path in an allowed directory, not inline."
+        )
+        return types.JSONRPCError(jsonrpc="2.0", id=leading_id(line[:4096]),
+                                  error=types.ErrorData(code=code, message=message))  # fmt: skip
+    problems = exc.errors()
+    first = problems[0] if problems else {"type": "", "msg": ""}
+    if first["type"] == "json_invalid" and "recursion limit" in str(first["msg"]):
+        code, message = INVALID_REQUEST, (
+            "Invalid Request: the message is nested too deeply to read; accounts in the data contract nest "
+            "at most 4 levels."
+        )
+        return types.JSONRPCError(jsonrpc="2.0", id=leading_id(line[:4096]),
+                                  error=types.ErrorData(code=code, message=message))  # fmt: skip
+    if first["type"] == "json_invalid":
+        detail = str(first["msg"]).removeprefix("Invalid JSON: ")
+        return types.JSONRPCError(jsonrpc="2.0", id=None, error=types.ErrorData(
+            code=PARSE_ERROR, message=f"Parse error: not valid JSON ({detail})."))  # fmt: skip
+    request_id: Any = None
+    try:
+        document = pydantic_core.from_json(line)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("id"), int | str):
+        request_id = None if isinstance(document["id"], bool) else document["id"]
+    return types.JSONRPCError(jsonrpc="2.0", id=request_id, error=types.ErrorData(
+        code=INVALID_REQUEST, message="Invalid Request: not a JSON-RPC 2.0 request, notification or response "
+        '(an object with "jsonrpc": "2.0" and a "method", or a "result" or "error" with an "id").'))  # fmt: skip
+
+
+class CheckedLines:
+    """stdin as the SDK's reader wants it (an async iterable of lines), holding back each line it could
+    not use and queueing the JSON-RPC error that answers it."""
+
+    def __init__(self, source: IO[bytes], max_bytes: int, errors: MemoryObjectSendStream[types.JSONRPCError]):
+        self._source = source
+        self._max_bytes = max_bytes
+        self._errors = errors
+
+    def _next_line(self) -> tuple[bytes, bool]:
+        """The next line (blocking, in a worker thread) and whether it fitted under the cap."""
+        line = self._source.readline(self._max_bytes + 1)
+        if len(line) <= self._max_bytes or line.endswith(b"\n"):
+            return line, True
+        rest = line
+        while rest and not rest.endswith(b"\n"):  # drop the remainder of the oversized line
+            rest = self._source.readline(DISCARD_CHUNK)
+        return line, False
+
+    async def __aiter__(self) -> AsyncIterator[str]:
+        async with self._errors:
+            while True:
+                line, fits = await anyio.to_thread.run_sync(self._next_line)
+                if not line:
+                    return
+                if not fits:
+                    await self._errors.send(error_answer(line, None, self._max_bytes))
+                    continue
+                if not line.strip():
+                    continue
+                try:
+                    types.jsonrpc_message_adapter.validate_json(line, by_name=False)
+                except ValidationError as exc:
+                    log.info("answering an unusable message with a JSON-RPC error: %s", exc.errors()[:1])
+                    await self._errors.send(error_answer(line, exc, self._max_bytes))
+                    continue
+                yield line.decode("utf-8", errors="replace")
+
+
+async def _forward(errors: MemoryObjectReceiveStream[types.JSONRPCError], write_stream: Any) -> None:
+    async with errors, write_stream:
+        async for error in errors:
+            await write_stream.send(SessionMessage(error))
+
+
+@contextmanager
+def claimed_stdin() -> Iterator[IO[bytes]]:
+    """The protocol's stdin on a private descriptor, with fd 0 pointed at the null device meanwhile (as the
+    SDK does), so nothing else in the process can read from the wire."""
+    try:
+        wire = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield sys.stdin.buffer
+        return
+    private = os.dup(wire)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, wire)
+    os.close(null)
+    try:
+        # closefd=False: a worker thread may still be blocked reading it after the transport exits.
+        yield os.fdopen(private, "rb", closefd=False)
+    finally:
+        os.dup2(private, wire)
+
+
+async def serve_stdio(mcp: MCPServer, max_message_bytes: int) -> None:
+    """Serve over stdin/stdout until the client closes stdin; every message gets an answer."""
+    send_errors, receive_errors = anyio.create_memory_object_stream[types.JSONRPCError](16)
+    # The SDK's MCPServer.run_stdio_async does the same with its own reader; its low-level server is the
+    # documented way to run over custom streams.
+    lowlevel = mcp._lowlevel_server
+    with claimed_stdin() as source:
+        async with stdio_server(stdin=CheckedLines(source, max_message_bytes, send_errors)) as (reader, writer):  # type: ignore[arg-type]
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_forward, receive_errors, writer.clone())
+                await lowlevel.run(reader, writer, lowlevel.create_initialization_options())
