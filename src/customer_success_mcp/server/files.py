@@ -62,8 +62,9 @@ def roots_to_dirs(uris: list[str]) -> list[Path]:
     dirs = []
     for uri in uris:
         parsed = urlparse(uri)
-        if parsed.scheme == "file" and "\x00" not in parsed.path:
-            dirs.append(Path(os.path.realpath(unquote(parsed.path) or "/")))
+        local = unquote(parsed.path) or "/"
+        if parsed.scheme == "file" and "\x00" not in local:
+            dirs.append(Path(os.path.realpath(local)))
     return dirs
 
 
@@ -216,6 +217,8 @@ def read_allowed(path_text: str, allowed: AllowedDirs, max_bytes: int) -> tuple[
     real, base = _located(_absolute(path_text, allowed), path_text, allowed)
     try:
         fd = _open_for_reading(real, base, path_text)
+    except FileAccessError:
+        raise
     except FileNotFoundError:
         raise FileAccessError(f"{path_text}: no such file.") from None
     except PermissionError:

@@ -122,7 +122,7 @@ class IntrospectionVerifier(TokenVerifier):
         self._credentials = (client_id, client_secret or "") if client_id else None
 
     async def verify_token(self, token: str) -> AccessToken | None:
-        import httpx
+        import httpx2 as httpx  # the HTTP client the SDK ships with
 
         try:
             async with httpx.AsyncClient(timeout=10.0) as client:
