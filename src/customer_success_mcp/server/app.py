@@ -119,7 +119,7 @@ async def _run(fn: Callable[[], Any]) -> Any:
     try:
         return await anyio.to_thread.run_sync(fn)
     except (UserError, StoreError) as exc:
-        raise ToolError(str(exc)) from None
+        raise ToolError(visible_lines(str(exc))) from None
 
 
 def build_server(

@@ -49,8 +49,32 @@ def leading_id(head: bytes) -> int | str | None:
     return value if isinstance(value, int | str) and not isinstance(value, bool) else None
 
 
-def error_answer(line: bytes, exc: ValidationError | None, max_bytes: int) -> types.JSONRPCError:
+def _is_mixed(message: types.JSONRPCMessage, text: str) -> bool:
+    """A message with a "method" and a "result" or "error" is neither a request nor a response (the SDK
+    takes it as one or the other depending on its other fields; as a response it stays silent)."""
+    if isinstance(message, types.JSONRPCRequest | types.JSONRPCNotification):
+        if '"result"' not in text and '"error"' not in text:
+            return False
+    elif '"method"' not in text:
+        return False
+    try:
+        document = pydantic_core.from_json(text)
+    except ValueError:
+        return False
+    return isinstance(document, dict) and "method" in document and ("result" in document or "error" in document)
+
+
+def error_answer(
+    line: bytes, exc: ValidationError | None, max_bytes: int, mixed: bool = False
+) -> types.JSONRPCError:
     """The JSON-RPC error for a line the SDK cannot use: too large, not JSON, too deep or not a message."""
+    if mixed:
+        document = pydantic_core.from_json(line.decode("utf-8", errors="replace"))
+        found = document.get("id")
+        request_id = found if isinstance(found, int | str) and not isinstance(found, bool) else None
+        return types.JSONRPCError(jsonrpc="2.0", id=request_id, error=types.ErrorData(
+            code=INVALID_REQUEST, message='Invalid Request: a message has a "method" (a request) or a "result" '
+            'or "error" (a response), not both.'))  # fmt: skip
     if exc is None:
         code, message = INVALID_REQUEST, (
             f"Invalid Request: the message is larger than the {max_bytes:,} bytes this server reads; "
@@ -111,15 +135,19 @@ class CheckedLines:
                 if not fits:
                     await self._errors.send(error_answer(line, None, self._max_bytes))
                     continue
-                if not line.strip():
+                text = line.decode("utf-8", errors="replace")
+                if not text.strip():
                     continue
                 try:
-                    types.jsonrpc_message_adapter.validate_json(line, by_name=False)
+                    message = types.jsonrpc_message_adapter.validate_json(text, by_name=False)
                 except ValidationError as exc:
                     log.info("answering an unusable message with a JSON-RPC error: %s", exc.errors()[:1])
                     await self._errors.send(error_answer(line, exc, self._max_bytes))
                     continue
-                yield line.decode("utf-8", errors="replace")
+                if _is_mixed(message, text):
+                    await self._errors.send(error_answer(line, None, self._max_bytes, mixed=True))
+                    continue
+                yield text
 
 
 async def _forward(errors: MemoryObjectReceiveStream[types.JSONRPCError], write_stream: Any) -> None:
