@@ -4,6 +4,7 @@ reads the same whether or not anything is there; client roots never widen the ce
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -84,10 +85,14 @@ def flipping() -> Iterator[Callable[[str, Path, Path, str], None]]:
     def start(kind: str, allowed: Path, outside: Path, name: str) -> None:
         if kind == "dir":
             (allowed / "staging").mkdir(exist_ok=True)
-        procs.append(subprocess.Popen([sys.executable, "-c", FLIPPER, kind, str(allowed), str(outside), name]))
+        procs.append(
+            subprocess.Popen([sys.executable, "-c", FLIPPER, kind, str(allowed), str(outside), name])
+        )
         deadline = time.monotonic() + 20
         while not (allowed / ".started").exists():  # swapping is under way before the first try
-            assert procs[-1].poll() is None and time.monotonic() < deadline, "the swapping process did not start"
+            assert procs[-1].poll() is None and time.monotonic() < deadline, (
+                "the swapping process did not start"
+            )
             time.sleep(0.005)
 
     yield start
@@ -143,10 +148,8 @@ def test_writes_never_land_outside_while_the_directory_is_swapped(tree, flipping
     dirs = AllowedDirs((allowed,))
     for i in range(TRIES):
         name = "victim.md" if i % 2 else f"draft-{i}.md"  # half try to overwrite, half to add a file
-        try:
+        with contextlib.suppress(FileAccessError):
             write_new(str(allowed / "out" / name), dirs, b"draft", suffixes=(".md",))
-        except FileAccessError:
-            pass
     assert sorted(p.name for p in outside.iterdir()) == ["secret.json", "victim.md"]
     assert victim.read_text() == "precious"
 
@@ -230,11 +233,11 @@ def test_inside_an_allowed_directory_the_reason_is_given(tree) -> None:
 @pytest.mark.parametrize("text", ["a\x00b.json", "", "   "])
 def test_an_unusable_path_is_a_clear_error(tree, text: str) -> None:
     allowed, _ = tree
-    with pytest.raises(FileAccessError, match="NUL|empty"):
+    with pytest.raises(FileAccessError, match=r"NUL|empty"):
         read_allowed(text, AllowedDirs((allowed,)), 1_000)
-    with pytest.raises(FileAccessError, match="NUL|empty"):
+    with pytest.raises(FileAccessError, match=r"NUL|empty"):
         write_new(text, AllowedDirs((allowed,)), b"x")
-    with pytest.raises(FileReadError, match="NUL|empty"):
+    with pytest.raises(FileReadError, match=r"NUL|empty"):
         read_regular_file(text, 1_000, "")
 
 
@@ -293,7 +296,9 @@ def test_the_filesystem_root_and_home_directories_are_never_roots(tmp_path: Path
 
 
 def test_roots_that_are_not_local_directories_are_ignored() -> None:
-    assert roots_to_dirs(["https://example.com/x", "file:///tmp/a%00b", "file:///tmp"]) == [Path("/tmp").resolve()]
+    assert roots_to_dirs(["https://example.com/x", "file:///tmp/a%00b", "file:///tmp"]) == [
+        Path("/tmp").resolve()
+    ]
 
 
 def test_a_load_through_the_tool_reads_the_same_way(tree) -> None:

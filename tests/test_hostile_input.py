@@ -87,7 +87,11 @@ async def test_hostile_ids_and_names_are_inert_in_every_tool_text(tmp_path: Path
             ("score_churn_risk", {"limit": 100}),
             ("score_expansion", {"limit": 100}),
             *[("account_brief", {"account": a["customer_id"], "detail": "full"}) for a in data[:3]],
-            *[(f"draft_{k}", {"account": a["customer_id"]}) for k in ("qbr", "ebr", "save_plan") for a in data[:3]],
+            *[
+                (f"draft_{k}", {"account": a["customer_id"]})
+                for k in ("qbr", "ebr", "save_plan")
+                for a in data[:3]
+            ],
             ("score_health", {"accounts": data[:3]}),
         ]
         for name, args in calls:
@@ -179,7 +183,9 @@ def test_cli_commands_refuse_devices_and_oversized_files_at_once(
 
 
 @pytest.mark.parametrize("value", ["inf", "nan", "-1", "0", "1e400", "lots"])
-def test_absurd_sizes_are_refused_by_the_cli_and_the_server(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_absurd_sizes_are_refused_by_the_cli_and_the_server(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exited:
         csm(["health", str(EXAMPLE), "--max-file-mb", value])
     assert exited.value.code == 2
@@ -221,7 +227,9 @@ async def test_cursors_are_opaque_and_checked(tmp_path: Path) -> None:
         page = (await client.call_tool("find_accounts", {"limit": 5})).structured_content
         assert page is not None
         cursor = page["next_cursor"]
-        following = (await client.call_tool("find_accounts", {"limit": 5, "cursor": cursor})).structured_content
+        following = (
+            await client.call_tool("find_accounts", {"limit": 5, "cursor": cursor})
+        ).structured_content
         assert following is not None and following["offset"] == 5
         offset, mac = cursor.split(".")
         forged = [

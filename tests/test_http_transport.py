@@ -20,21 +20,29 @@ import mcp_types
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from test_server_subprocess import server_command, server_env
 
-from customer_success_mcp.server.main import main as server_main
 from customer_success_mcp.server.http import (
     HttpSettings,
     HttpSetupError,
     IntrospectionVerifier,
     TokensFileVerifier,
 )
+from customer_success_mcp.server.main import main as server_main
+from test_server_subprocess import server_command, server_env
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TOKEN = "team-token-" + "k" * 32
 HASHED = "hashed-token-" + "h" * 32
-INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}  # fmt: skip
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
@@ -110,12 +118,16 @@ def test_tools_work_over_http_with_a_key_and_roots_are_ignored(http_server: str,
         return mcp_types.ListRootsResult(roots=[mcp_types.Root(uri=tmp_path.as_uri())])
 
     async def session() -> tuple[mcp_types.CallToolResult, mcp_types.CallToolResult]:
-        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as http:
-            async with Client(streamable_http_client(http_server, http_client=http),
-                              list_roots_callback=list_roots) as client:  # fmt: skip
-                loaded = await client.call_tool("load_portfolio", {"path": str(EXAMPLES / "portfolio.json")})
-                refused = await client.call_tool("load_portfolio", {"path": str(tmp_path / "book.json")})
-                return loaded, refused
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=30) as http,
+            Client(
+                streamable_http_client(http_server, http_client=http), list_roots_callback=list_roots
+            ) as client,
+        ):
+            loaded = await client.call_tool("load_portfolio", {"path": str(EXAMPLES / "portfolio.json")})
+            refused = await client.call_tool("load_portfolio", {"path": str(tmp_path / "book.json")})
+            return loaded, refused
 
     loaded, refused = anyio.run(session)
     assert not loaded.is_error and loaded.structured_content is not None
@@ -136,14 +148,25 @@ def test_tools_work_over_http_with_a_key_and_roots_are_ignored(http_server: str,
     ],
 )
 def test_the_server_refuses_to_start_without_what_it_needs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    needle: str,
 ) -> None:
     for name in [k for k in os.environ if k.startswith("CSM_")]:
         monkeypatch.delenv(name)
     (tmp_path / "tokens").write_text(TOKEN + "\n")
     (tmp_path / "weak").write_text("password\n")
     files = {"TOKENS": tmp_path / "tokens", "WEAK": tmp_path / "weak", "MISSING": tmp_path / "nope"}
-    argv = ["--transport", "streamable-http", "--data-dir", str(tmp_path / "data"), "--port", str(free_port())]
+    argv = [
+        "--transport",
+        "streamable-http",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--port",
+        str(free_port()),
+    ]
     assert server_main(argv + [str(files.get(a, a)) for a in args]) == 2  # before anything is served
     err = capsys.readouterr().err
     assert needle in err and "Traceback" not in err
@@ -169,7 +192,9 @@ def test_wildcard_and_named_hosts(tmp_path: Path) -> None:
     assert "127.0.0.1:*" in loopback.allowed_hosts and "http://localhost:*" in loopback.allowed_origins
     with pytest.raises(HttpSetupError, match="--allowed-host"):
         settings(host="0.0.0.0").security()
-    named = settings(host="0.0.0.0", allowed_hosts=("cs.example.com",), allowed_origins=("https://cs.example.com",))
+    named = settings(
+        host="0.0.0.0", allowed_hosts=("cs.example.com",), allowed_origins=("https://cs.example.com",)
+    )
     checked = named.security()
     assert checked.enable_dns_rebinding_protection
     assert set(checked.allowed_hosts) == {"cs.example.com", "cs.example.com:*"}
@@ -177,10 +202,18 @@ def test_wildcard_and_named_hosts(tmp_path: Path) -> None:
     assert set(settings(host="10.1.2.3").security().allowed_hosts) == {"10.1.2.3", "10.1.2.3:*"}
 
 
-def test_oauth_introspection_accepts_only_active_tokens_for_this_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_oauth_introspection_accepts_only_active_tokens_for_this_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     resource = "https://cs.example.com/mcp"
     answers = {
-        "good": {"active": True, "aud": resource, "client_id": "c1", "scope": "csm.read", "exp": 4_102_444_800},
+        "good": {
+            "active": True,
+            "aud": resource,
+            "client_id": "c1",
+            "scope": "csm.read",
+            "exp": 4_102_444_800,
+        },
         "other-audience": {"active": True, "aud": "https://else.example/mcp", "client_id": "c1"},
         "inactive": {"active": False},
     }
@@ -192,7 +225,9 @@ def test_oauth_introspection_accepts_only_active_tokens_for_this_server(monkeypa
         return httpx2.Response(200, json=answers.get(token, {"active": False}))
 
     real = httpx2.AsyncClient
-    monkeypatch.setattr(httpx2, "AsyncClient", lambda **kw: real(transport=httpx2.MockTransport(handler), **kw))
+    monkeypatch.setattr(
+        httpx2, "AsyncClient", lambda **kw: real(transport=httpx2.MockTransport(handler), **kw)
+    )
     verifier = IntrospectionVerifier("https://auth.example/introspect", resource, "rs", "secret")
     good = anyio.run(verifier.verify_token, "good")
     assert good is not None and good.scopes == ["csm.read"] and good.client_id == "c1"

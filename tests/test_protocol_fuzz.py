@@ -20,15 +20,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
-from test_server_subprocess import server_command, server_env
 
 from customer_success_mcp.server.app import build_server
 from customer_success_mcp.server.config import ServerConfig
+from test_server_subprocess import server_command, server_env
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "portfolio.json"
 WAIT = 10.0  # seconds for any one answer
-INITIALIZE = {"jsonrpc": "2.0", "id": "init", "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "fuzz", "version": "1"}}}  # fmt: skip
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": "init",
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "fuzz", "version": "1"},
+    },
+}
 
 
 class RawServer:
@@ -166,24 +174,43 @@ def test_tool_errors_over_stdio_carry_their_reason(raw_server: RawServer) -> Non
 
 # --------------------------------------------------------------------------- raw-line fuzz
 
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
-)  # fmt: skip
-METHODS = ["ping", "tools/list", "tools/call", "resources/list", "prompts/list", "resources/read", "prompts/get",
-           "completion/complete", "initialize", "nope/unknown", "notifications/cancelled"]  # fmt: skip
-ids = st.integers(-1000, 10**6) | st.text("abcdefxyz0123456789", min_size=1, max_size=8) | st.none() | st.booleans()
-messages = st.fixed_dictionaries(
-    {},
-    optional={"jsonrpc": st.sampled_from(["2.0", "1.0", 2]), "id": ids, "method": st.sampled_from(METHODS) | st.text(max_size=10),
-              "params": json_values, "result": json_values, "error": json_values},
-)  # fmt: skip
+)
+METHODS = [
+    *("ping", "tools/list", "tools/call", "resources/list", "resources/read", "prompts/list", "prompts/get"),
+    *("completion/complete", "initialize", "nope/unknown", "notifications/cancelled"),
+]
+ids = (
+    st.integers(-1000, 10**6)
+    | st.text("abcdefxyz0123456789", min_size=1, max_size=8)
+    | st.none()
+    | st.booleans()
+)
+fields = {
+    "jsonrpc": st.sampled_from(["2.0", "1.0", 2]),
+    "id": ids,
+    "method": st.sampled_from(METHODS) | st.text(max_size=10),
+    "params": json_values,
+    "result": json_values,
+    "error": json_values,
+}
+messages = st.fixed_dictionaries({}, optional=fields)
 lines = (
     messages.map(json.dumps)
     | json_values.map(json.dumps)
-    | st.text(alphabet=st.characters(blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=60)
+    | st.text(
+        alphabet=st.characters(blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=60
+    )
     | st.binary(max_size=60).map(lambda b: b.replace(b"\n", b" "))
 )
 
@@ -209,7 +236,7 @@ def _needs(line: str | bytes) -> tuple[bool, Any]:
     return True, request_id
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                     HealthCheck.too_slow])  # fmt: skip
 @given(line=lines)
 def test_every_line_gets_the_answer_the_spec_requires(raw_server: RawServer, line: str | bytes) -> None:
@@ -249,7 +276,9 @@ def _from_schema(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrat
     if kind == "object":
         properties = schema.get("properties")
         if properties:
-            return st.fixed_dictionaries({}, optional={k: _from_schema(v, defs) for k, v in properties.items()})
+            return st.fixed_dictionaries(
+                {}, optional={k: _from_schema(v, defs) for k, v in properties.items()}
+            )
         return st.dictionaries(st.text(max_size=10), json_values, max_size=5)
     return json_values
 
@@ -270,12 +299,19 @@ def tool_schemas(tmp_path_factory: pytest.TempPathFactory) -> tuple[ServerConfig
 def test_every_tool_answers_any_arguments_with_a_result_or_a_reason(tool_schemas) -> None:
     config, tools = tool_schemas
     arguments = st.one_of(
-        [st.tuples(st.just(t.name), _from_schema(t.input_schema, t.input_schema.get("$defs", {}))) for t in tools]
-        + [st.tuples(st.sampled_from([t.name for t in tools]), st.dictionaries(st.text(max_size=10), json_values))]
+        [
+            st.tuples(st.just(t.name), _from_schema(t.input_schema, t.input_schema.get("$defs", {})))
+            for t in tools
+        ]
+        + [
+            st.tuples(
+                st.sampled_from([t.name for t in tools]), st.dictionaries(st.text(max_size=10), json_values)
+            )
+        ]
     )
     calls: list[tuple[str, dict[str, Any]]] = []
 
-    @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(call=arguments)
     def collect(call: tuple[str, dict[str, Any]]) -> None:
         calls.append(call)

@@ -992,8 +992,12 @@ async def test_without_dirs_or_roots_no_file_is_read(tmp_path: Path, monkeypatch
     async with connect(config) as client:
         for path in ("here.json", str(cwd / "here.json"), "/etc/passwd"):
             refused = await client.call_tool("load_portfolio", {"path": path})
-            assert_tool_error(refused, "no directory is allowed", "--allow-dir", "CSM_ALLOWED_DIRS", "accounts")
-        inline = await client.call_tool("load_portfolio", {"accounts": example_accounts()[:3], "name": "inline"})
+            assert_tool_error(
+                refused, "no directory is allowed", "--allow-dir", "CSM_ALLOWED_DIRS", "accounts"
+            )
+        inline = await client.call_tool(
+            "load_portfolio", {"accounts": example_accounts()[:3], "name": "inline"}
+        )
         assert ok(inline)["accepted"] == 3
 
 

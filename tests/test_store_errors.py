@@ -124,7 +124,9 @@ async def test_a_data_dir_that_cannot_be_created(tmp_path: Path) -> None:
             tool_error(await client.call_tool(name, args), "cannot be created", "--data-dir")
 
 
-async def test_a_read_only_store_still_lists_and_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_read_only_store_still_lists_and_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The read-only path, as taken when the file or its directory cannot be written (forced here, since
     permissions do not bind root; the next test checks real permissions where they apply)."""
     filled_store(tmp_path / "data")
@@ -159,5 +161,5 @@ def test_store_errors_are_store_errors_with_the_fix(tmp_path: Path) -> None:
     path = filled_store(tmp_path / "data")
     path.write_bytes(b"\x00" * 4096)
     store = SnapshotStore(tmp_path / "data")
-    with pytest.raises(StoreError, match="damaged.*Move it aside"):
+    with pytest.raises(StoreError, match=r"damaged.*Move it aside"):
         store.portfolios()

@@ -550,8 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _VisibleOutput:
-    """stdout and stderr for everything but `csm serve`: a control or bidi character from the data (a terminal escape
-    sequence, a text direction override) is written as a visible \\uXXXX escape, never executed."""
+    """stdout and stderr for everything but `csm serve`: a control or bidi character from the data (a
+    terminal escape sequence, a text direction override) is written as a visible \\uXXXX escape, never
+    executed."""
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
@@ -570,7 +571,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stdout, stderr = sys.stdout, sys.stderr
     if args.command != "serve":
-        sys.stdout, sys.stderr = _VisibleOutput(stdout), _VisibleOutput(stderr)  # type: ignore[assignment]
+        sys.stdout, sys.stderr = _VisibleOutput(stdout), _VisibleOutput(stderr)
     try:
         return args.handler(args)
     except CliError as exc:

@@ -9,6 +9,7 @@ The server builds its allowed-directory checks on these (server/files.py); the C
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import stat
@@ -113,7 +114,9 @@ def write_new_file(path: str | Path, data: bytes) -> None:
     try:
         fd = os.open(shown, CREATE_FLAGS, NEW_FILE_MODE)
     except FileExistsError:
-        raise FileWriteError(f"{shown} already exists; nothing is overwritten, so choose another name.") from None
+        raise FileWriteError(
+            f"{shown} already exists; nothing is overwritten, so choose another name."
+        ) from None
     except OSError as exc:
         raise FileWriteError(f"cannot write {shown}: {exc.strerror}") from None
     write_all(fd, data, lambda: os.unlink(shown), shown)
@@ -127,8 +130,6 @@ def write_all(fd: int, data: bytes, remove: Callable[[], None], shown: str) -> N
             handle.write(data)
             handle.flush()
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             remove()
-        except OSError:
-            pass
         raise FileWriteError(f"cannot write {shown}: {exc.strerror}; nothing was kept") from None

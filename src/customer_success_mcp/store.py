@@ -117,7 +117,8 @@ def store_error(exc: BaseException, path: Path, doing: str) -> StoreError:
     ):
         return StoreError(
             f"The portfolio store {path} is damaged ({exc}) and could not be used for {doing}. Move it aside "
-            f"(for example rename it to {path.name}.broken) and load your portfolios again, or {DATA_DIR_HINT}."
+            f"(for example rename it to {path.name}.broken) and load your portfolios again, or "
+            f"{DATA_DIR_HINT}."
         )
     if "locked" in text or "busy" in text:
         return StoreError(
@@ -145,7 +146,9 @@ def store_error(exc: BaseException, path: Path, doing: str) -> StoreError:
             f"A disk error stopped {doing} in the portfolio store {path} ({exc}). Check the disk; if it "
             f"keeps happening, move the store aside and load your portfolios again, or {DATA_DIR_HINT}."
         )
-    return StoreError(f"The portfolio store {path} failed during {doing} ({exc}); {DATA_DIR_HINT} if it persists.")
+    return StoreError(
+        f"The portfolio store {path} failed during {doing} ({exc}); {DATA_DIR_HINT} if it persists."
+    )
 
 
 def _can_write(path: Path) -> bool:
@@ -175,7 +178,9 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     rows = conn.execute("PRAGMA quick_check").fetchall()
     if rows != [("ok",)]:
         first = "; ".join(str(r[0]) for r in rows[:2])
-        raise store_error(sqlite3.DatabaseError(f"database disk image is malformed: {first}"), path, "opening")
+        raise store_error(
+            sqlite3.DatabaseError(f"database disk image is malformed: {first}"), path, "opening"
+        )
 
 
 def open_connection(path: Path, busy_seconds: float = 5.0) -> tuple[sqlite3.Connection, bool]:
@@ -192,7 +197,8 @@ def open_connection(path: Path, busy_seconds: float = 5.0) -> tuple[sqlite3.Conn
     read_only = not _can_write(path)
     if read_only and not path.is_file():
         raise StoreError(
-            f"The data directory {path.parent} is read-only and holds no portfolio store yet; {DATA_DIR_HINT}, "
+            f"The data directory {path.parent} is read-only and holds no portfolio store yet; "
+            f"{DATA_DIR_HINT}, "
             "one you can write to."
         )
     conn: sqlite3.Connection | None = None

@@ -66,7 +66,8 @@ class ServerConfig:
                                       "CSM_MAX_INLINE_MB")  # fmt: skip
         if max_inline_accounts is None:
             max_inline_accounts = account_count(
-                env.get("CSM_MAX_INLINE_ACCOUNTS") or str(DEFAULT_MAX_INLINE_ACCOUNTS), "CSM_MAX_INLINE_ACCOUNTS"
+                env.get("CSM_MAX_INLINE_ACCOUNTS") or str(DEFAULT_MAX_INLINE_ACCOUNTS),
+                "CSM_MAX_INLINE_ACCOUNTS",
             )
         for what, mb in (("--max-file-mb", max_file_mb), ("--max-inline-mb", max_inline_mb)):
             megabytes(str(mb), what)

@@ -88,7 +88,7 @@ def allowed_dirs(configured: tuple[Path, ...], roots: list[Path], use_roots: boo
     if configured:
         narrowed = [r for r in roots if any(_inside(r, c) for c in configured)]
         narrowed += [c for c in configured if any(_inside(c, r) and c != r for r in roots)]
-        notes = ()
+        notes: tuple[str, ...] = ()
         if not narrowed:
             notes = (
                 f"The client's roots ({', '.join(map(str, roots))}) lie outside the configured directories "
@@ -98,12 +98,12 @@ def allowed_dirs(configured: tuple[Path, ...], roots: list[Path], use_roots: boo
         return AllowedDirs(tuple(dict.fromkeys(narrowed)), notes)
     kept = [r for r in roots if not too_wide(r)]
     refused = [r for r in roots if too_wide(r)]
-    notes = tuple(
+    refusals = tuple(
         f"The client's root {r} was not used: a root may not be the whole filesystem or a home directory "
         "as a whole; offer a project directory instead, or start the server with --allow-dir DIR."
         for r in refused
     )
-    return AllowedDirs(tuple(dict.fromkeys(kept)), notes)
+    return AllowedDirs(tuple(dict.fromkeys(kept)), refusals)
 
 
 def _refusal(shown: str, allowed: AllowedDirs) -> FileAccessError:
@@ -248,7 +248,9 @@ def write_new(
     if name in ("", ".", "..") or path_text.endswith(("/", os.sep)):
         raise FileAccessError(f"{path_text}: give the path of a new file, not a directory.")
     if suffixes and raw.suffix.lower() not in suffixes:
-        raise FileAccessError(f"{path_text}: a {what} is saved as {' or '.join(suffixes)}; give a path ending so.")
+        raise FileAccessError(
+            f"{path_text}: a {what} is saved as {' or '.join(suffixes)}; give a path ending so."
+        )
     real_parent, base = _located(raw.parent, path_text, allowed)
     if not WALKS_BY_DESCRIPTOR:  # pragma: no cover - platforms without openat (Windows)
         try:

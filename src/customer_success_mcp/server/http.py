@@ -119,14 +119,19 @@ class IntrospectionVerifier(TokenVerifier):
     def __init__(self, endpoint: str, resource_url: str, client_id: str | None, client_secret: str | None):
         self.endpoint = endpoint
         self.resource_url = resource_url.rstrip("/")
-        self._credentials = (client_id, client_secret or "") if client_id else None
+        self._credentials: tuple[str | bytes, str | bytes] | None = (
+            (client_id, client_secret or "") if client_id else None
+        )
 
     async def verify_token(self, token: str) -> AccessToken | None:
         import httpx2 as httpx  # the HTTP client the SDK ships with
 
         try:
             async with httpx.AsyncClient(timeout=10.0) as client:
-                response = await client.post(self.endpoint, data={"token": token}, auth=self._credentials)
+                if self._credentials is None:
+                    response = await client.post(self.endpoint, data={"token": token})
+                else:
+                    response = await client.post(self.endpoint, data={"token": token}, auth=self._credentials)
             data = response.json() if response.status_code == 200 else {}
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("token introspection at %s failed: %s", self.endpoint, exc)
@@ -134,7 +139,9 @@ class IntrospectionVerifier(TokenVerifier):
         if not isinstance(data, dict) or data.get("active") is not True:
             return None
         audience = data.get("aud")
-        audiences = [audience] if isinstance(audience, str) else audience if isinstance(audience, list) else []
+        audiences = (
+            [audience] if isinstance(audience, str) else audience if isinstance(audience, list) else []
+        )
         if self.resource_url not in [str(a).rstrip("/") for a in audiences]:
             log.warning("refused a token issued for %r, not %s", audience, self.resource_url)
             return None
@@ -201,10 +208,12 @@ class HttpSettings:
         if self.tokens_file is not None and any(oauth):
             raise HttpSetupError("give either a tokens file or the OAuth settings, not both")
         if self.tokens_file is not None:
-            verifier = TokensFileVerifier.from_file(self.tokens_file)
             # No authorization server and no metadata route: the issuer URL is required by the SDK's
             # settings model but unused without a resource_server_url or an auth provider.
-            return verifier, AuthSettings(issuer_url="http://localhost", resource_server_url=None)  # type: ignore[arg-type]
+            unused = AuthSettings.model_validate(
+                {"issuer_url": "http://localhost", "resource_server_url": None}
+            )
+            return TokensFileVerifier.from_file(self.tokens_file), unused
         if any(oauth):
             if not all(oauth):
                 raise HttpSetupError(
@@ -214,17 +223,18 @@ class HttpSettings:
             assert self.oauth_introspection_url and self.resource_url
             verifier = IntrospectionVerifier(self.oauth_introspection_url, self.resource_url,
                                              self.oauth_client_id, self.oauth_client_secret)  # fmt: skip
-            settings = AuthSettings(
-                issuer_url=self.oauth_issuer,  # type: ignore[arg-type]
-                resource_server_url=self.resource_url,  # type: ignore[arg-type]
-                required_scopes=list(self.required_scopes) or None,
-                validate_token_resource=False,  # the verifier checks the audience itself
-            )
+            settings = AuthSettings.model_validate({
+                "issuer_url": self.oauth_issuer,
+                "resource_server_url": self.resource_url,
+                "required_scopes": list(self.required_scopes) or None,
+                "validate_token_resource": False,  # the verifier checks the audience itself
+            })  # fmt: skip
             return verifier, settings
         raise HttpSetupError(
             "streamable HTTP needs a key: put one token per line in a file (make one with: "
             f"{NEW_TOKEN}; chmod 600 the file) and pass --http-tokens-file FILE or set CSM_HTTP_TOKENS_FILE, "
-            "or configure an OAuth resource server (--oauth-issuer, --oauth-introspection-url, --resource-url). "
+            "or configure an OAuth resource server (--oauth-issuer, --oauth-introspection-url, "
+            "--resource-url). "
             "For a single local user, stdio (the default) needs none."
         )
 

@@ -38,7 +38,8 @@ def check_inline_accounts(accounts: list[Any], max_accounts: int, max_bytes: int
     """Inline accounts within the server's caps (count, then nesting, then size as compact JSON)."""
     if len(accounts) > max_accounts:
         raise UserError(
-            f"{len(accounts):,} inline accounts are more than the {max_accounts:,} this server accepts inline; "
+            f"{len(accounts):,} inline accounts are more than the {max_accounts:,} this server accepts "
+            "inline; "
             "save them to a file in an allowed directory and pass its path, or start the server with "
             "--max-inline-accounts N (or CSM_MAX_INLINE_ACCOUNTS)."
         )

@@ -76,7 +76,8 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-inline-mb",
         type=_argument_type(lambda t: megabytes(t, "MB"), "MB"),
         metavar="MB",
-        help=f"largest inline accounts, as compact JSON (env CSM_MAX_INLINE_MB; default {DEFAULT_MAX_INLINE_MB})",
+        help="largest inline accounts, as compact JSON "
+        f"(env CSM_MAX_INLINE_MB; default {DEFAULT_MAX_INLINE_MB})",
     )
     parser.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="with streamable-http (default 127.0.0.1)")
@@ -84,22 +85,27 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--port", type=_argument_type(_port, "port"), default=8000, help="with streamable-http (default 8000)"
     )
     http = parser.add_argument_group("streamable HTTP (a bearer token is required on every request)")
-    http.add_argument("--http-tokens-file", metavar="FILE",
-                      help="one token per line, or sha256:HEX of one (env CSM_HTTP_TOKENS_FILE)")  # fmt: skip
-    http.add_argument("--oauth-issuer", metavar="URL", help="OAuth 2.1 authorization server (env CSM_OAUTH_ISSUER)")
-    http.add_argument("--oauth-introspection-url", metavar="URL",
-                      help="its token introspection endpoint (env CSM_OAUTH_INTROSPECTION_URL; client "
-                      "credentials from CSM_OAUTH_CLIENT_ID and CSM_OAUTH_CLIENT_SECRET)")  # fmt: skip
-    http.add_argument("--resource-url", metavar="URL",
-                      help="this server's public URL, the tokens' audience (env CSM_RESOURCE_URL)")  # fmt: skip
-    http.add_argument("--required-scope", action="append", metavar="SCOPE",
-                      help="a scope every token must carry; repeatable (env CSM_OAUTH_SCOPES)")  # fmt: skip
-    http.add_argument("--allowed-host", action="append", metavar="HOST",
-                      help="a Host header to accept beside the address served; repeatable "
-                      "(env CSM_ALLOWED_HOSTS, comma-separated)")  # fmt: skip
-    http.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
-                      help="an Origin header to accept, e.g. https://cs.example.com; repeatable "
-                      "(env CSM_ALLOWED_ORIGINS)")  # fmt: skip
+    options = {
+        "--http-tokens-file": ("FILE", "one token per line, or sha256:HEX of one (env CSM_HTTP_TOKENS_FILE)"),
+        "--oauth-issuer": ("URL", "OAuth 2.1 authorization server (env CSM_OAUTH_ISSUER)"),
+        "--oauth-introspection-url": (
+            "URL",
+            "its token introspection endpoint (env CSM_OAUTH_INTROSPECTION_URL; client credentials from "
+            "CSM_OAUTH_CLIENT_ID and CSM_OAUTH_CLIENT_SECRET)",
+        ),
+        "--resource-url": ("URL", "this server's public URL, its tokens' audience (env CSM_RESOURCE_URL)"),
+    }
+    for flag, (metavar, text) in options.items():
+        http.add_argument(flag, metavar=metavar, help=text)
+    repeatable = {
+        "--required-scope": ("SCOPE", "a scope every token must carry (env CSM_OAUTH_SCOPES)"),
+        "--allowed-host": ("HOST", "a Host header to accept beside the address served "
+                           "(env CSM_ALLOWED_HOSTS)"),
+        "--allowed-origin": ("ORIGIN", "an Origin header to accept, e.g. https://cs.example.com "
+                             "(env CSM_ALLOWED_ORIGINS)"),
+    }  # fmt: skip
+    for flag, (metavar, text) in repeatable.items():
+        http.add_argument(flag, action="append", metavar=metavar, help=text + "; repeatable")
     parser.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default="WARNING")
 
 
@@ -142,11 +148,16 @@ def serve(args: argparse.Namespace) -> int:
         security = http.security()
     except HttpSetupError as exc:
         return _fail(str(exc))
-    logging.getLogger(__name__).warning("serving %s; put it behind TLS for anything beyond this machine",
-                                        http.describe())  # fmt: skip
+    log = logging.getLogger(__name__)
+    log.warning("serving %s; put it behind TLS for anything beyond this machine", http.describe())
     server = build_server(config, token_verifier=verifier, auth=auth)
-    server.run("streamable-http", host=http.host, port=http.port, transport_security=security,
-               max_request_body_size=message_bytes)  # fmt: skip
+    server.run(
+        "streamable-http",
+        host=http.host,
+        port=http.port,
+        transport_security=security,
+        max_request_body_size=message_bytes,
+    )
     return 0
 
 

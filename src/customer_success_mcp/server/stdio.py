@@ -34,7 +34,9 @@ PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 DISCARD_CHUNK = 1 << 20
 # The id of a request whose body cannot be parsed, when it leads the object (as clients write it).
-_LEADING_ID = re.compile(rb'^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\\.){0,200}")')
+_LEADING_ID = re.compile(
+    rb'^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\\.){0,200}")'
+)
 
 
 def leading_id(head: bytes) -> int | str | None:
@@ -61,57 +63,68 @@ def _is_mixed(message: types.JSONRPCMessage, text: str) -> bool:
         document = pydantic_core.from_json(text)
     except ValueError:
         return False
-    return isinstance(document, dict) and "method" in document and ("result" in document or "error" in document)
+    return (
+        isinstance(document, dict) and "method" in document and ("result" in document or "error" in document)
+    )
+
+
+TOO_LARGE = (
+    "Invalid Request: the message is larger than the {max_bytes:,} bytes this server reads; send large "
+    "portfolios as a file path in an allowed directory, not inline."
+)
+TOO_DEEP = (
+    "Invalid Request: the message is nested too deeply to read; accounts in the data contract nest at most "
+    "4 levels."
+)
+NOT_A_MESSAGE = (
+    'Invalid Request: not a JSON-RPC 2.0 request, notification or response (an object with "jsonrpc": '
+    '"2.0" and a "method", or a "result" or "error" with an "id").'
+)
+MIXED = (
+    'Invalid Request: a message has a "method" (a request) or a "result" or "error" (a response), not both.'
+)
+
+
+def _error(code: int, message: str, request_id: int | str | None) -> types.JSONRPCError:
+    return types.JSONRPCError(jsonrpc="2.0", id=request_id, error=types.ErrorData(code=code, message=message))
+
+
+def _id_of(line: bytes) -> int | str | None:
+    """The id of a message that parses as JSON, if it is a usable one."""
+    try:
+        document = pydantic_core.from_json(line.decode("utf-8", errors="replace"))
+    except ValueError:
+        return None
+    found = document.get("id") if isinstance(document, dict) else None
+    return found if isinstance(found, int | str) and not isinstance(found, bool) else None
 
 
 def error_answer(
     line: bytes, exc: ValidationError | None, max_bytes: int, mixed: bool = False
 ) -> types.JSONRPCError:
-    """The JSON-RPC error for a line the SDK cannot use: too large, not JSON, too deep or not a message."""
+    """The JSON-RPC error for a line the SDK cannot use: too large (`exc` None), not JSON, too deep, not a
+    message, or a request and a response at once (`mixed`)."""
     if mixed:
-        document = pydantic_core.from_json(line.decode("utf-8", errors="replace"))
-        found = document.get("id")
-        request_id = found if isinstance(found, int | str) and not isinstance(found, bool) else None
-        return types.JSONRPCError(jsonrpc="2.0", id=request_id, error=types.ErrorData(
-            code=INVALID_REQUEST, message='Invalid Request: a message has a "method" (a request) or a "result" '
-            'or "error" (a response), not both.'))  # fmt: skip
+        return _error(INVALID_REQUEST, MIXED, _id_of(line))
     if exc is None:
-        code, message = INVALID_REQUEST, (
-            f"Invalid Request: the message is larger than the {max_bytes:,} bytes this server reads; "
-            "send large portfolios as a file path in an allowed directory, not inline."
-        )
-        return types.JSONRPCError(jsonrpc="2.0", id=leading_id(line[:4096]),
-                                  error=types.ErrorData(code=code, message=message))  # fmt: skip
+        return _error(INVALID_REQUEST, TOO_LARGE.format(max_bytes=max_bytes), leading_id(line[:4096]))
     problems = exc.errors()
     first = problems[0] if problems else {"type": "", "msg": ""}
     if first["type"] == "json_invalid" and "recursion limit" in str(first["msg"]):
-        code, message = INVALID_REQUEST, (
-            "Invalid Request: the message is nested too deeply to read; accounts in the data contract nest "
-            "at most 4 levels."
-        )
-        return types.JSONRPCError(jsonrpc="2.0", id=leading_id(line[:4096]),
-                                  error=types.ErrorData(code=code, message=message))  # fmt: skip
+        return _error(INVALID_REQUEST, TOO_DEEP, leading_id(line[:4096]))
     if first["type"] == "json_invalid":
         detail = str(first["msg"]).removeprefix("Invalid JSON: ")
-        return types.JSONRPCError(jsonrpc="2.0", id=None, error=types.ErrorData(
-            code=PARSE_ERROR, message=f"Parse error: not valid JSON ({detail})."))  # fmt: skip
-    request_id: Any = None
-    try:
-        document = pydantic_core.from_json(line)
-    except ValueError:
-        document = None
-    if isinstance(document, dict) and isinstance(document.get("id"), int | str):
-        request_id = None if isinstance(document["id"], bool) else document["id"]
-    return types.JSONRPCError(jsonrpc="2.0", id=request_id, error=types.ErrorData(
-        code=INVALID_REQUEST, message="Invalid Request: not a JSON-RPC 2.0 request, notification or response "
-        '(an object with "jsonrpc": "2.0" and a "method", or a "result" or "error" with an "id").'))  # fmt: skip
+        return _error(PARSE_ERROR, f"Parse error: not valid JSON ({detail}).", None)
+    return _error(INVALID_REQUEST, NOT_A_MESSAGE, _id_of(line))
 
 
 class CheckedLines:
     """stdin as the SDK's reader wants it (an async iterable of lines), holding back each line it could
     not use and queueing the JSON-RPC error that answers it."""
 
-    def __init__(self, source: IO[bytes], max_bytes: int, errors: MemoryObjectSendStream[types.JSONRPCError]):
+    def __init__(
+        self, source: IO[bytes], max_bytes: int, errors: MemoryObjectSendStream[types.JSONRPCError]
+    ) -> None:
         self._source = source
         self._max_bytes = max_bytes
         self._errors = errors
@@ -179,11 +192,11 @@ def claimed_stdin() -> Iterator[IO[bytes]]:
 async def serve_stdio(mcp: MCPServer, max_message_bytes: int) -> None:
     """Serve over stdin/stdout until the client closes stdin; every message gets an answer."""
     send_errors, receive_errors = anyio.create_memory_object_stream[types.JSONRPCError](16)
-    # The SDK's MCPServer.run_stdio_async does the same with its own reader; its low-level server is the
-    # documented way to run over custom streams.
+    # MCPServer.run_stdio_async does exactly this with the SDK's own reader; the SDK offers no public
+    # accessor for its low-level server, whose run() is the public way to serve custom streams.
     lowlevel = mcp._lowlevel_server
     with claimed_stdin() as source:
-        async with stdio_server(stdin=CheckedLines(source, max_message_bytes, send_errors)) as (reader, writer):  # type: ignore[arg-type]
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(_forward, receive_errors, writer.clone())
-                await lowlevel.run(reader, writer, lowlevel.create_initialization_options())
+        lines: Any = CheckedLines(source, max_message_bytes, send_errors)  # async lines, as the SDK reads
+        async with stdio_server(stdin=lines) as (reader, writer), anyio.create_task_group() as tasks:
+            tasks.start_soon(_forward, receive_errors, writer.clone())
+            await lowlevel.run(reader, writer, lowlevel.create_initialization_options())

@@ -121,7 +121,8 @@ def find_text(r: AccountPage) -> str:
         reason = f" · {clean(a.top_reason)}" if a.top_reason else ""
         reason += f" · owner {clean(a.owner)}" if a.owner else ""
         lines.append(
-            f"- {clean(a.name)} ({clean(a.customer_id)}) {money(a.arr)} · health {a.health_score:g} {a.health_class}"
+            f"- {clean(a.name)} ({clean(a.customer_id)}) {money(a.arr)} · health {a.health_score:g} "
+            f"{a.health_class}"
             f"{TREND_MARK[a.health_trend]} · risk {a.risk_score:g} {a.risk_tier}{days}{reason}"
         )
     return "\n".join(lines)
@@ -131,7 +132,8 @@ def brief_text(b: AccountBrief) -> str:
     h, c, e = b.health, b.churn, b.expansion
     weak = sorted((d for d in h.dimensions if d.score is not None), key=lambda d: d.score or 0.0)[:2]
     lines = [
-        f"{clean(b.name)} ({clean(b.customer_id)}) · {b.segment} · {money(b.arr)} ARR · as of {b.snapshot.as_of}",
+        f"{clean(b.name)} ({clean(b.customer_id)}) · {b.segment} · {money(b.arr)} ARR · "
+        f"as of {b.snapshot.as_of}",
         f"Health {score(h.score)} {h.classification.replace('_', ' ')}, {h.trend} (priority "
         f"{h.trend_priority}); weakest: "
         + ", ".join(f"{d.label.lower()} {score(d.score)}" for d in weak)
@@ -177,7 +179,9 @@ def score_text(r: HealthScorePage | ChurnScorePage | ExpansionScorePage) -> str:
     elif isinstance(r, ChurnScorePage):
         for c in r.customers:
             first = c.warning_signals[0].signal if c.warning_signals else "no warning signals"
-            lines.append(f"- {clean(c.name)} ({clean(c.customer_id)}): {c.risk_score:g} {c.risk_tier}; {first}")
+            lines.append(
+                f"- {clean(c.name)} ({clean(c.customer_id)}): {c.risk_score:g} {c.risk_tier}; {first}"
+            )
     else:
         lines += [f"- {clean(c.name)} ({clean(c.customer_id)}): {money(c.total_estimated_revenue)} in "
                   f"{c.opportunity_count} opportunities" for c in r.customers]  # fmt: skip
