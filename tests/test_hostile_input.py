@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +184,20 @@ def test_cli_commands_refuse_devices_and_oversized_files_at_once(
     assert "not a regular file" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_cli_commands_refuse_a_fifo_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "book.json"
+    os.mkfifo(fifo)
+    codes: list[int] = []
+    for command in (["health", str(fifo)], ["validate", str(fifo)], ["draft", "qbr", "X", str(fifo)]):
+        worker = threading.Thread(target=lambda c=command: codes.append(csm(c)), daemon=True)
+        worker.start()
+        worker.join(10)
+        assert not worker.is_alive(), f"csm {command[0]} hangs on a FIFO"
+    assert codes == [2, 2, 2]
+    assert capsys.readouterr().err.count("not a regular file") == 3
+
+
 @pytest.mark.parametrize("value", ["inf", "nan", "-1", "0", "1e400", "lots"])
 def test_absurd_sizes_are_refused_by_the_cli_and_the_server(
     value: str, capsys: pytest.CaptureFixture[str]
@@ -267,3 +283,5 @@ async def test_inline_accounts_are_capped_by_count_size_and_depth(tmp_path: Path
             tool_error(await client.call_tool(tool, {"accounts": nested}), "nested more than 32 levels")
         fits = await client.call_tool("score_health", {"accounts": data[:10]})
         assert not fits.is_error, text_of(fits)
+        many_files = await client.call_tool("load_portfolio", {"paths": [str(EXAMPLE)] * 21})
+        tool_error(many_files, "21 files", "at most 20")

@@ -51,6 +51,7 @@ Progress = Callable[[int, int, str], None]
 DraftKind = Literal["qbr", "ebr", "save-plan"]
 ScoreKind = Literal["health", "churn", "expansion"]
 FIRST_REJECTIONS = 5
+MAX_FILES = 20  # exports joined in one load (each under the size cap)
 NAME_PATTERN = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
@@ -232,6 +233,8 @@ class PortfolioService:
             )
         if paths is not None and not paths:
             raise UserError("`paths` is empty; give at least one file.")
+        if paths is not None and len(paths) > MAX_FILES:
+            raise UserError(f"`paths` names {len(paths)} files; one load joins at most {MAX_FILES} exports.")
         profile = self.profile
         files = [path] if path is not None else paths
         try:
