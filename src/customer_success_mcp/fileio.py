@@ -65,8 +65,8 @@ def read_opened(fd: int, shown: str, max_bytes: int, limit_hint: str) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise FileReadError(f"{shown} is not a regular file (a directory, pipe or device); give the "
-                                "path of a portfolio file.")  # fmt: skip
+            raise FileReadError(f"{shown} is not a regular file (it is a directory, pipe or device); give "
+                                "the path of a file.")  # fmt: skip
         if info.st_size > max_bytes:
             raise FileReadError(
                 f"{shown} is {size_text(info.st_size)}, over the {size_text(max_bytes)} limit; {limit_hint}"

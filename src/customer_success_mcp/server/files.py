@@ -69,11 +69,15 @@ def roots_to_dirs(uris: list[str]) -> list[Path]:
 
 
 def too_wide(directory: Path) -> bool:
-    """The filesystem root, a directory holding the user's home, or any user's home as a whole."""
+    """The filesystem root, a directory holding the user's home, or any user's home as a whole (or the
+    directory holding the homes)."""
     home = Path(os.path.realpath(Path.home()))
     if directory == Path(directory.anchor) or home.is_relative_to(directory):
         return True
-    return any(directory.parent == Path(os.path.realpath(p)) for p in ("/home", "/Users"))
+    homes = {Path(os.path.realpath(p)) for p in ("/home", "/Users")}
+    if home.parent != Path(home.anchor):
+        homes.add(home.parent)
+    return directory in homes or directory.parent in homes
 
 
 def _inside(path: Path, base: Path) -> bool:
