@@ -955,41 +955,49 @@ async def test_client_roots_allow_their_directories(tmp_path: Path) -> None:
         assert_tool_error(refused, str(root.resolve()), "--allow-dir")
 
 
-async def test_configured_dirs_and_roots_combine(tmp_path: Path) -> None:
-    root = tmp_path / "root"
+async def test_client_roots_narrow_the_configured_dirs_and_never_widen_them(tmp_path: Path) -> None:
     configured = tmp_path / "configured"
-    root.mkdir()
-    configured.mkdir()
-    shutil.copy(EXAMPLE, root / "a.json")
-    shutil.copy(EXAMPLE, configured / "b.json")
+    inside = configured / "project"
+    outside = tmp_path / "outside"
+    inside.mkdir(parents=True)
+    outside.mkdir()
+    for folder in (configured, inside, outside):
+        shutil.copy(EXAMPLE, folder / "book.json")
+    offered: list[Path] = [inside]
 
     async def list_roots(context: Any) -> mcp_types.ListRootsResult:
-        return mcp_types.ListRootsResult(roots=[mcp_types.Root(uri=root.as_uri())])
+        return mcp_types.ListRootsResult(roots=[mcp_types.Root(uri=r.as_uri()) for r in offered])
 
     config = ServerConfig(data_dir=tmp_path / "data", allowed_dirs=(configured.resolve(),))
     async with connect(config, list_roots_callback=list_roots) as client:
-        await load(client, root / "a.json")
-        await load(client, configured / "b.json")
-        names = [p["name"] for p in ok(await client.call_tool("list_portfolios", {}))["portfolios"]]
-    assert sorted(names) == ["a", "b"]
+        assert (await load(client, inside / "book.json"))["accepted"] == 50
+        narrowed = await client.call_tool("load_portfolio", {"path": str(configured / "book.json")})
+        assert_tool_error(narrowed, "outside the allowed directories", str(inside.resolve()))
+        offered[:] = [outside]  # a root beyond the ceiling allows nothing, and says why
+        widened = await client.call_tool("load_portfolio", {"path": str(outside / "book.json")})
+        assert_tool_error(widened, "no directory is allowed", "outside the configured directories")
+        offered[:] = [tmp_path]  # a root above the configured directory narrows nothing
+        assert (await load(client, configured / "book.json", name="again"))["accepted"] == 50
+        refused = await client.call_tool("load_portfolio", {"path": str(outside / "book.json")})
+        assert_tool_error(refused, "outside the allowed directories", str(configured.resolve()))
 
 
-async def test_without_dirs_or_roots_only_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_without_dirs_or_roots_no_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cwd = tmp_path / "cwd"
-    elsewhere = tmp_path / "elsewhere"
     cwd.mkdir()
-    elsewhere.mkdir()
     shutil.copy(EXAMPLE, cwd / "here.json")
-    shutil.copy(EXAMPLE, elsewhere / "there.json")
     monkeypatch.chdir(cwd)
     config = ServerConfig(data_dir=tmp_path / "data")
     async with connect(config) as client:
-        assert (await load(client, "here.json"))["snapshot"]["portfolio"] == "here"
-        assert (await load(client, cwd / "here.json", name="again"))["accepted"] == 50
-        refused = await client.call_tool("load_portfolio", {"path": str(elsewhere / "there.json")})
-        assert_tool_error(refused, str(cwd.resolve()), "--allow-dir")
+        for path in ("here.json", str(cwd / "here.json"), "/etc/passwd"):
+            refused = await client.call_tool("load_portfolio", {"path": path})
+            assert_tool_error(
+                refused, "no directory is allowed", "--allow-dir", "CSM_ALLOWED_DIRS", "accounts"
+            )
+        inline = await client.call_tool(
+            "load_portfolio", {"accounts": example_accounts()[:3], "name": "inline"}
+        )
+        assert ok(inline)["accepted"] == 3
 
 
 # --------------------------------------------------------------------------- progress and persistence

@@ -69,12 +69,14 @@ def _spec(args: argparse.Namespace) -> Any:
 
     spec = None
     if args.mapping:
+        from customer_success_mcp.fileio import MB, FileReadError, read_regular_file
+
         try:
-            text = Path(args.mapping).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CliError(
-                f"cannot read the mapping file {args.mapping}: {getattr(exc, 'strerror', exc)}"
-            ) from None
+            text = read_regular_file(args.mapping, 4 * MB, "a mapping is a short TOML file").decode("utf-8")
+        except FileReadError as exc:
+            raise CliError(f"cannot read the mapping file: {exc}") from None
+        except UnicodeDecodeError:
+            raise CliError(f"cannot read the mapping file {args.mapping}: not UTF-8 text") from None
         try:
             spec = mapping_from_toml(text, args.mapping)
         except InputError as exc:
@@ -85,19 +87,30 @@ def _spec(args: argparse.Namespace) -> Any:
     return spec
 
 
-def _read(paths: Sequence[str]) -> list[tuple[str, bytes]]:
-    sources = []
-    for text in paths:
-        path = Path(text)
+def _read(paths: Sequence[str], max_bytes: int) -> list[tuple[str, bytes]]:
+    """Each file read once through its descriptor: a regular file under the cap (a pipe or device is an
+    error at once, never a hang)."""
+    from customer_success_mcp.fileio import FileReadError, read_regular_file
+
+    hint = "pass --max-file-mb N (or set CSM_MAX_FILE_MB) to raise the limit."
+    try:
+        return [(Path(text).name, read_regular_file(text, max_bytes, hint)) for text in paths]
+    except FileReadError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _max_bytes(args: argparse.Namespace) -> int:
+    """--max-file-mb, else CSM_MAX_FILE_MB, else the server's default, in bytes."""
+    from customer_success_mcp.fileio import MB, megabytes
+    from customer_success_mcp.server.config import DEFAULT_MAX_FILE_MB
+
+    mb = getattr(args, "max_file_mb", None)
+    if mb is None:
         try:
-            sources.append((path.name, path.read_bytes()))
-        except FileNotFoundError:
-            raise CliError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise CliError(f"{path}: is a directory, not a portfolio file") from None
-        except OSError as exc:
-            raise CliError(f"{path}: cannot read: {exc.strerror}") from None
-    return sources
+            mb = megabytes(os.environ.get("CSM_MAX_FILE_MB") or str(DEFAULT_MAX_FILE_MB), "CSM_MAX_FILE_MB")
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    return max(1, int(mb * MB))
 
 
 def _loaded(args: argparse.Namespace, profile: Any) -> Any:
@@ -106,7 +119,7 @@ def _loaded(args: argparse.Namespace, profile: Any) -> Any:
     from customer_success_mcp.ingest.sources import load_sources
 
     try:
-        return load_sources(_read(args.files), profile, spec=_spec(args))
+        return load_sources(_read(args.files, _max_bytes(args)), profile, spec=_spec(args))
     except InputError as exc:
         raise CliError(str(exc)) from None
 
@@ -180,12 +193,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+    _write_new(args.output, text)
     print(f"wrote the {args.format} report to {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _write_new(path: str, text: str) -> None:
+    """Write `text` to a new file (an existing one is never overwritten), or one error line."""
+    from customer_success_mcp.fileio import FileWriteError, write_new_file
+
+    try:
+        write_new_file(path, text.encode("utf-8"))
+    except FileWriteError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _account_row(args: argparse.Namespace, scored: Any) -> int:
@@ -223,10 +243,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     draft = draft_for_account(scored, row, args.kind, source, args.quarter)
     text = draft.markdown if args.format == "markdown" else draft.facts.model_dump_json(indent=2) + "\n"
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+        _write_new(args.output, text)
         print(f"wrote the {args.kind} draft for {scored.table.names[row]} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -311,6 +328,16 @@ def _yes_no(text: str) -> bool:
     return answer
 
 
+def megabytes_option(text: str) -> float:
+    """An argparse type: a positive, finite number of megabytes."""
+    from customer_success_mcp.fileio import megabytes
+
+    try:
+        return megabytes(text, "the size")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _non_negative(text: str) -> float:
     try:
         value = float(text.replace(",", ""))
@@ -356,7 +383,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from customer_success_mcp.render.imports import inspection_lines
 
     try:
-        found = inspect_sources(_read(args.files), spec=_spec(args))
+        found = inspect_sources(_read(args.files, _max_bytes(args)), spec=_spec(args))
     except InputError as exc:
         raise CliError(str(exc)) from None
     if args.format == "json":
@@ -435,6 +462,8 @@ def _add_files(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--date-order", choices=("MDY", "DMY"),
                    help="order of slash dates such as 03/04/2027 when the values cannot tell")  # fmt: skip
+    p.add_argument("--max-file-mb", type=megabytes_option, metavar="MB",
+                   help="largest file read (env CSM_MAX_FILE_MB; default 256)")  # fmt: skip
 
 
 def _add_common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
@@ -547,7 +576,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", metavar="Q", help="the quarter a QBR covers, e.g. 'Q4 2026'")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="score as of this date")
     p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
-    p.add_argument("--output", "-o", metavar="FILE", help="write the draft here instead of stdout")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="write the draft to this new file instead of stdout (never overwrites)")  # fmt: skip
     p.add_argument("--format", choices=("markdown", "json"), default="markdown",
                    help="markdown (default), or json: the facts the draft states")  # fmt: skip
     p.set_defaults(handler=cmd_draft)
@@ -605,7 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--missing-share", type=float, default=0.0, metavar="SHARE",
         help="share of accounts (0-1) that drop one to three optional sections (default: 0)",
     )  # fmt: skip
-    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to this new file (never overwritten)")
     p.add_argument("--exports", metavar="DIR",
                    help="write the portfolio as CRM, product, support-desk (.xlsx) and survey exports into "
                    "DIR, each with its own headers, instead of JSON")  # fmt: skip
@@ -617,9 +647,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _VisibleOutput:
+    """stdout and stderr for everything but `csm serve`: a control or bidi character from the data (a
+    terminal escape sequence, a text direction override) is written as a visible \\uXXXX escape, never
+    executed."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from customer_success_mcp.render.text import escape_hidden
+
+        return self._stream.write(escape_hidden(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stdout, stderr = sys.stdout, sys.stderr
+    if args.command != "serve":
+        sys.stdout, sys.stderr = _VisibleOutput(stdout), _VisibleOutput(stderr)
     try:
         return args.handler(args)
     except CliError as exc:
@@ -635,6 +685,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CRASH
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 if __name__ == "__main__":

@@ -32,13 +32,13 @@ def _show(args: argparse.Namespace, result: Any, headline: str) -> int:
     return 0
 
 
-def _outcomes(path: str) -> Any:
+def _outcomes(path: str, max_bytes: int) -> Any:
     """The outcomes in a file, with a line on stderr when rows were rejected."""
     cli = _cli()
     from customer_success_mcp.ingest.load import InputError
     from customer_success_mcp.ingest.outcomes import load_outcomes
 
-    [(name, data)] = cli._read([path])
+    [(name, data)] = cli._read([path], max_bytes)
     try:
         loaded = load_outcomes(name, data)
     except InputError as exc:
@@ -62,7 +62,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     cli = _cli()
     scored = cli._scored(args)
-    outcomes = _outcomes(args.outcomes)
+    outcomes = _outcomes(args.outcomes, _cli()._max_bytes(args))
     try:
         report = backtest(scored, outcomes, target=args.target, target_recall=args.target_recall,
                           detail=args.detail)  # fmt: skip
@@ -119,12 +119,12 @@ def cmd_what_if_profile(args: argparse.Namespace) -> int:
     scored = cli._scored(args)
     try:
         if args.profile_change:
-            [(name, data)] = cli._read([args.profile_change])
+            [(name, data)] = cli._read([args.profile_change], cli._max_bytes(args))
             overrides, source = overrides_from_toml(data.decode("utf-8", errors="replace"), name), name
         else:
             overrides, source = _nested(parse_assignments(args.override)), "--override"
         profile = changed_profile(scored.profile, overrides, source)
-        outcomes = _outcomes(args.outcomes) if args.outcomes else None
+        outcomes = _outcomes(args.outcomes, _cli()._max_bytes(args)) if args.outcomes else None
         result = what_if_profile(scored, profile, outcomes, target=args.target)
     except (ProfileError, ChangeError, QueryError) as exc:
         raise cli.CliError(str(exc)) from None

@@ -10,11 +10,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from customer_success_mcp.fileio import MB, FileReadError, read_regular_file
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES, FieldRule
 from customer_success_mcp.ingest.contract import input_paths
 from customer_success_mcp.scoring.churn_model import ChurnSignal
 from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile, with_overrides
 
+MAX_PROFILE_BYTES = 4 * MB
 # The kinds of input each churn rule can read (kinds as the bulk validator stores them).
 _RULE_INPUT_KINDS = {
     "fall": ("number", "integer"),
@@ -103,12 +105,12 @@ def load_profile(path: str | Path | None) -> Profile:
         return BUILTIN_PROFILES[path]
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        names = ", ".join(BUILTIN_PROFILES)
-        raise ProfileError(f"profile file not found: {path} (built-in profiles by name: {names})") from None
-    except OSError as exc:
-        raise ProfileError(f"cannot read profile {path}: {exc.strerror}") from None
+        if not path.exists():
+            names = ", ".join(BUILTIN_PROFILES)
+            raise ProfileError(f"profile file not found: {path} (built-in profiles by name: {names})")
+        text = read_regular_file(path, MAX_PROFILE_BYTES, "a profile is a short TOML file").decode("utf-8")
+    except FileReadError as exc:
+        raise ProfileError(f"cannot read profile {path}: {exc}") from None
     except UnicodeDecodeError:
         raise ProfileError(f"{path}: not a text file (a profile is TOML, in UTF-8)") from None
     try:

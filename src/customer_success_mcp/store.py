@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
 import sqlite3
 import threading
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # The schema, as migrations: a store at version N has run migrations 1..N (PRAGMA user_version says N).
 # Version 1 is the first release's store (snapshots only); a store written by it opens and is brought up.
@@ -52,12 +58,7 @@ CREATE INDEX IF NOT EXISTS snapshots_by_portfolio_as_of ON snapshots (portfolio,
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class StoreVersionError(RuntimeError):
-    """The store was written by a newer version of this software."""
-
-
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring a store up to SCHEMA_VERSION, one migration per transaction; returns the version found."""
+def _stored_version(conn: sqlite3.Connection) -> int:
     found = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if found == 0 and conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'snapshots'").fetchone():
         found = 1  # written by the first release, before the store carried a version
@@ -66,6 +67,22 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"the store was written by a newer version of customer-success-mcp (schema {found}, this one "
             f"reads up to {SCHEMA_VERSION}); upgrade, or choose another --data-dir"
         )
+    return found
+
+
+def check_version(conn: sqlite3.Connection) -> None:
+    """A read-only store must already be at this version: it cannot be migrated."""
+    found = _stored_version(conn)
+    if found < SCHEMA_VERSION:
+        raise StoreError(
+            f"the store is read-only and from an earlier version (schema {found}, this one needs "
+            f"{SCHEMA_VERSION}); open it once with write access to upgrade it, or choose another --data-dir"
+        )
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring a store up to SCHEMA_VERSION, one migration per transaction; returns the version found."""
+    found = _stored_version(conn)
     for version in range(found + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -116,10 +133,145 @@ class PortfolioInfo:
 _INFO_COLUMNS = "id, portfolio, as_of, loaded_at, source, total, accepted, rejected, arr"
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo a failed write; an error here (the transaction may be gone already) never hides the first one."""
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        log.warning("rollback after a failed write also failed: %s", exc)
+
+
 def _info(row: tuple) -> SnapshotInfo:
     sid, portfolio, as_of, loaded_at, source, total, accepted, rejected, arr = row
     return SnapshotInfo(sid, portfolio, dt.date.fromisoformat(as_of), loaded_at, source, total, accepted,
                         rejected, arr)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- opening and errors
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message names the cause and what to do about it."""
+
+
+class StoreVersionError(StoreError):
+    """The store was written by a newer version of this software."""
+
+
+DATA_DIR_HINT = "start the server with --data-dir DIR (or CSM_DATA_DIR) naming another directory"
+
+
+def store_error(exc: BaseException, path: Path, doing: str) -> StoreError:
+    """A SQLite or OS error while `doing` something, as the cause a user can act on, and the fix."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = f"{exc} {name}".lower()
+    if any(s in text for s in ("not a database", "malformed", "corrupt", "notadb")) or isinstance(
+        exc, zlib.error | json.JSONDecodeError
+    ):
+        return StoreError(
+            f"The portfolio store {path} is damaged ({exc}) and could not be used for {doing}. Move it aside "
+            f"(for example rename it to {path.name}.broken) and load your portfolios again, or "
+            f"{DATA_DIR_HINT}."
+        )
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"The portfolio store {path} is locked by another program (another server or csm using the same "
+            f"data directory) and could not be used for {doing}. Try again in a moment, close the other "
+            f"program, or {DATA_DIR_HINT}."
+        )
+    if "readonly" in text or "read-only" in text:
+        return StoreError(
+            f"The portfolio store {path} is read-only, so {doing} is not possible: portfolios already stored "
+            f"can be listed and read, but loading needs a writable data directory; {DATA_DIR_HINT}."
+        )
+    if "full" in text or "no space" in text or getattr(exc, "errno", None) == 28:
+        return StoreError(
+            f"The disk holding the portfolio store {path} is full, so {doing} failed and nothing was saved. "
+            f"Free some space, or {DATA_DIR_HINT}."
+        )
+    if "unable to open" in text or "cantopen" in text:
+        return StoreError(
+            f"The portfolio store {path} cannot be opened ({exc}) for {doing}; check that {path.parent} "
+            f"exists and can be read, or {DATA_DIR_HINT}."
+        )
+    if "i/o" in text or "ioerr" in text:
+        return StoreError(
+            f"A disk error stopped {doing} in the portfolio store {path} ({exc}). Check the disk; if it "
+            f"keeps happening, move the store aside and load your portfolios again, or {DATA_DIR_HINT}."
+        )
+    return StoreError(
+        f"The portfolio store {path} failed during {doing} ({exc}); {DATA_DIR_HINT} if it persists."
+    )
+
+
+def _can_write(path: Path) -> bool:
+    """Whether the store file and its directory (where SQLite keeps its -wal and -shm files) are writable."""
+    directory_ok = os.access(path.parent, os.W_OK | os.X_OK)
+    return directory_ok and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """A read-only connection; `immutable` when SQLite cannot even make its shared-memory file (a read-only
+    directory, where no other program can be writing either)."""
+    uri = path.absolute().as_uri()
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{options}", uri=True, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "readonly" not in f"{exc} {getattr(exc, 'sqlite_errorname', '')}".lower():
+                raise
+    raise StoreError(f"The portfolio store {path} cannot be opened read-only; {DATA_DIR_HINT}.")
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """SQLite's quick check of every page; a damaged store is refused with the fix, before it is used."""
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if rows != [("ok",)]:
+        first = "; ".join(str(r[0]) for r in rows[:2])
+        raise store_error(
+            sqlite3.DatabaseError(f"database disk image is malformed: {first}"), path, "opening"
+        )
+
+
+def open_connection(path: Path, busy_seconds: float = 5.0) -> tuple[sqlite3.Connection, bool]:
+    """A checked connection to the store at `path`, and whether it is read-only (the file or its directory
+    cannot be written: it can still be listed and read). Raises StoreError with the cause and the fix."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if not path.is_file():
+            raise StoreError(
+                f"The data directory {path.parent} cannot be created ({exc.strerror}); {DATA_DIR_HINT}, "
+                "one you can write to."
+            ) from None
+    read_only = not _can_write(path)
+    if read_only and not path.is_file():
+        raise StoreError(
+            f"The data directory {path.parent} is read-only and holds no portfolio store yet; "
+            f"{DATA_DIR_HINT}, "
+            "one you can write to."
+        )
+    conn: sqlite3.Connection | None = None
+    try:
+        if read_only:
+            conn = _read_only_connection(path)
+        else:
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_seconds)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        check_integrity(conn, path)
+    except (sqlite3.Error, StoreError) as exc:
+        if conn is not None:
+            conn.close()
+        if isinstance(exc, StoreError):
+            raise
+        raise store_error(exc, path, "opening") from None
+    if read_only:
+        log.warning("portfolio store %s is read-only: listing and reading only", path)
+    return conn, read_only
 
 
 class SnapshotStore:
@@ -127,20 +279,43 @@ class SnapshotStore:
 
     FILENAME = "portfolios.sqlite3"
 
+    BUSY_SECONDS = 5.0  # how long to wait for another program's write to finish
+
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / self.FILENAME
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self.read_only = False
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            migrate(conn)
+            conn, self.read_only = open_connection(self.path, self.BUSY_SECONDS)
+            try:
+                if self.read_only:
+                    check_version(conn)
+                else:
+                    migrate(conn)
+            except BaseException:
+                conn.close()
+                raise
             self._conn = conn
         return self._conn
+
+    @contextmanager
+    def _guard(self, doing: str) -> Iterator[None]:
+        """Any failure inside becomes a StoreError naming its cause and the fix."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except (sqlite3.Error, zlib.error, json.JSONDecodeError, OSError) as exc:
+            raise store_error(exc, self.path, doing) from exc
+
+    def _writable(self, doing: str) -> sqlite3.Connection:
+        conn = self._connection()
+        if self.read_only:
+            raise store_error(sqlite3.OperationalError("readonly"), self.path, doing)
+        return conn
 
     def close(self) -> None:
         with self._lock:
@@ -160,8 +335,8 @@ class SnapshotStore:
         """Write a new snapshot in one transaction and return its description."""
         loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         blob = zlib.compress(json.dumps(accounts, separators=(",", ":"), default=str).encode(), 6)
-        with self._lock:
-            conn = self._connection()
+        with self._lock, self._guard("saving the snapshot"):
+            conn = self._writable("saving the snapshot")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = conn.execute(
@@ -172,14 +347,14 @@ class SnapshotStore:
                 )  # fmt: skip
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         return SnapshotInfo(int(cur.lastrowid or 0), portfolio, as_of, loaded_at, source, report["total"],
                             report["accepted"], report["rejected"], arr)  # fmt: skip
 
     def portfolios(self) -> list[PortfolioInfo]:
         """Every portfolio's latest snapshot, most recently loaded first."""
-        with self._lock:
+        with self._lock, self._guard("listing portfolios"):
             rows = (
                 self._connection()
                 .execute(
@@ -193,7 +368,7 @@ class SnapshotStore:
         return [PortfolioInfo(_info(r[:-1]), r[-1]) for r in rows]
 
     def latest(self, portfolio: str) -> SnapshotInfo | None:
-        with self._lock:
+        with self._lock, self._guard("reading a snapshot"):
             row = (
                 self._connection()
                 .execute(
@@ -227,21 +402,21 @@ class SnapshotStore:
 
     def accounts(self, snapshot_id: int) -> list[dict[str, Any]]:
         """The accepted accounts of a snapshot, as they were read."""
-        with self._lock:
+        with self._lock, self._guard("reading a snapshot"):
             row = (
                 self._connection()
                 .execute("SELECT accounts FROM snapshots WHERE id = ?", (snapshot_id,))
                 .fetchone()
             )
-        if row is None:
-            raise KeyError(snapshot_id)
-        return json.loads(zlib.decompress(row[0]))
+            if row is None:
+                raise KeyError(snapshot_id)
+            return json.loads(zlib.decompress(row[0]))
 
     def save_mapping(self, key: str, source: str, mapping: dict[str, Any]) -> None:
         """Keep the column mapping that worked for an export (keyed by its headers), replacing older ones."""
         when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        with self._lock:
-            self._connection().execute(
+        with self._lock, self._guard("saving the column mapping"):
+            self._writable("saving the column mapping").execute(
                 "INSERT INTO mappings (source_key, source, mapping, saved_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(source_key) DO UPDATE SET source = excluded.source, mapping = excluded.mapping,"
                 " saved_at = excluded.saved_at",
@@ -250,7 +425,7 @@ class SnapshotStore:
 
     def saved_mapping(self, key: str) -> SavedMapping | None:
         """The mapping saved for an export with these headers, if any."""
-        with self._lock:
+        with self._lock, self._guard("reading saved column mappings"):
             row = (
                 self._connection()
                 .execute(
@@ -262,12 +437,12 @@ class SnapshotStore:
 
     def report(self, snapshot_id: int) -> dict[str, Any]:
         """The load report of a snapshot (counts, rejections, notes)."""
-        with self._lock:
+        with self._lock, self._guard("reading a snapshot"):
             row = (
                 self._connection()
                 .execute("SELECT report FROM snapshots WHERE id = ?", (snapshot_id,))
                 .fetchone()
             )
-        if row is None:
-            raise KeyError(snapshot_id)
-        return json.loads(row[0])
+            if row is None:
+                raise KeyError(snapshot_id)
+            return json.loads(row[0])

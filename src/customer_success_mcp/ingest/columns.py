@@ -378,6 +378,25 @@ def _fields_of(sections: list[dict[str, Any]], names: list[str]) -> list[list[An
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in names]
 
 
+def _max_length(name: str) -> int:
+    """The contract's max_length for a top-level text field (customer_id, name)."""
+    _, metadata = _unwrap(Account.model_fields[name].annotation, Account.model_fields[name].metadata)
+    return next(m.max_length for m in metadata if isinstance(m, annotated_types.MaxLen))
+
+
+MAX_ID = _max_length("customer_id")
+MAX_NAME = _max_length("name")
+
+
+def _longest(texts: list[Any]) -> int:
+    """The length of the longest text in a column (at C speed)."""
+    return max(map(len, texts))
+
+
+def too_long(what: str, text: str, limit: int) -> str:
+    return f"is {len(text):,} characters long, over the {limit} a {what} may have"
+
+
 def printable_text(text: str) -> str:
     """Names as data: control characters (terminal escapes, line breaks) become spaces, runs collapse."""
     if not text.isprintable():
@@ -397,6 +416,8 @@ def _identity_fast(records: list[Any], profile: Profile) -> tuple[list, list, li
     if not all(map(str.isprintable, ids)):
         return None
     if "" in set(ids) or "" in set(names) or len(set(ids)) != len(ids):
+        return None
+    if ids and (_longest(ids) > MAX_ID or _longest(names) > MAX_NAME):
         return None
     aliases = profile.segment_aliases()
     given = list(map(dict.get, records, repeat("segment")))
@@ -438,11 +459,15 @@ def _identity(records: list[Any], profile: Profile, problems: Problems) -> tuple
             problems.reject(i, "customer_id", "is required and must be non-empty text")
         elif not cid.strip().isprintable():
             problems.reject(i, "customer_id", "must not contain control characters")
+        elif len(cid.strip()) > MAX_ID:
+            problems.reject(i, "customer_id", too_long("customer_id", cid.strip(), MAX_ID))
         else:
             ids[i] = cid.strip()
         name = rec.get("name")
         if type(name) is not str or not printable_text(name):
             problems.reject(i, "name", "is required and must be non-empty text")
+        elif len(printable_text(name)) > MAX_NAME:
+            problems.reject(i, "name", too_long("name", printable_text(name), MAX_NAME))
         else:
             names[i] = printable_text(name)
         seg = rec.get("segment")

@@ -37,6 +37,8 @@ MAX_AMOUNT = 1e13  # ten trillion in any currency: larger is a data error (and w
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
 Score = Annotated[float, Field(ge=0, le=100)]
+MAX_ID_CHARS = 256  # an id or name longer than these is a data error (or an attack), not a customer
+MAX_NAME_CHARS = 512
 NOT_SCORED: JsonDict = {"scored": False}  # a field kept and shown, but read by no built-in profile
 
 
@@ -187,8 +189,12 @@ class Account(BaseModel):
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
-    customer_id: Annotated[str, Field(min_length=1)] = Field(description="Unique account id")
-    name: Annotated[str, Field(min_length=1)] = Field(description="Account name")
+    customer_id: Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)] = Field(
+        description=f"Unique account id (up to {MAX_ID_CHARS} characters)"
+    )
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)] = Field(
+        description=f"Account name (up to {MAX_NAME_CHARS} characters)"
+    )
     segment: str | None = Field(
         None, description="enterprise, mid-market or smb (any common spelling); derived from ARR if absent"
     )

@@ -21,11 +21,14 @@ import pyarrow.compute as pc
 
 from customer_success_mcp.ingest.cells import Parsed, parse_column, parse_text, shown
 from customer_success_mcp.ingest.columns import (
+    MAX_ID,
+    MAX_NAME,
     SECTION_RULES,
     TOP_RULES,
     FieldRule,
     Problems,
     derive_segments,
+    too_long,
 )
 from customer_success_mcp.ingest.load import InputError
 from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
@@ -127,7 +130,7 @@ def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
         raw = mf.raw
         column, header = _id_column(files, f)
         ids = pc.utf8_trim_whitespace(raw.columns[column])
-        printable = pc.utf8_is_printable(ids)
+        printable = pc.and_(pc.utf8_is_printable(ids), pc.less_equal(pc.utf8_length(ids), MAX_ID))
         usable = pc.fill_null(pc.and_(pc.not_equal(ids, ""), printable), False).to_numpy(zero_copy_only=False)
         found = pc.index_in(ids, value_set=accounts.known).to_numpy(zero_copy_only=False)
         pos = np.full(raw.rows, -1, dtype=np.int64)
@@ -152,9 +155,11 @@ def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
         for rec in np.flatnonzero(~usable).tolist():
             cell = ids[rec].as_py()
             pos[rec] = a = accounts.add(None, (f, raw.row_of(rec)))
-            reason = (
-                "must not contain control characters" if cell else "is required and must be non-empty text"
-            )
+            reason = "is required and must be non-empty text"
+            if cell and len(cell) > MAX_ID:
+                reason = too_long("customer_id", cell, MAX_ID)
+            elif cell:
+                reason = "must not contain control characters"
             accounts.errors[a].append(FieldProblem(field="customer_id", reason=reason, file=raw.source,
                                                    row=raw.row_of(rec), column=header))  # fmt: skip
         counts = np.bincount(pos[usable], minlength=len(accounts)) if usable.any() else np.zeros(0, np.int64)
@@ -267,6 +272,11 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
     }
     empty = (np.full(n, None, dtype=object), np.zeros(n, dtype=bool))
     names, named = combined.get("name", empty)
+    for a in np.flatnonzero(named).tolist():
+        if len(names[a]) > MAX_NAME:
+            f, row = accounts.first_seen(a)
+            accounts.errors[a].append(FieldProblem(field="name", reason=too_long("name", names[a], MAX_NAME),
+                                                   file=files[f].raw.source, row=row))  # fmt: skip
     for a in np.flatnonzero(~named).tolist():
         if accounts.ids[a] is not None:
             f, row = accounts.first_seen(a)

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic_core import from_json
 
+from customer_success_mcp.fileio import MB, FileReadError, read_regular_file
 from customer_success_mcp.ingest.columns import validate_records
 from customer_success_mcp.ingest.report import DataNote, FieldProblem, FileImport, LoadReport, Rejection
 from customer_success_mcp.scoring.profile import Profile
@@ -50,6 +51,7 @@ def gc_paused() -> Iterator[None]:
 
 
 UTF8_BOM = b"\xef\xbb\xbf"
+DEFAULT_MAX_FILE_BYTES = 256 * MB
 
 
 def parse_json(data: bytes, source: str) -> Any:
@@ -120,17 +122,16 @@ def load_bytes(
         return load_records(records, profile, extras, keep_records=keep_records)
 
 
-def load_file(path: str | Path, profile: Profile) -> LoadedPortfolio:
-    """Read and validate a portfolio file: JSON in the reference format, or one CSV or Excel export."""
+def load_file(path: str | Path, profile: Profile, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadedPortfolio:
+    """Read and validate a portfolio file: JSON in the reference format, or one CSV or Excel export.
+
+    The file is read through `fileio.read_regular_file`: a regular file under `max_bytes`, never a pipe
+    or device."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a portfolio file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        data = read_regular_file(path, max_bytes, "raise the size limit to read it")
+    except FileReadError as exc:
+        raise InputError(str(exc)) from None
     from customer_success_mcp.ingest.tabular import source_format
 
     if source_format(path.name, data) != "json":

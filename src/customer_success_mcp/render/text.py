@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import numpy as np
@@ -13,11 +14,33 @@ from customer_success_mcp.query.results import QueryResult
 from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, HealthClass, is_at_risk
 
 WIDTH = 80
+# Characters that steer a terminal or reorder text rather than show: C0 and C1 controls (escape
+# sequences start with them), DEL, the bidirectional overrides and isolates, line/paragraph separators.
+BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI)) + "]")
+_HIDDEN_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI)) + "]")
+
+
+def visible(text: str) -> str:
+    """Data on one terminal line: controls, escape sequences and bidi characters become spaces."""
+    return _HIDDEN.sub(" ", str(text))
+
+
+def visible_lines(text: str) -> str:
+    """A block of text whose data stays data: every control or bidi character but tab and line feed
+    becomes a space (the last guard on a tool's text block, after each renderer's own escaping)."""
+    return _HIDDEN_BUT_LINES.sub(" ", text)
+
+
+def escape_hidden(text: str) -> str:
+    """Whole output for a terminal: every control or bidi character but tab and line feed written as a
+    visible \\uXXXX escape (inside JSON strings this is the same data)."""
+    return _HIDDEN_BUT_LINES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def fit(text: str, width: int) -> str:
-    """Cut to width with an ellipsis, then pad."""
-    text = " ".join(str(text).split())
+    """Cut to width with an ellipsis, then pad; data stays data (no control or bidi characters)."""
+    text = " ".join(visible(str(text)).split())
     if len(text) > width:
         text = text[: width - 1] + "…"
     return text.ljust(width)

@@ -12,6 +12,8 @@ import anyio
 import anyio.from_thread
 import anyio.to_thread
 from mcp.server.apps import Apps
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, ListRoots, MCPServer, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, ListRootsResult, TextContent, ToolAnnotations
@@ -22,6 +24,7 @@ from customer_success_mcp.query.models import SORT_HELP, AccountFilter, SortKey
 from customer_success_mcp.query.schema import describe_schema
 from customer_success_mcp.render import analysis as headlines
 from customer_success_mcp.render.chart_models import ChartKind
+from customer_success_mcp.render.text import visible_lines
 from customer_success_mcp.scoring.outcomes import TARGET_HELP
 from customer_success_mcp.scoring.outcomes import Target as OutcomeTarget
 from customer_success_mcp.server import analysis, snapshots
@@ -61,6 +64,7 @@ from customer_success_mcp.server.models import (
 from customer_success_mcp.server.prompts import register_prompts
 from customer_success_mcp.server.resources import register_resources
 from customer_success_mcp.server.service import DraftKind, PortfolioService, ScoreKind, UserError
+from customer_success_mcp.store import StoreError
 
 INSTRUCTIONS = """\
 Customer success scoring: deterministic health (0-100, higher is healthier), churn risk (0-100,
@@ -160,21 +164,28 @@ SaveToArg = Annotated[
 def _result(model: BaseModel, headline: str) -> CallToolResult:
     """The structured content, and the same facts as compact lines under a headline for text-only hosts."""
     return CallToolResult(
-        content=[TextContent(type="text", text=summaries.tool_text(model, headline))],
+        content=[TextContent(type="text", text=visible_lines(summaries.tool_text(model, headline)))],
         structured_content=model.model_dump(mode="json"),
     )
 
 
 async def _run(fn: Callable[[], Any]) -> Any:
-    """Run service work in a worker thread; user-fixable problems become ToolErrors."""
+    """Run service work in a worker thread; user-fixable problems (and store failures, with their cause
+    and fix) become ToolErrors."""
     try:
         return await anyio.to_thread.run_sync(fn)
-    except UserError as exc:
-        raise ToolError(str(exc)) from None
+    except (UserError, StoreError) as exc:
+        raise ToolError(visible_lines(str(exc))) from None
 
 
-def build_server(config: ServerConfig, service: PortfolioService | None = None) -> MCPServer:
-    """The customer success MCP server, over one PortfolioService."""
+def build_server(
+    config: ServerConfig,
+    service: PortfolioService | None = None,
+    *,
+    token_verifier: TokenVerifier | None = None,
+    auth: AuthSettings | None = None,
+) -> MCPServer:
+    """The customer success MCP server, over one PortfolioService (with bearer-token auth over HTTP)."""
     from customer_success_mcp import __version__
 
     service = service or PortfolioService(config)
@@ -198,6 +209,8 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
         instructions=INSTRUCTIONS,
         version=__version__,
         extensions=[apps],
+        token_verifier=token_verifier,
+        auth=auth,
     )
 
     @tool(title="Load a portfolio", annotations=WRITES_SNAPSHOT)
@@ -407,7 +420,7 @@ def build_server(config: ServerConfig, service: PortfolioService | None = None) 
             lambda: service.draft(kind, account, portfolio, quarter, save_to, root_dirs)
         )
         return CallToolResult(
-            content=[TextContent(type="text", text=summaries.draft_text(result, markdown))],
+            content=[TextContent(type="text", text=visible_lines(summaries.draft_text(result, markdown)))],
             structured_content=result.model_dump(mode="json"),
         )
 

@@ -23,6 +23,7 @@ from mcp_types import (
 
 from customer_success_mcp import library
 from customer_success_mcp.server.service import PortfolioService, UserError
+from customer_success_mcp.store import StoreError
 
 MAX_VALUES = 100
 
@@ -49,12 +50,15 @@ def register_completion(mcp: MCPServer, service: PortfolioService) -> None:
     }
 
     def portfolios() -> list[str]:
-        return [entry.latest.portfolio for entry in service.store.portfolios()]
+        try:
+            return [entry.latest.portfolio for entry in service.store.portfolios()]
+        except StoreError:
+            return []
 
     def accounts(portfolio: str | None, with_names: bool) -> list[str]:
         try:
             table = service._portfolio(portfolio).scored.table
-        except UserError:
+        except (UserError, StoreError):
             return []
         return [*table.ids, *table.names] if with_names else list(table.ids)
 

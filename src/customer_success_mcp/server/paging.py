@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
+import hmac
 import json
+import re
+import secrets
 from typing import Any
 
 from customer_success_mcp.server.errors import UserError
@@ -12,23 +14,38 @@ from customer_success_mcp.server.errors import UserError
 MAX_LIMIT = 100
 
 
+# Cursors are signed with a key made when the process starts: a cursor cannot be forged or edited,
+# and one from another query (or from before a restart) is refused with a message, never trusted.
+_KEY = secrets.token_bytes(32)
+_CURSOR = re.compile(r"^([0-9]{1,9})\.([0-9a-f]{32})$")
+MAX_CURSOR_CHARS = 64
+
+
+def _mac(offset: int, query: str) -> str:
+    return hmac.new(_KEY, f"{offset}:{query}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def encode_cursor(offset: int, query: str) -> str:
-    raw = json.dumps({"o": offset, "q": query}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """An opaque cursor for `offset` in the results of `query`: the offset and its signature."""
+    return f"{offset}.{_mac(offset, query)}"
 
 
 def decode_cursor(cursor: str | None, query: str) -> int:
+    """The offset a cursor stands for, if this process issued it for this very query."""
     if not cursor:
         return 0
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset, owner = int(data["o"]), data["q"]
-    except (ValueError, KeyError, TypeError):
+    match = _CURSOR.match(cursor) if isinstance(cursor, str) and len(cursor) <= MAX_CURSOR_CHARS else None
+    if match is None:
         raise UserError(
-            "That cursor is not one this server issued; leave it out to start from the top."
-        ) from None
-    if owner != query or offset < 0:
-        raise UserError("That cursor belongs to a different query; repeat the same filters, or leave it out.")
+            "That cursor is not one this server issued; pass next_cursor exactly as returned, or leave it "
+            "out to start from the top."
+        )
+    offset = int(match.group(1))
+    if not hmac.compare_digest(match.group(2), _mac(offset, query)):
+        raise UserError(
+            "That cursor belongs to a different query (or to an earlier run of the server); repeat the "
+            "same filters with it, or leave it out to start from the top."
+        )
     return offset
 
 

@@ -21,6 +21,7 @@ from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.server.models import AccountBrief
 from customer_success_mcp.server.resources import document_contents
 from customer_success_mcp.server.service import PortfolioService, UserError
+from customer_success_mcp.store import StoreError
 
 MAX_QUOTED = 200
 NUMBERS_RULE = (
@@ -148,7 +149,7 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
     def find(account: str, portfolio: str | None) -> AccountBrief | None:
         try:
             return service.account_brief(account, portfolio)
-        except UserError:
+        except (UserError, StoreError):
             return None
 
     def account_context(account: str, portfolio: str | None, found: AccountBrief | None) -> list[str]:

@@ -24,6 +24,7 @@ from customer_success_mcp.render.markdown import escape_markdown as esc
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.server.models import AccountBrief
 from customer_success_mcp.server.service import PortfolioService, UserError
+from customer_success_mcp.store import StoreError
 
 MARKDOWN = "text/markdown"
 JSON = "application/json"
@@ -124,6 +125,8 @@ def _lookup(fn: Callable[[], T]) -> T:
         return fn()
     except UserError as exc:
         raise ResourceNotFoundError(str(exc)) from None
+    except StoreError as exc:
+        raise ResourceError(str(exc)) from None
 
 
 def _register_document(mcp: MCPServer, service: PortfolioService, kind: library.Kind, name: str) -> None:

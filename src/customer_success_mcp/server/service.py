@@ -8,6 +8,7 @@ stays as cheap as the SDK allows.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import struct
 import threading
@@ -23,7 +24,8 @@ from customer_success_mcp.server.briefs import brief_of, compact_churn_rows, com
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.dashboard import ChartResult, Dashboard, ImageInfo
 from customer_success_mcp.server.errors import UserError
-from customer_success_mcp.server.files import FileAccessError, checked_file, checked_output
+from customer_success_mcp.server.files import AllowedDirs, FileAccessError, read_allowed, write_new
+from customer_success_mcp.server.limits import check_inline_accounts, check_nesting
 from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
@@ -58,6 +60,7 @@ DraftKind = Literal["qbr", "ebr", "save-plan"]
 ScoreKind = Literal["health", "churn", "expansion"]
 FIRST_REJECTIONS = 5
 HISTORY_LISTED = 10
+MAX_FILES = 20  # exports joined in one load (each under the size cap)
 NAME_PATTERN = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
@@ -104,10 +107,16 @@ class PortfolioService:
                 raise UserError(f"The scoring profile cannot be used: {exc}") from None
         return self._profile
 
-    def allowed_dirs(self, roots: list[Path]) -> list[Path]:
-        """Configured directories plus the client's roots; with neither, the working directory."""
-        allowed = [*self.config.allowed_dirs, *roots]
-        return allowed or [Path.cwd().resolve()]
+    def allowed_dirs(self, roots: list[Path]) -> AllowedDirs:
+        """The configured directories, narrowed by the client's roots (or the roots alone when nothing is
+        configured, over stdio); with neither, none: see server/files.py."""
+        from customer_success_mcp.server.files import allowed_dirs
+
+        configured = tuple(Path(os.path.realpath(d)) for d in self.config.allowed_dirs)
+        return allowed_dirs(configured, roots, self.config.use_client_roots)
+
+    def _check_inline(self, accounts: list[Any]) -> None:
+        check_inline_accounts(accounts, self.config.max_inline_accounts, self.config.max_inline_bytes)
 
     def _resolve_name(self, portfolio: str | None) -> SnapshotInfo:
         known = self.store.portfolios()
@@ -208,11 +217,7 @@ class PortfolioService:
     def _read_files(self, paths: list[str], roots: list[Path] | None) -> list[tuple[Path, bytes]]:
         """Each file checked against the allowed directories and the size cap, then read."""
         allowed = self.allowed_dirs(roots or [])
-        out = []
-        for text in paths:
-            file = checked_file(text, allowed, self.config.max_file_bytes)
-            out.append((file, file.read_bytes()))
-        return out
+        return [read_allowed(text, allowed, self.config.max_file_bytes) for text in paths]
 
     def _mapping_spec(
         self, mapping: dict[str, str] | str | None, date_order: str | None, roots: list[Path] | None
@@ -234,6 +239,7 @@ class PortfolioService:
             except UnicodeDecodeError:
                 raise UserError(f"{file.name}: a mapping file is TOML text in UTF-8.") from None
         else:
+            check_nesting(mapping, "mapping")
             spec = mapping_from_data(mapping) if mapping is not None else MappingSpec()
         if date_order is not None:
             spec.date_order = parse_date_order(date_order, "date_order")
@@ -274,6 +280,8 @@ class PortfolioService:
             )
         if paths is not None and not paths:
             raise UserError("`paths` is empty; give at least one file.")
+        if paths is not None and len(paths) > MAX_FILES:
+            raise UserError(f"`paths` names {len(paths)} files; one load joins at most {MAX_FILES} exports.")
         profile = self.profile
         files = [path] if path is not None else paths
         try:
@@ -290,6 +298,7 @@ class PortfolioService:
                 step(1, "checking accounts against the data contract")
                 if not accounts:
                     raise UserError("`accounts` is empty; give at least one account.")
+                self._check_inline(accounts)
                 loaded = load_records(list(accounts), profile, keep_records=True)
                 source, default_name = "inline", "inline"
         except FileAccessError as exc:
@@ -430,12 +439,10 @@ class PortfolioService:
         saved = None
         if save_to is not None:
             try:
-                target = checked_output(save_to, self.allowed_dirs(roots or []))
-                target.write_text(markdown, encoding="utf-8")
+                target = write_new(save_to, self.allowed_dirs(roots or []), markdown.encode("utf-8"),
+                                   suffixes=(".md",), what="markdown draft")  # fmt: skip
             except FileAccessError as exc:
                 raise UserError(str(exc)) from None
-            except OSError as exc:
-                raise UserError(f"{save_to}: cannot be written ({exc.strerror}).") from None
             saved = str(target)
         result = DraftResult(snapshot=snapshot_ref(info), markdown=markdown, facts=draft.facts,
                              gaps_to_fill=len(draft.facts.gaps), characters=len(markdown),
@@ -630,6 +637,7 @@ class PortfolioService:
         if accounts is not None:
             if not accounts:
                 raise UserError("`accounts` is empty; give at least one account.")
+            self._check_inline(accounts)
             p = score_records(list(accounts), as_of or today or dt.date.today(), self.profile)
             p.report.as_of_source = "argument" if as_of is not None else "today"
             if p.report.accepted == 0:
