@@ -58,6 +58,7 @@ HISTORY_TOOLS = ("compare_snapshots", "account_history")  # read-only; tested in
 QUERY_TOOLS = ("query_portfolio",)  # read-only; tested in test_query_sql.py
 ANALYSIS_TOOLS = ("backtest", "what_if", "what_if_profile", "plan_week")  # issue 11; test_analysis_server.py
 VISUAL_TOOLS = ("show_dashboard", "chart")  # issue 12 (read-only); tested in test_visual_tools.py
+EXPORT_TOOLS = ("export_accounts",)  # writes a file only with save_to; tested in test_export.py
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     "load_portfolio": models.LoadResult,
     "list_portfolios": models.PortfolioList,
@@ -208,7 +209,16 @@ async def test_tools_listed_with_titles_annotations_descriptions_and_output_sche
         tools = {t.name: t for t in (await client.list_tools()).tools}
     assert sorted(tools) == sorted(EXPECTED_TOOLS)
     assert sorted(EXPECTED_TOOLS) == sorted(
-        [*TOOLS, *DRAFT_TOOLS, *IMPORT_TOOLS, *HISTORY_TOOLS, *QUERY_TOOLS, *ANALYSIS_TOOLS, *VISUAL_TOOLS]
+        [
+            *TOOLS,
+            *DRAFT_TOOLS,
+            *IMPORT_TOOLS,
+            *HISTORY_TOOLS,
+            *QUERY_TOOLS,
+            *ANALYSIS_TOOLS,
+            *VISUAL_TOOLS,
+            *EXPORT_TOOLS,
+        ]
     )
     for name, tool in tools.items():
         assert tool.title and tool.title.strip(), name

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from customer_success_mcp.scoring.vocabulary import DAYS_TO_RENEWAL_DEFINITION
 
@@ -25,6 +25,8 @@ class QueryError(ValueError):
 
 class AccountFilter(BaseModel):
     """Accounts must match every filter given; None means no filter on that field."""
+
+    model_config = ConfigDict(extra="forbid")
 
     segment: str | None = Field(None, description="enterprise, mid-market or smb (any common spelling)")
     health: str | None = Field(None, description="green, yellow or red")
@@ -87,3 +89,23 @@ class AccountSelection(BaseModel):
     offset: int
     has_more: bool
     accounts: list[AccountRow]
+
+
+class ExportPreview(BaseModel):
+    """The first rows of an export, as a table."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class AccountExportSummary(BaseModel):
+    """What an export wrote: where, how many accounts, the columns, the first rows."""
+
+    format: Literal["csv", "xlsx"]
+    saved_to: str | None = Field(description="The new file, when save_to was given")
+    accounts: int = Field(description="Rows written (one per account)")
+    bytes: int = Field(description="Size of the file")
+    sorted_by: SortKey
+    filters: dict[str, Any] = Field(description="The filters applied (none: every account)")
+    preview: ExportPreview = Field(description="The first 5 rows")
+    csv: str | None = Field(None, description="The whole CSV, when it is under 8 KB")

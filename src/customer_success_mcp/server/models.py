@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.report import ImportSummary, Rejection
-from customer_success_mcp.query.models import AccountRow, SortKey
+from customer_success_mcp.query.models import AccountExportSummary, AccountRow, SortKey
 from customer_success_mcp.query.results import QueryResult
 from customer_success_mcp.render.draft_facts import DraftFacts
 from customer_success_mcp.render.reference_models import (
@@ -297,3 +297,9 @@ class DraftResult(Explained):
     gaps_to_fill: int = Field(description="How many [to fill: ...] gaps the CSM must complete")
     characters: int = Field(description="Length of the markdown draft")
     saved_to: str | None = Field(None, description="Where the draft was written, when save_to was given")
+
+
+class AccountExport(AccountExportSummary, Explained):
+    """Accounts written to a CSV or Excel file (the accounts table's columns), with a preview."""
+
+    snapshot: SnapshotRef
