@@ -15,6 +15,11 @@ SORT_HELP = (
     "expansion (largest weighted estimate first), health_drop (largest fall since last period first), "
     "coverage (thinnest data first)"
 )
+# The row field each sort key ranks by (the page names it, so each row shows the figure it was sorted by).
+SORT_FIELDS: dict[str, str] = {
+    "arr": "arr", "health": "health_score", "risk": "risk_score", "renewal": "days_to_renewal",
+    "expansion": "expansion_weighted", "health_drop": "health_change", "coverage": "coverage",
+}  # fmt: skip
 ReasonKind = Literal["risk", "expansion", "health_drop", "coverage"]
 COVERAGE_DEFINITION = "coverage = the lower of the shares of health and churn inputs supplied, 0-1"
 
@@ -71,20 +76,17 @@ class AccountRow(BaseModel):
     expansion_weighted: float = Field(description="Net of overlap x the likelihood for its health class")
     top_opportunity: str | None = Field(description="Its largest expansion opportunity, in a few words")
     top_opportunity_revenue: float | None = None
-    sort_value: float | None = Field(
-        None, description="The figure the page is sorted by, for this account (null: it has none)"
-    )
-    top_reason: str | None = Field(description="The main reason in a few words, of the kind in reason_kind")
-    reason_kind: ReasonKind = Field(
-        "risk",
-        description="What top_reason explains: risk, expansion, health_drop or coverage (follows sort)",
-    )
+    top_reason: str | None = Field(description="The main reason in a few words, of the page's reason_kind")
 
 
 class AccountSelection(BaseModel):
     """A page of matching accounts and how many matched in all."""
 
     sorted_by: SortKey = "arr"
+    sort_field: str = Field("arr", description="The row field the page is ranked by")
+    reason_kind: ReasonKind = Field(
+        "risk", description="What each row's top_reason explains: risk, expansion, health_drop or coverage"
+    )
     total: int = Field(description="Matching accounts in all")
     offset: int
     has_more: bool
