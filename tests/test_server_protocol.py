@@ -983,9 +983,12 @@ async def test_client_roots_narrow_the_configured_dirs_and_never_widen_them(tmp_
         assert (await load(client, inside / "book.json"))["accepted"] == 50
         narrowed = await client.call_tool("load_portfolio", {"path": str(configured / "book.json")})
         assert_tool_error(narrowed, "outside the allowed directories", str(inside.resolve()))
-        offered[:] = [outside]  # a root beyond the ceiling allows nothing, and says why
+        # A root beyond the ceiling widens nothing: the configured directory stays the one allowed (as
+        # when Claude Code offers its project folder while the exports sit in the configured directory).
+        offered[:] = [outside]
         widened = await client.call_tool("load_portfolio", {"path": str(outside / "book.json")})
-        assert_tool_error(widened, "no directory is allowed", "outside the configured directories")
+        assert_tool_error(widened, "outside the allowed directories", str(configured.resolve()))
+        assert (await load(client, configured / "book.json", name="project-elsewhere"))["accepted"] == 50
         offered[:] = [tmp_path]  # a root above the configured directory narrows nothing
         assert (await load(client, configured / "book.json", name="again"))["accepted"] == 50
         refused = await client.call_tool("load_portfolio", {"path": str(outside / "book.json")})
