@@ -8,8 +8,10 @@ mostly valid accounts with random sections and fields, and in some columns a spr
 kind of bad value the contract knows about.
 
 Hypothesis chooses each batch's plan (its size, which columns are spoiled and how, which sections are
-complete) and a seeded `random.Random` fills in the values: hundreds of values per batch are cheap
-that way, and a failure still shrinks to the fewest rows and spoiled columns.
+complete) and a seeded `random.Random` fills in the values. Hundreds of values per batch stay cheap that
+way and every batch is new (drawing each value through Hypothesis made it replay near-copies of a few
+batches); a failure is reported with its whole batch, shrunk as far as fewer rows and spoiled columns
+still fail.
 """
 
 from __future__ import annotations
@@ -188,6 +190,10 @@ CRUDE_MODULE_PARTS = {
     "usage_pct": ["50", None, True, [50]],
 }
 
+CRUDE_MODULE_KINDS = [("whole", v) for v in NOT_MODULES] + [
+    (part, v) for part, values in CRUDE_MODULE_PARTS.items() for v in values
+]
+
 
 def modules(state: str, rnd: random.Random, sly: Any, crude: tuple[str, Any]) -> Any:
     """product_usage. Sly: the batch's one out-of-range usage_pct. Crude: the batch's one wrong shape
@@ -214,10 +220,6 @@ def modules(state: str, rnd: random.Random, sly: Any, crude: tuple[str, Any]) ->
         entries[name] = entry
     return entries
 
-
-CRUDE_MODULE_KINDS = [("whole", v) for v in NOT_MODULES] + [
-    (part, v) for part, values in CRUDE_MODULE_PARTS.items() for v in values
-]
 
 # What a batch can spoil: every field and whole sections, by the batch's level of mess; product_usage
 # (one shortcut for all its entries) on its own; and one of the identity keys or whole rows, which all
