@@ -305,11 +305,11 @@ def cmd_find(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from customer_success_mcp.query.export import encode, export_table
+    from customer_success_mcp.query.export import ExportFormat, encode, export_table
     from customer_success_mcp.query.models import AccountFilter, QueryError
 
     suffix = Path(args.output).suffix.lower() if args.output else ""
-    fmt = args.format or ("xlsx" if suffix == ".xlsx" else "csv")
+    fmt: ExportFormat = args.format or ("xlsx" if suffix == ".xlsx" else "csv")
     if args.output and suffix != f".{fmt}":
         raise CliError(f"--output {args.output}: a {fmt} export ends in .{fmt}")
     if fmt == "xlsx" and not args.output:

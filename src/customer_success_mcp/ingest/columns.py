@@ -624,7 +624,7 @@ def validate_records(records: list[Any], profile: Profile, *, fast: bool = True)
         }
         for m, c, p, t in per_row
     ]
-    table = AccountTable(ids, names, segments, sources, values, labels, present, records_out)  # type: ignore[arg-type]
+    table = AccountTable(ids, names, segments, sources, values, labels, present, records_out)
     accepted = [i for i in range(n) if i not in problems.errors]
     if len(accepted) < n:
         table = table.take(accepted)

@@ -109,7 +109,7 @@ def export_summary(
     """What was written, with the first rows and, for a small CSV, the file itself."""
     small_csv = fmt == "csv" and len(data) <= INLINE_CSV_BYTES
     return AccountExportSummary(
-        format=fmt, saved_to=saved_to, accounts=len(rows), bytes=len(data), sorted_by=sort_by,  # type: ignore[arg-type]
+        format=fmt, saved_to=saved_to, accounts=len(rows), bytes=len(data), sorted_by=sort_by,
         filters=filters.model_dump(exclude_none=True),
         preview=ExportPreview(columns=columns, rows=rows[:PREVIEW_ROWS]),
         csv=data.decode("utf-8") if small_csv else None,

@@ -42,7 +42,7 @@ MAX_ROWS = 200  # rows returned by default
 HARD_CAP = 10_000  # rows counted at most
 MAX_CELLS_BYTES = 10_000  # result budget (the rows as text), so a reply stays small
 TIME_LIMIT_MS = 2_000
-READ_ONLY_CONFIG = {
+READ_ONLY_CONFIG: dict[str, str | int | bool] = {
     "enable_external_access": False,
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,

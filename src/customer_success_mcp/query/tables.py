@@ -71,7 +71,7 @@ def warning_table_columns(p: ScoredPortfolio) -> dict[str, Any]:
     from customer_success_mcp.scoring.churn import warning_table
 
     rows, severities, texts, fields = warning_table(p.table, p.profile.churn)
-    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    rank: dict[str, int] = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     order = sorted(range(len(rows)), key=lambda k: (rows[k], rank[severities[k]]))
     ids = p.table.ids
     return {

@@ -141,7 +141,7 @@ def _level_mask(table: AccountTable, field: str, op: str, threshold: float | str
 def warning_at_least(table: AccountTable, churn: ChurnModel, severity: str) -> np.ndarray:
     """Which accounts carry a warning of `severity` or worse (levels run most severe first, so a rule
     reaches the severity exactly when one of its levels that severe or worse matches)."""
-    rank = SEVERITY_ORDER.index(severity)  # type: ignore[arg-type]
+    rank = SEVERITY_ORDER.index(severity)
     found = np.zeros(table.size, dtype=bool)
     for rule in churn.warning_rules():
         for level in rule.levels:
