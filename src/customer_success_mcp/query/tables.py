@@ -71,14 +71,11 @@ def warning_table_columns(p: ScoredPortfolio) -> dict[str, Any]:
     from customer_success_mcp.scoring.churn import warning_table
 
     rows, severities, texts, fields = warning_table(p.table, p.profile.churn)
-    rank: dict[str, int] = {s: i for i, s in enumerate(SEVERITY_ORDER)}
-    order = sorted(range(len(rows)), key=lambda k: (rows[k], rank[severities[k]]))
-    ids = p.table.ids
     return {
-        "customer_id": [ids[rows[k]] for k in order],
-        "severity": [severities[k] for k in order],
-        "signal": [texts[k] for k in order],
-        "field": [fields[k] for k in order],
+        "customer_id": np.asarray(p.table.ids, dtype=object)[rows],
+        "severity": np.asarray(SEVERITY_ORDER, dtype=object)[severities.astype(np.intp)],
+        "signal": texts,
+        "field": fields,
     }
 
 
