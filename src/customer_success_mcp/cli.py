@@ -325,12 +325,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(data.decode("utf-8"))
         return EXIT_OK
     from customer_success_mcp.fileio import FileWriteError, write_new_file
+    from customer_success_mcp.formatting import plural
 
     try:
         write_new_file(args.output, data)
     except FileWriteError as exc:
         raise CliError(str(exc)) from None
-    print(f"wrote {len(rows)} account(s) to {args.output} ({len(data):,} bytes)", file=sys.stderr)
+    print(f"wrote {plural(len(rows), 'account')} to {args.output} ({len(data):,} bytes)", file=sys.stderr)
     return EXIT_OK
 
 
