@@ -145,6 +145,7 @@ TrendFilter = Annotated[str | None, Field(description=_about("trend"))]
 MinHealthDropFilter = Annotated[float | None, Field(ge=0, description=_about("min_health_drop"))]
 CoverageBelowFilter = Annotated[float | None, Field(ge=0, le=1, description=_about("coverage_below"))]
 ContractStatusFilter = Annotated[str | None, Field(description=_about("contract_status"))]
+ThinDataFilter = Annotated[bool | None, Field(description=_about("thin_data"))]
 
 
 def client_roots(ctx: Context) -> ListRoots | None:
@@ -347,6 +348,7 @@ def build_server(
         min_health_drop: MinHealthDropFilter = None,
         coverage_below: CoverageBelowFilter = None,
         contract_status: ContractStatusFilter = None,
+        thin_data: ThinDataFilter = None,
         sort_by: Annotated[SortKey, Field(description=SORT_HELP)] = "arr",
         limit: LimitArg = 20,
         cursor: CursorArg = None,
@@ -358,6 +360,7 @@ def build_server(
             segment=segment, health=health, risk_tier=risk_tier, renewal_within_days=renewal_within_days,
             min_arr=min_arr, has_expansion=has_expansion, text=text, owner=owner, trend=trend,
             min_health_drop=min_health_drop, coverage_below=coverage_below, contract_status=contract_status,
+            thin_data=thin_data,
         )  # fmt: skip
         result = await _run(lambda: service.find_accounts(portfolio, filters, sort_by, limit, cursor))
         return _result(result, summaries.find_headline(result))
