@@ -84,6 +84,7 @@ async def test_the_red_accounts_as_a_csv_in_one_call_with_formulas_as_text(clien
         10_000.0,
     ]
     assert export["preview"]["rows"][0][header.index("customer_id")] == "H-4"
+    assert rows[0][header.index("arr")] == "50000"  # whole numbers as a spreadsheet writes them, no ".0"
     assert export["saved_to"] is None and export["bytes"] == len(export["csv"].encode("utf-8"))
     # A text-only host reads the same file: the CSV's lines, one per line of the text, in order.
     text = result.content[0].text
