@@ -84,5 +84,5 @@ def test_sql_schema_section_is_generated_from_the_query_layer():
 
     text = README.read_text(encoding="utf-8")
     assert with_schema_reference(text, DEFAULT_PROFILE) == text, (
-        "README's SQL tables differ from the code: run `python -m customer_success_mcp.query.schema README.md`"
+        "README's SQL tables drifted; run: python -m customer_success_mcp.query.schema README.md"
     )
