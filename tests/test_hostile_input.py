@@ -173,6 +173,27 @@ def test_draft_output_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFix
     assert target.read_text() == "my notes"
 
 
+@pytest.mark.parametrize("option", ["--output", "--outcomes", "--exports"])
+def test_generate_never_overwrites_or_follows_a_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """A link planted where csm generate writes points at a file of the user's: it stays as it was."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    if option == "--exports":
+        folder = tmp_path / "exports"
+        folder.mkdir()
+        (folder / "crm_accounts.csv").symlink_to(victim)
+        target = str(folder)
+    else:
+        (tmp_path / "link.csv").symlink_to(victim)
+        target = str(tmp_path / "link.csv")
+    rc = csm(["generate", "--accounts", "5", "--as-of", "2026-11-23", option, target])
+    err = capsys.readouterr().err
+    assert rc == 2 and "already exists" in err and "Traceback" not in err, err
+    assert victim.read_text() == "precious"
+
+
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_cli_commands_refuse_devices_and_oversized_files_at_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
