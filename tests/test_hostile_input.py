@@ -111,7 +111,6 @@ async def test_hostile_ids_and_names_are_inert_in_every_tool_text(tmp_path: Path
 
 
 @pytest.mark.anyio
-@pytest.mark.anyio
 async def test_argument_errors_are_one_inert_line_without_the_values_sent(tmp_path: Path) -> None:
     """A key the client chose, holding NUL, an escape sequence and a bell, comes back as spaces; the
     rejected values are not quoted back; every problem is named with the fix."""
@@ -125,6 +124,7 @@ async def test_argument_errors_are_one_inert_line_without_the_values_sent(tmp_pa
     assert "SECRET-VALUE" not in text and "errors.pydantic.dev" not in text
 
 
+@pytest.mark.anyio
 async def test_ids_and_names_over_the_contract_limit_are_rejected_with_the_reason(tmp_path: Path) -> None:
     data = accounts()[:3]
     data[0]["customer_id"] = "X" * 257
