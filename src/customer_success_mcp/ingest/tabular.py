@@ -103,10 +103,13 @@ def read_table(name: str, data: bytes, numeric: NumericColumns | None = None) ->
 # --------------------------------------------------------------------------- CSV
 
 
-def _decoded(name: str, data: bytes) -> tuple[bytes, str]:
+Utf8 = bytes | memoryview  # a file's UTF-8 bytes, or a view of them (no copy of a large export)
+
+
+def _decoded(name: str, data: bytes) -> tuple[Utf8, str]:
     """UTF-8 bytes for the reader, and the encoding the file was in (BOMs removed)."""
     if data.startswith(UTF8_BOM):
-        return data[len(UTF8_BOM) :], "utf-8 with BOM"
+        return memoryview(data)[len(UTF8_BOM) :], "utf-8 with BOM"
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return _recoded(name, data, "utf-16"), "utf-16"
     head = data[:400]
@@ -123,12 +126,12 @@ def _recoded(name: str, data: bytes, encoding: str) -> bytes:
         raise InputError(f"{name}: not readable as {encoding} text; save the export as UTF-8 CSV") from None
 
 
-def _from_windows(data: bytes) -> bytes:
+def _from_windows(data: Utf8) -> bytes:
     """Bytes that are not UTF-8 are read as Windows-1252 (Excel's default 'CSV' on Windows)."""
     try:
-        return data.decode("cp1252").encode("utf-8")
+        return str(data, "cp1252").encode("utf-8")
     except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined: Latin-1 maps every byte
-        return data.decode("latin-1").encode("utf-8")
+        return str(data, "latin-1").encode("utf-8")
 
 
 def _sniff(name: str, text: str) -> tuple[str, list[str]]:
@@ -159,9 +162,9 @@ def _header_names(header: list[str]) -> list[str]:
     return [" ".join(h.split()) or f"(column {i + 1})" for i, h in enumerate(header)]
 
 
-def _sample(utf8: bytes) -> str:
+def _sample(utf8: Utf8) -> str:
     """The first rows of the file as text, cut at a line end (never inside a character)."""
-    head = utf8[:SNIFF_BYTES]
+    head = bytes(utf8[:SNIFF_BYTES])
     if len(utf8) > SNIFF_BYTES and b"\n" in head:
         head = head[: head.rindex(b"\n") + 1]
     return head.decode("utf-8", errors="replace")
@@ -182,7 +185,7 @@ def read_csv(name: str, data: bytes, numeric: NumericColumns | None = None) -> R
         return _read_utf8(name, _from_windows(utf8), "windows-1252", numeric)
 
 
-def _read_utf8(name: str, utf8: bytes, encoding: str, numeric: NumericColumns | None) -> RawTable:
+def _read_utf8(name: str, utf8: Utf8, encoding: str, numeric: NumericColumns | None) -> RawTable:
     delimiter, header = _sniff(name, _sample(utf8))
     headers = _header_names(header)
     typed = _plain_numbers(utf8, delimiter, len(headers), numeric(headers)) if numeric else set()
@@ -199,7 +202,7 @@ def _read_utf8(name: str, utf8: bytes, encoding: str, numeric: NumericColumns | 
         if "UTF8" in str(exc) or "utf8" in str(exc).lower():
             raise _NotUtf8 from None
         raise InputError(f"{name}: not a readable CSV file ({_arrow_reason(exc)})") from None
-    columns = [table.column(i).combine_chunks() for i in range(len(headers))]
+    columns = [_column(table.column(i)) for i in range(len(headers))]
     blank = _blank_rows(columns, table.num_rows)
     if not blank.any():
         return RawTable(name, "csv", headers, columns, table.num_rows, encoding=encoding, delimiter=delimiter)
@@ -207,6 +210,12 @@ def _read_utf8(name: str, utf8: bytes, encoding: str, numeric: NumericColumns | 
     numbers = np.flatnonzero(~blank) + 2
     return RawTable(name, "csv", headers, [c.filter(keep) for c in columns], len(numbers), numbers,
                     encoding, delimiter)  # fmt: skip
+
+
+def _column(read: pa.ChunkedArray) -> Any:
+    """One column as read: text in one piece (the cell checks work on its bytes); numbers the reader
+    converted stay in the reader's pieces (they are turned into one NumPy array, once, when checked)."""
+    return read if pa.types.is_floating(read.type) else read.combine_chunks()
 
 
 def _blank_rows(columns: list[pa.Array], rows: int) -> np.ndarray:
@@ -244,7 +253,7 @@ def arrow_options(
     )  # fmt: skip
 
 
-def _plain_numbers(utf8: bytes, delimiter: str, width: int, wanted: set[int]) -> set[int]:
+def _plain_numbers(utf8: Utf8, delimiter: str, width: int, wanted: set[int]) -> set[int]:
     """Of the wanted columns, those whose first rows are all plain numbers (Arrow's parser reads them)."""
     if not wanted:
         return set()
@@ -264,7 +273,7 @@ def _plain_numbers(utf8: bytes, delimiter: str, width: int, wanted: set[int]) ->
     return plain
 
 
-def _arrow_read(utf8: bytes, delimiter: str, width: int, numbers: set[int] | None = None) -> pa.Table:
+def _arrow_read(utf8: Utf8, delimiter: str, width: int, numbers: set[int] | None = None) -> pa.Table:
     skipped: list[int] = []
 
     def on_invalid(row: Any) -> str:
@@ -272,7 +281,8 @@ def _arrow_read(utf8: bytes, delimiter: str, width: int, numbers: set[int] | Non
         return "skip"
 
     read, parse, convert = arrow_options(delimiter, width, on_invalid, numbers or set())
-    table = pa_csv.read_csv(io.BytesIO(utf8), read_options=read, parse_options=parse, convert_options=convert)
+    source = pa.BufferReader(pa.py_buffer(utf8))  # the bytes as they are, not a copy
+    table = pa_csv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
     if skipped:  # a row with the wrong number of cells: skipping it would shift every later row number
         raise _RowsMisnumbered
     return table
@@ -282,9 +292,9 @@ def _arrow_reason(exc: Exception) -> str:
     return str(exc).split("\n")[0][:160]
 
 
-def _read_csv_exactly(name: str, utf8: bytes, encoding: str, delimiter: str, headers: list[str]) -> RawTable:
+def _read_csv_exactly(name: str, utf8: Utf8, encoding: str, delimiter: str, headers: list[str]) -> RawTable:
     """The standard library's reader, row by row: exact row numbers, blank rows skipped, bad rows named."""
-    reader = csv.reader(io.StringIO(utf8.decode("utf-8"), newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(str(utf8, "utf-8"), newline=""), delimiter=delimiter)
     next(reader, None)
     width = len(headers)
     cells: list[list[str | None]] = [[] for _ in headers]
