@@ -144,7 +144,8 @@ def parse_numbers(
     if values is None:
         values, percent, empty = _cleaned_numbers(col, problems)
     finite = np.isfinite(values)
-    if not finite.all():  # empty cells, and NaN or infinity written in a cell
+    unfilled = finite.size - np.count_nonzero(finite)
+    if unfilled and (empty is not None or unfilled != col.null_count):  # NaN or infinity written in a cell
         given = pc.is_valid(col).to_numpy(zero_copy_only=False)
         if empty is not None:
             given &= ~empty

@@ -224,15 +224,15 @@ def _combine(
     positions: list[np.ndarray],
     accounts: _Accounts,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One field across files: values per account, with conflicts between files reported."""
+    """One field across files: values per account (numbers in an array, others in a list or an object
+    array), with conflicts between files reported."""
     n = len(accounts)
     arrays = isinstance(columns[0].parsed.values, np.ndarray)
     only = columns[0]
     if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes:
         pos = positions[only.file]
         if pos.size == n and np.array_equal(pos, np.arange(n)):  # one file, in account order: nothing to join
-            got = only.parsed.values
-            return (got if arrays else _objects(got)), only.parsed.present
+            return only.parsed.values, only.parsed.present  # an array of numbers, or a list
     values = np.full(n, np.nan) if arrays else np.full(n, None, dtype=object)
     have = np.zeros(n, dtype=bool)
     origin_file = np.full(n, -1, dtype=np.int64)
@@ -313,18 +313,20 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
     empty = (np.full(n, None, dtype=object), np.zeros(n, dtype=bool))
     names, named = combined.get("name", empty)
     _check_names(names, named, files, accounts)
-    segments, sources = _given_segments(combined.get("segment", empty), profile, accounts)
+    segments, from_input = _given_segments(combined.get("segment", empty), profile, accounts)
     rejected = np.zeros(n, dtype=bool)
     rejected[list(accounts.errors)] = True
     accepted = np.flatnonzero(~rejected)
-    table = _table(accepted, accounts, combined, names, segments, sources, profile)
+    table = _table(accepted, accounts, combined, names, segments, from_input, profile)
     return table, _report(accepted.size, accounts, n)
 
 
-def _check_names(names: np.ndarray, named: np.ndarray, files: list[MappedFile], accounts: _Accounts) -> None:
+def _check_names(
+    names: np.ndarray | list[Any], named: np.ndarray, files: list[MappedFile], accounts: _Accounts
+) -> None:
     """Every account needs a name, of at most MAX_NAME characters."""
     rows = np.flatnonzero(named)
-    lengths = np.fromiter(map(len, names[rows]), dtype=np.int64, count=rows.size)
+    lengths = np.fromiter(map(len, _take(names, rows)), dtype=np.int64, count=rows.size)
     for a in rows[lengths > MAX_NAME].tolist():
         f, row = accounts.first_seen(a)
         accounts.errors[a].append(FieldProblem(field="name", reason=too_long("name", names[a], MAX_NAME),
@@ -338,38 +340,44 @@ def _check_names(names: np.ndarray, named: np.ndarray, files: list[MappedFile], 
             ))  # fmt: skip
 
 
-def _given_segments(given: tuple[np.ndarray, np.ndarray], profile: Profile, accounts: _Accounts
+def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _Accounts
                     ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Each account's segment and where it came from ("input", else "default" for now); a segment the
-    profile does not know rejects the account. Each distinct spelling is looked up once."""
+    """Each account's segment (the profile's default where none is given, for now) and whether the account
+    gave it; a segment the profile does not know rejects the account. Each spelling is looked up once."""
     texts, has_segment = given
-    n = len(has_segment)
-    segments = np.full(n, profile.default_segment, dtype=object)
-    sources = np.full(n, "default", dtype=object)
+    segments = np.full(len(has_segment), profile.default_segment, dtype=object)
     rows = np.flatnonzero(has_segment)
     if not rows.size:
-        return segments, sources
+        return segments, has_segment
     aliases = profile.segment_aliases()
-    spelled = texts[rows]
-    keys = {text: aliases.get(text) or aliases.get(normalise_label(text)) for text in set(spelled.tolist())}
-    resolved = np.fromiter(map(keys.__getitem__, spelled), dtype=object, count=rows.size)
-    unknown = resolved == None  # noqa: E711 (element by element)
-    for a, text in zip(rows[unknown].tolist(), spelled[unknown].tolist(), strict=True):
+    spelled = _take(texts, rows)
+    keys = {text: aliases.get(text) or aliases.get(normalise_label(text)) for text in set(spelled)}
+    from_input = has_segment.copy()
+    if None in keys.values():
         known = ", ".join(profile.segments)
-        reason = f"{shown(text)} is not a known segment ({known})"
-        accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
-    segments[rows[~unknown]] = resolved[~unknown]
-    sources[rows[~unknown]] = "input"
-    return segments, sources
+        for a, text in zip(rows.tolist(), spelled, strict=True):
+            if keys[text] is None:
+                reason = f"{shown(text)} is not a known segment ({known})"
+                accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
+                from_input[a] = False
+    segments[rows] = [keys[text] or profile.default_segment for text in spelled]
+    return segments, from_input
+
+
+def _take(values: np.ndarray | list[Any], rows: np.ndarray) -> list[Any]:
+    """values[rows] as a list, from an object array or a list."""
+    if isinstance(values, np.ndarray):
+        return values[rows].tolist()
+    return list(values) if rows.size == len(values) else [values[i] for i in rows.tolist()]
 
 
 def _table(
     accepted: np.ndarray,
     accounts: _Accounts,
     combined: dict[str, tuple[Any, np.ndarray]],
-    names: np.ndarray,
+    names: np.ndarray | list[Any],
     segments: np.ndarray,
-    sources: np.ndarray,
+    from_input: np.ndarray,
     profile: Profile,
 ) -> AccountTable:
     """The engine's table of the accepted accounts, taken from the joined columns."""
@@ -397,30 +405,32 @@ def _table(
             else:
                 values[rule.path] = kept(np.asarray(got, dtype=float))
             continue
-        picked = np.full(size, None, dtype=object) if got is None else kept(got)
-        if rule.kind == "label" and not mask.all():
-            picked[~mask] = rule.fallback  # a value is there exactly where the account supplied one
-        (lists if rule.kind in ("tier_list", "text_list") else labels)[rule.path] = picked.tolist()
+        picked = [None] * size if got is None else _take(got, keep)
+        if rule.kind == "label" and not mask.all():  # a value is there exactly where the account gave one
+            picked = [rule.fallback if v is None else v for v in picked]
+        (lists if rule.kind in ("tier_list", "text_list") else labels)[rule.path] = picked
     modules, present["product_usage"] = _modules(keep, combined)
-    seg, src = segments[keep], sources[keep]
-    _segments_from_arr(np.where(present["arr"], values["arr"], np.nan), seg, src, profile, accepted, accounts)
+    seg = segments[keep]
+    src = np.full(size, "input", dtype=object)
+    _segments_from_arr(np.where(present["arr"], values["arr"], np.nan), seg, src, ~kept(from_input), profile,
+                       accepted, accounts)  # fmt: skip
     records = [
         {"modules": m, "departments_current": c or [], "departments_potential": p or [], "available_tiers": t}
         for m, c, p, t in zip(modules, lists["departments.current"], lists["departments.potential"],
                               lists["contract.available_tiers"], strict=True)
     ]  # fmt: skip
     ids = [accounts.ids[a] or "" for a in accepted.tolist()]  # an accepted account always has its id
-    return AccountTable(ids, kept(names).tolist(), seg.tolist(), src.tolist(), values, labels, present,
+    return AccountTable(ids, _take(names, keep), seg.tolist(), src.tolist(), values, labels, present,
                         records)  # fmt: skip
 
 
-def _segments_from_arr(arr: np.ndarray, segments: np.ndarray, sources: np.ndarray, profile: Profile,
-                       accepted: np.ndarray, accounts: _Accounts) -> None:  # fmt: skip
+def _segments_from_arr(arr: np.ndarray, segments: np.ndarray, sources: np.ndarray, missing: np.ndarray,
+                       profile: Profile, accepted: np.ndarray, accounts: _Accounts) -> None:  # fmt: skip
     """`derive_segments` (the one statement of the ARR ladder) for the accounts that gave no segment."""
-    rows = np.flatnonzero(sources == "default")
+    rows = np.flatnonzero(missing)
     if not rows.size:
         return
-    seg, src = segments[rows].tolist(), sources[rows].tolist()
+    seg, src = segments[rows].tolist(), ["default"] * rows.size
     found = Problems()
     derive_segments(arr[rows], seg, src, profile, found)
     segments[rows], sources[rows] = _objects(seg), _objects(src)
