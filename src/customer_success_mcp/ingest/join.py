@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice, repeat
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -223,16 +223,16 @@ def _combine(
     files: list[MappedFile],
     positions: list[np.ndarray],
     accounts: _Accounts,
+    in_order: list[bool],
 ) -> tuple[np.ndarray, np.ndarray]:
     """One field across files: values per account (numbers in an array, others in a list or an object
-    array), with conflicts between files reported."""
+    array), with conflicts between files reported. `in_order`: the files whose records are the accounts,
+    one for one and in order."""
     n = len(accounts)
     arrays = isinstance(columns[0].parsed.values, np.ndarray)
     only = columns[0]
-    if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes:
-        pos = positions[only.file]
-        if pos.size == n and np.array_equal(pos, np.arange(n)):  # one file, in account order: nothing to join
-            return only.parsed.values, only.parsed.present  # an array of numbers, or a list
+    if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes and in_order[only.file]:
+        return only.parsed.values, only.parsed.present  # nothing to join: an array of numbers, or a list
     values = np.full(n, np.nan) if arrays else np.full(n, None, dtype=object)
     have = np.zeros(n, dtype=bool)
     origin_file = np.full(n, -1, dtype=np.int64)
@@ -307,8 +307,10 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
     for (_, path), col in parsed.items():
         if path != "customer_id":
             by_field[path].append(col)
+    every = np.arange(n)
+    in_order = [pos.size == n and np.array_equal(pos, every) for pos in positions]
     combined: dict[str, tuple[Any, np.ndarray]] = {
-        path: _combine(path, cols, files, positions, accounts) for path, cols in by_field.items()
+        path: _combine(path, cols, files, positions, accounts, in_order) for path, cols in by_field.items()
     }
     empty = (np.full(n, None, dtype=object), np.zeros(n, dtype=bool))
     names, named = combined.get("name", empty)
@@ -419,7 +421,8 @@ def _table(
         for m, c, p, t in zip(modules, lists["departments.current"], lists["departments.potential"],
                               lists["contract.available_tiers"], strict=True)
     ]  # fmt: skip
-    ids = [accounts.ids[a] or "" for a in accepted.tolist()]  # an accepted account always has its id
+    # An account without a usable id is always rejected, so every accepted one has its id.
+    ids = cast(list[str], list(accounts.ids) if everyone else [accounts.ids[a] for a in accepted.tolist()])
     return AccountTable(ids, _take(names, keep), seg.tolist(), src.tolist(), values, labels, present,
                         records)  # fmt: skip
 
