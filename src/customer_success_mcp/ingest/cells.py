@@ -28,6 +28,7 @@ from customer_success_mcp.ingest.columns import (
 )
 from customer_success_mcp.ingest.textscan import (
     Distinct,
+    encoded,
     per_distinct,
     plain_rows,
     spread_findings,
@@ -96,9 +97,8 @@ def _cells(col: pa.Array) -> list[Any]:
 
 def _by_distinct(col: pa.Array) -> tuple[list[Any], np.ndarray]:
     """The column's distinct texts, and each record's position among them (-1 where empty)."""
-    encoded = pc.dictionary_encode(col)
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    return encoded.dictionary.to_pylist(), indices
+    distinct = encoded(col)
+    return distinct.texts.to_pylist(), distinct.indices
 
 
 def _mapped(col: pa.Array, convert: Any) -> tuple[list[Any], np.ndarray, list[Any]]:

@@ -65,18 +65,27 @@ class Distinct:
     indices: np.ndarray  # -1 where the cell is empty
 
 
+def encoded(col: pa.Array) -> Distinct:
+    """The column by its distinct texts (as the reader encoded it, or encoded here)."""
+    if not pa.types.is_dictionary(col.type):
+        col = pc.dictionary_encode(col)
+    indices = pc.fill_null(col.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return Distinct(col.dictionary, indices)
+
+
 def repeating(col: pa.Array) -> Distinct | None:
-    """The column by its distinct texts, when they repeat enough for checking each once to pay: fewer
-    than half of the first cells are distinct. None otherwise (names, ids, free-form figures)."""
+    """The column by its distinct texts, when the reader encoded it so, or when they repeat enough for
+    checking each once to pay: fewer than half of the first cells are distinct. None otherwise (names,
+    ids, free-form figures)."""
+    if pa.types.is_dictionary(col.type):
+        return encoded(col)
     n = len(col)
     if n < 2 or not pa.types.is_string(col.type):
         return None
     head = col.slice(0, DISTINCT_SAMPLE)
     if len(pc.unique(head)) * 2 > len(head):
         return None
-    encoded = pc.dictionary_encode(col)
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return Distinct(encoded.dictionary, indices)
+    return encoded(col)
 
 
 Problem = TypeVar("Problem")
