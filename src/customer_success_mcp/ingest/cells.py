@@ -28,6 +28,7 @@ from customer_success_mcp.ingest.columns import (
 )
 from customer_success_mcp.ingest.textscan import (
     Distinct,
+    as_arrow,
     encoded,
     per_distinct,
     plain_rows,
@@ -249,7 +250,7 @@ def _text_cells(col: pa.Array) -> Parsed:
     present = plain.copy()
     rest = np.flatnonzero(~plain & col.is_valid().to_numpy(zero_copy_only=False))
     if rest.size:
-        checked = _text_exactly(col.take(pa.array(rest)))
+        checked = _text_exactly(col.take(as_arrow(rest)))
         for i, value in zip(rest.tolist(), checked.values, strict=True):
             values[i] = value
         present[rest] = checked.present
@@ -319,13 +320,13 @@ def _ordinals(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.
 
 def _groups(col: pa.Array, pattern: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     found = pc.extract_regex(col, pattern)
-    matched = pc.fill_null(found.is_valid(), False).to_numpy(zero_copy_only=False)
+    valid = pc.fill_null(found.is_valid(), False)
     parts = {}
     for i in range(found.type.num_fields):
         name = found.type.field(i).name
-        part = pc.if_else(matched, found.field(name), pa.scalar("0"))
+        part = pc.if_else(valid, found.field(name), pa.scalar("0"))
         parts[name] = pc.cast(pc.fill_null(part, "0"), pa.int64()).to_numpy(zero_copy_only=False)
-    return matched, parts
+    return valid.to_numpy(zero_copy_only=False), parts
 
 
 def _likely_first(col: pa.Array, given: np.ndarray) -> list[tuple[str, str]]:

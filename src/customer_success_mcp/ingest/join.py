@@ -34,7 +34,7 @@ from customer_success_mcp.ingest.load import InputError
 from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
-from customer_success_mcp.ingest.textscan import plain_rows
+from customer_success_mcp.ingest.textscan import as_arrow, plain_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable
 
@@ -477,7 +477,7 @@ def _module_entries(adopted: np.ndarray, usage: np.ndarray) -> np.ndarray:
     for flag in (False, True):
         which = adopted == flag
         if which.any():
-            distinct = pc.dictionary_encode(pa.array(usage[which]))
+            distinct = pc.dictionary_encode(as_arrow(usage[which]))
             shared = np.empty(len(distinct.dictionary), dtype=object)
             shared[:] = [{"adopted": flag, "usage_pct": u} for u in distinct.dictionary.to_pylist()]
             out[which] = shared[distinct.indices.to_numpy()]
