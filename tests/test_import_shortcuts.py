@@ -239,3 +239,38 @@ def test_a_list_column_where_every_account_lists_as_many_items_loads() -> None:
         table = load_sources(sources, DEFAULT_PROFILE).table
         assert [r["departments_current"] for r in table.records] == [["Sales", "HR"], ["IT", "Ops"]]
     assert [r["departments_potential"] for r in table.records] == [["Finance", "R&D"], ["Legal", "Data"]]
+
+
+MESSY_HEADER = ["Acct Id", "Company", "ARR (USD)", "Renewal Date", "Tier", "Account Owner", "Champion Left",
+                "NPS", "Plan", "Departments", "Renewal Sentiment"]  # fmt: skip
+MESSY = [
+    ["A-1", "Acme, Inc.", "$120,000", "03/25/2027", "Enterprise", "Dana Whitfield", "Yes", "9", "pro",
+     "Sales; HR", "positive"],
+    ["A-2", "Beta LLC", "45,500.50", "04/01/2027", "", "marco ruiz", "no", "n/a", "", "none", "meh"],
+    ["A-3", " Gamma ", "$8,000", "2027-02-30", "SMB", "", "maybe", "11", "Starter", "", ""],
+    ["A-4", "Delta\tCo", "lots", "2027-13-01", "Mid-Market", "Dana Whitfield", "TRUE", "7.5", "pro", "IT",
+     "neutral"],
+    ["A-2", "Beta again", "1", "", "", "", "", "", "", "", ""],
+]  # fmt: skip
+
+
+def test_the_readers_own_conversions_change_nothing_the_import_reports() -> None:
+    # The reader converts plain-number columns and dictionary-encodes repeating ones; the same files read
+    # as plain text (as `inspect` reads them) must give the same table, rejections and notes.
+    from customer_success_mcp.ingest.join import join_files
+    from customer_success_mcp.ingest.sources import read_sources
+
+    messy = ("messy.csv", csv_text(MESSY_HEADER, [[f'"{c}"' if "," in c else c for c in r] for r in MESSY]))
+    count = 3000
+    for sources in ([messy], big_exports(count, list(range(count))[::-1])):
+        converted = join_files(read_sources(sources), DEFAULT_PROFILE)
+        as_text = join_files(read_sources(sources, convert_numbers=False), DEFAULT_PROFILE)
+        assert converted[1] == as_text[1]  # the report: totals, every rejection and note, in order
+        table, again = converted[0], as_text[0]
+        assert (table.ids, table.names, table.segments, table.segment_source) == (
+            again.ids, again.names, again.segments, again.segment_source)  # fmt: skip
+        assert table.labels == again.labels and table.records == again.records
+        for path, values in table.values.items():
+            assert np.array_equal(again.values[path], values, equal_nan=True), path
+            assert np.array_equal(again.present[path], table.present[path]), path
+    assert len(converted[1].rejections) > 0

@@ -42,6 +42,8 @@ _LONGEST_EMPTY_WORD = max(len(word.encode()) for word in EMPTY_WORDS)  # in UTF-
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f"})
 _NUMBER_FORM = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$"
+# NaN and infinity as the reader reads them in a number column: numbers, then refused as not finite.
+_NOT_FINITE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
 _SYMBOLS = ("$", "€", "£", "¥", "%", " ", "\u00a0")
 _CODES = r"(?i)^(?:usd|eur|gbp)|(?:usd|eur|gbp)$"
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d{1,2}$")
@@ -180,7 +182,10 @@ def _cleaned_numbers(
     if pc.any(pc.match_substring_regex(bare, "[A-Za-z]")).as_py():  # currency codes: 'USD 1,200'
         bare = pc.replace_substring_regex(bare, _CODES, "")
     empty_mask = pc.or_(pc.equal(bare, ""), pc.is_in(pc.utf8_lower(trimmed), pa.array(EMPTY_WORDS)))
-    valid = pc.and_(pc.match_substring_regex(bare, _NUMBER_FORM), pc.invert(empty_mask))
+    written = pc.or_(
+        pc.match_substring_regex(bare, _NUMBER_FORM), pc.match_substring_regex(bare, _NOT_FINITE)
+    )
+    valid = pc.and_(written, pc.invert(empty_mask))
     numeric = pc.if_else(valid, pc.replace_substring(bare, ",", ""), pa.scalar(None, pa.string()))
     values = pc.cast(numeric, pa.float64()).to_numpy(zero_copy_only=False)
     empty = pc.fill_null(empty_mask, True).to_numpy(zero_copy_only=False)
