@@ -218,6 +218,32 @@ def test_an_ended_contract_gets_no_urgency_in_default_and_is_said_so():
     assert (s.renewals.accounts, s.renewals.ended, s.data_quality.ended_contracts) == (0, 1, 1)
 
 
+@pytest.mark.anyio
+async def test_the_brief_says_a_contract_has_ended_and_its_phase_is_ended(tmp_path):
+    """Past its end date a contract is 'ended' in the brief's churn facts, its lifecycle and its headline,
+    never a renewal under way."""
+    from mcp import Client
+
+    from customer_success_mcp.scoring.lifecycle import lifecycle_phases
+    from customer_success_mcp.server.app import build_server
+    from customer_success_mcp.server.config import ServerConfig
+
+    acct = make_account(customer_id="OLD", contract_start_date=ends_in(-385), contract_end_date=ends_in(-20))
+    config = ServerConfig(data_dir=tmp_path / "data", allowed_dirs=(tmp_path,))
+    async with Client(build_server(config)) as client:
+        await client.call_tool("load_portfolio", {"accounts": [acct], "as_of": AS_OF.isoformat()})
+        result = await client.call_tool("account_brief", {"account": "OLD"})
+    brief = result.structured_content
+    assert (brief["churn"]["contract_status"], brief["churn"]["days_to_renewal"]) == ("ended", -20)
+    assert brief["lifecycle"]["phase"] == "ended"
+    headline = result.content[0].text.splitlines()[0]
+    assert f"ended {ends_in(-20)} (20 days ago): renewed, or stale data?" in headline
+    scored = one(acct)
+    t = scored.table
+    assert lifecycle_phases(t.values["contract_start_date"], t.values["contract_end_date"], scored.profile,
+                            AS_OF) == ["ended"]  # fmt: skip
+
+
 def test_no_output_says_renews_in_minus_n_days():
     from customer_success_mcp.query.accounts import find_accounts
     from customer_success_mcp.render.account import account_text
