@@ -208,6 +208,39 @@ def test_the_cli_report_says_when_the_file_has_no_as_of(tmp_path, capsys):
     assert f"NOTE: Scored as of {dt.date.today().isoformat()}, today: the file has no as_of." in out
 
 
+@pytest.mark.parametrize("command", ["health", "churn", "expansion", "explain"])
+def test_every_cli_scorer_says_when_the_file_has_no_as_of(tmp_path, capsys, command):
+    path = tmp_path / "book.json"
+    path.write_text(json.dumps({"customers": [make_account(customer_id="T-1")]}))
+    argv = [command, "T-1", str(path)] if command == "explain" else [command, str(path)]
+    assert main(argv) == 0
+    note = f"Scored as of {dt.date.today().isoformat()}, today: the file has no as_of."
+    assert f"csm: NOTE: {note}" in capsys.readouterr().err
+    if command != "explain":
+        assert main([*argv, "--format", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["as_of_source"] == "today"
+
+
+@pytest.mark.anyio
+async def test_the_score_tools_say_when_as_of_is_today(tmp_path):
+    from mcp import Client
+
+    from customer_success_mcp.server.app import build_server
+    from customer_success_mcp.server.config import ServerConfig
+
+    config = ServerConfig(data_dir=tmp_path / "data", allowed_dirs=(tmp_path,))
+    async with Client(build_server(config)) as client:
+        today = await client.call_tool("score_health", {"accounts": [make_account()]})
+        asked = await client.call_tool(
+            "score_churn_risk", {"accounts": [make_account()], "as_of": "2026-11-23"}
+        )
+    page = today.structured_content
+    note = f"Scored as of {page['as_of']}, today: the file has no as_of."
+    assert (page["as_of_source"], page["notices"]) == ("today", [note])
+    assert note in today.content[0].text
+    assert (asked.structured_content["as_of_source"], asked.structured_content["notices"]) == ("argument", [])
+
+
 def test_an_ended_contract_gets_no_urgency_in_default_and_is_said_so():
     acct = make_account(contract_end_date=ends_in(-20), relationship_signals={"champion_left": True})
     default, ref = one(acct), one(acct, REF)

@@ -268,6 +268,8 @@ class ScorePage(Page, Explained):
 
     report: str
     as_of: dt.date
+    as_of_source: str = Field(description="Where as_of came from: file, argument, or today (none given)")
+    notices: list[str] = Field(default_factory=list, description="What a reader must know first")
     source: str = Field(description="The portfolio, or 'inline' for accounts given in the call")
     rejections: list[Rejection] = Field(
         default_factory=list, description="Inline accounts that were rejected"
