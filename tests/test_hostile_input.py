@@ -187,6 +187,21 @@ def test_draft_output_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFix
     assert target.read_text() == "my notes"
 
 
+def test_a_file_that_is_not_an_export_is_described_never_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secrets = tmp_path / "secrets.csv"
+    secrets.write_text("AWS_SECRET_ACCESS_KEY=abc123supersecret\nOTHER=1\n")
+    headers_only = tmp_path / "noid.csv"
+    headers_only.write_text("Company,ARR\nAcme,100\n")
+    assert csm(["health", str(secrets)]) == 2
+    err = capsys.readouterr().err
+    assert "abc123supersecret" not in err and "AWS_SECRET" not in err
+    assert "does not look like a header row" in err
+    assert csm(["health", str(headers_only)]) == 2  # a real header row is named, so it can be mapped
+    assert "headers: Company, ARR" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("option", ["--output", "--outcomes", "--exports"])
 def test_generate_never_overwrites_or_follows_a_link(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str

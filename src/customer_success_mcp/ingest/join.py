@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from customer_success_mcp.formatting import plural
 from customer_success_mcp.ingest.cells import Parsed, parse_column, parse_text, shown
 from customer_success_mcp.ingest.columns import (
     MAX_ID,
@@ -114,11 +115,24 @@ def _parse_files(files: list[MappedFile]) -> dict[tuple[int, str], _Column]:
     }
 
 
+MAX_HEADER_SHOWN = 60
+
+
+def _headers_named(headers: list[str]) -> str:
+    """The header row as an error may quote it: only cells that look like column names. A file that is not
+    an export (a key=value secrets file read as one column, say) is described, never quoted."""
+    shown = [h for h in headers[:12] if "=" not in h and len(h) <= MAX_HEADER_SHOWN]
+    if len(headers) < 2 or len(shown) < len(headers[:12]):
+        columns = plural(len(headers), "column")
+        return f"its first row, {columns}, does not look like a header row: is it an export?"
+    return f"headers: {', '.join(shown)}"
+
+
 def _id_column(files: list[MappedFile], f: int) -> tuple[int, str]:
     raw, match = files[f].raw, files[f].mapping.by_field().get("customer_id")
     if match is None:
         raise InputError(
-            f"{raw.source}: no column holds the account id (headers: {', '.join(raw.headers[:12])}). "
+            f"{raw.source}: no column holds the account id ({_headers_named(raw.headers)}). "
             'Map one in a mapping file ([columns] "Your Header" = "customer_id") or the mapping argument.'
         )
     return match[0], match[1].header
