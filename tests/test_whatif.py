@@ -195,3 +195,16 @@ def test_changed_profile_starts_from_the_current_profile_unless_a_base_is_named(
     fresh = changed_profile(current, {"base": "reference"})
     assert fresh.name == "reference" and fresh.churn.tier_floors["critical"] == 80
     assert np.isclose(sum(d.weight for d in again.health.dimensions), 1.0)
+
+
+def test_differences_are_shown_without_float_noise_and_a_changed_profile_says_so() -> None:
+    """61.05 - 51.69 is 9.359999999999999 in floating point; a reader sees 9.36."""
+    account = make_account(**CHAMPION_GONE, usage_decline={"login_trend": -25})
+    result = what_if(score(account), "T-1", {"usage_decline.login_trend": 0})
+    risk = result.churn_risk
+    shown = [risk.change, risk.raw_before, risk.raw_after, risk.from_categories, risk.from_renewal_urgency,
+             risk.rounding_and_cap, *(c.contribution for c in risk.categories)]  # fmt: skip
+    assert all(v == round(v, 4) for v in shown), shown
+    assert risk.change != 0
+    changed = changed_profile(score(account).profile, {"health": {"trend_delta": 3}}, "changes")
+    assert changed.name == "default with changes"

@@ -83,6 +83,8 @@ def changed_profile(profile: Profile, overrides: dict[str, Any], source: str = "
         return profile_from_overrides(overrides, source)
     changed = with_overrides(profile, overrides, source)
     check_input_paths(changed, source)
+    if "name" not in overrides:  # say it is not the profile it started from
+        changed = changed.model_copy(update={"name": f"{profile.name} with {source}"})
     return changed
 
 

@@ -124,6 +124,9 @@ class WhatIfResult(BaseModel):
     stored: bool = Field(False, description="Always false: a what-if changes nothing")
 
 
+ATTRIBUTION_DECIMALS = 4  # what a what-if's differences are rounded to (scores are shown to 1 decimal)
+
+
 def _number(x: float) -> float | None:
     x = float(x)
     return None if x != x else x
@@ -152,11 +155,17 @@ def _health_change(a: HealthScores, b: HealthScores) -> HealthChange:
         part = parts_b[dim.name] - parts_a[dim.name]
         if x != y or part != 0:
             shifts.append(DimensionShift(dimension=dim.name, label=dim.label, weight=dim.weight, before=x,
-                                         after=y, contribution=part if both else None))  # fmt: skip
-    change = after - before if before is not None and after is not None else None
-    rounding = change - sum(s.contribution or 0.0 for s in shifts) if change is not None else None
+                                         after=y, contribution=_exact(part) if both else None))  # fmt: skip
+    change = _exact(after - before) if before is not None and after is not None else None
+    rounding = _exact(change - sum(s.contribution or 0.0 for s in shifts)) if change is not None else None
     return HealthChange(before=before, after=after, change=change, class_before=a.classification(0),
                         class_after=b.classification(0), dimensions=shifts, rounding=rounding)  # fmt: skip
+
+
+def _exact(value: float) -> float:
+    """A difference as shown: to 4 decimals, so float noise (61.050000000000004) never reaches a reader;
+    the parts of a change still add up to it, to the last decimal shown."""
+    return round(value, ATTRIBUTION_DECIMALS)
 
 
 def _risk_change(a: ChurnScores, b: ChurnScores) -> RiskChange:
@@ -166,7 +175,7 @@ def _risk_change(a: ChurnScores, b: ChurnScores) -> RiskChange:
     for category in a.profile.churn.categories:
         x, y = float(a.categories[category.name][0]), float(b.categories[category.name][0])
         if x != y:
-            part = m_b * category.weight * (y - x)
+            part = _exact(m_b * category.weight * (y - x))
             cats.append(CategoryShift(category=category.name, label=category.label, weight=category.weight,
                                       before=x, after=y, contribution=part))  # fmt: skip
     signals = [
@@ -175,16 +184,16 @@ def _risk_change(a: ChurnScores, b: ChurnScores) -> RiskChange:
         for c, s in a.profile.churn.signals
         if a.points[s.name][0] != b.points[s.name][0]
     ]  # fmt: skip
-    change = float(b.risk[0]) - float(a.risk[0])
-    from_categories = sum(c.contribution for c in cats)
-    urgency = raw_a * (m_b - m_a)
+    change = _exact(float(b.risk[0]) - float(a.risk[0]))
+    from_categories = _exact(sum(c.contribution for c in cats))
+    urgency = _exact(raw_a * (m_b - m_a))
     return RiskChange(
         before=float(a.risk[0]), after=float(b.risk[0]), change=change, tier_before=a.tier(0),
         tier_after=b.tier(0), playbook_tier_before=a.playbook_tier(0), playbook_tier_after=b.playbook_tier(0),
-        raw_before=raw_a, raw_after=raw_b, multiplier_before=m_a, multiplier_after=m_b,
+        raw_before=_exact(raw_a), raw_after=_exact(raw_b), multiplier_before=m_a, multiplier_after=m_b,
         days_to_renewal_before=a.days_left(0), days_to_renewal_after=b.days_left(0),
         from_categories=from_categories, from_renewal_urgency=urgency,
-        rounding_and_cap=change - from_categories - urgency, categories=cats, signals=signals,
+        rounding_and_cap=_exact(change - from_categories - urgency), categories=cats, signals=signals,
     )  # fmt: skip
 
 
@@ -299,8 +308,8 @@ def compare_books(
         tier_changed=int(tier_moved.sum()), tier_changed_arr=float(arr[tier_moved].sum()),
         arr_at_risk_before=float(arr[is_at_risk(c0.tiers)].sum()),
         arr_at_risk_after=float(arr[is_at_risk(c1.tiers)].sum()),
-        mean_health_change=float(np.mean(h1.overall[both] - h0.overall[both])) if both.any() else None,
-        mean_risk_change=float(np.mean(c1.risk - c0.risk)) if table.size else 0.0,
+        mean_health_change=_exact(float(np.mean((h1.overall - h0.overall)[both]))) if both.any() else None,
+        mean_risk_change=_exact(float(np.mean(c1.risk - c0.risk))) if table.size else 0.0,
         class_transitions=_transitions(h0.classes, h1.classes, tuple(HEALTH_CLASSES), arr),
         tier_transitions=_transitions(c0.tiers, c1.tiers, tuple(RISK_TIERS), arr),
         largest_moves=moves,
