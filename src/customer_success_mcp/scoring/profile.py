@@ -254,6 +254,11 @@ class PlaybookStep(_Strict):
         description="Hours of the account team's time the step takes "
         "(the weekly plan fits these into the hours available)",
     )
+    answers: list[str] = Field(
+        default_factory=list,
+        description="Input fields (health metrics or churn signals, section.field) whose weakness or warning "
+        "this step addresses; drafts show the ones an account has. Empty: the step answers the tier itself",
+    )
 
 
 class Intervention(_Strict):
@@ -429,6 +434,15 @@ class Profile(_Strict):
         missing_tiers = set(SEVERITY_ORDER) - set(self.interventions)
         if missing_tiers:
             raise ValueError(f"interventions missing for tiers: {', '.join(sorted(missing_tiers))}")
+        known = {m.field for _, m in self.health.metrics} | set(self.churn.input_fields)
+        for tier, plan in self.interventions.items():
+            for step in plan.steps:
+                unknown = [f for f in step.answers if f not in known]
+                if unknown:
+                    raise ValueError(
+                        f"interventions.{tier}: step {step.text!r} answers {', '.join(unknown)}, which no "
+                        "health metric or churn signal reads"
+                    )
         return self
 
     def segment_aliases(self) -> dict[str, str]:
