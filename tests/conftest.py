@@ -16,7 +16,7 @@ EXPECTED_TOOLS = (
     "load_portfolio", "list_portfolios", "portfolio_overview", "find_accounts", "account_brief",
     "score_health", "score_churn_risk", "score_expansion", "draft_qbr", "draft_ebr", "draft_save_plan",
     "inspect_export", "compare_snapshots", "account_history", "query_portfolio",
-    "backtest", "what_if", "what_if_profile", "plan_week", "show_dashboard", "chart",
+    "backtest", "what_if", "what_if_profile", "plan_week", "show_dashboard", "chart", "export_accounts",
 )  # fmt: skip
 
 # A complete, unremarkable mid-market account; tests override only what they are about.

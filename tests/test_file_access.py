@@ -273,8 +273,9 @@ def test_roots_narrow_configured_directories_and_widen_only_without_them(tmp_pat
     inside, beside = configured / "p", (tmp_path / "b").resolve()
     assert allowed_dirs((configured,), [inside]).dirs == (inside,)
     assert allowed_dirs((configured,), [tmp_path.resolve()]).dirs == (configured,)
-    narrowed = allowed_dirs((configured,), [beside])
-    assert narrowed.dirs == () and "outside the configured directories" in narrowed.notes[0]
+    # A root that overlaps no configured directory (Claude Code's project folder) leaves them as they are.
+    assert allowed_dirs((configured,), [beside]).dirs == (configured,)
+    assert allowed_dirs((configured,), [beside, inside]).dirs == (inside,)  # an overlapping one narrows
     assert allowed_dirs((), [beside]).dirs == (beside,)
     assert allowed_dirs((), [beside], use_roots=False).dirs == ()  # over HTTP roots count for nothing
     assert allowed_dirs((configured,), [beside], use_roots=False).dirs == (configured,)

@@ -325,3 +325,23 @@ def test_moving_as_of_closer_to_renewal_never_lowers_risk(acct, end_offset, earl
     assert b.churn.risk[0] >= a.churn.risk[0]
     assert b.churn.multiplier[0] >= a.churn.multiplier[0]
     assert b.churn.raw[0] == a.churn.raw[0]
+
+
+# --------------------------------------------------------------------------- the whole-book warning table
+
+
+@SETTINGS
+@given(portfolios(1, 6))
+def test_warning_table_holds_each_accounts_warnings_in_order(records):
+    """The SQL `warnings` table is built from arrays for the whole book; it must list exactly the
+    warnings `account_brief` shows for each account, most severe first."""
+    from customer_success_mcp.scoring.churn import SEVERITY_ORDER, warning_table
+
+    s = scored_ok(records)
+    rows, severities, texts, fields = warning_table(s.table, s.profile.churn)
+    listed: dict[int, list[tuple[str, str, str]]] = {}
+    columns = (rows.tolist(), severities.tolist(), texts.tolist(), fields.tolist())
+    for row, severity, text, field in zip(*columns, strict=True):
+        listed.setdefault(row, []).append((SEVERITY_ORDER[severity], text, field))
+    for row in range(len(records)):
+        assert listed.get(row, []) == [(w.severity, w.signal, w.field) for w in s.churn.warnings(row)]

@@ -58,6 +58,7 @@ HISTORY_TOOLS = ("compare_snapshots", "account_history")  # read-only; tested in
 QUERY_TOOLS = ("query_portfolio",)  # read-only; tested in test_query_sql.py
 ANALYSIS_TOOLS = ("backtest", "what_if", "what_if_profile", "plan_week")  # issue 11; test_analysis_server.py
 VISUAL_TOOLS = ("show_dashboard", "chart")  # issue 12 (read-only); tested in test_visual_tools.py
+EXPORT_TOOLS = ("export_accounts",)  # writes a file only with save_to; tested in test_export.py
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     "load_portfolio": models.LoadResult,
     "list_portfolios": models.PortfolioList,
@@ -208,7 +209,16 @@ async def test_tools_listed_with_titles_annotations_descriptions_and_output_sche
         tools = {t.name: t for t in (await client.list_tools()).tools}
     assert sorted(tools) == sorted(EXPECTED_TOOLS)
     assert sorted(EXPECTED_TOOLS) == sorted(
-        [*TOOLS, *DRAFT_TOOLS, *IMPORT_TOOLS, *HISTORY_TOOLS, *QUERY_TOOLS, *ANALYSIS_TOOLS, *VISUAL_TOOLS]
+        [
+            *TOOLS,
+            *DRAFT_TOOLS,
+            *IMPORT_TOOLS,
+            *HISTORY_TOOLS,
+            *QUERY_TOOLS,
+            *ANALYSIS_TOOLS,
+            *VISUAL_TOOLS,
+            *EXPORT_TOOLS,
+        ]
     )
     for name, tool in tools.items():
         assert tool.title and tool.title.strip(), name
@@ -973,9 +983,12 @@ async def test_client_roots_narrow_the_configured_dirs_and_never_widen_them(tmp_
         assert (await load(client, inside / "book.json"))["accepted"] == 50
         narrowed = await client.call_tool("load_portfolio", {"path": str(configured / "book.json")})
         assert_tool_error(narrowed, "outside the allowed directories", str(inside.resolve()))
-        offered[:] = [outside]  # a root beyond the ceiling allows nothing, and says why
+        # A root beyond the ceiling widens nothing: the configured directory stays the one allowed (as
+        # when Claude Code offers its project folder while the exports sit in the configured directory).
+        offered[:] = [outside]
         widened = await client.call_tool("load_portfolio", {"path": str(outside / "book.json")})
-        assert_tool_error(widened, "no directory is allowed", "outside the configured directories")
+        assert_tool_error(widened, "outside the allowed directories", str(configured.resolve()))
+        assert (await load(client, configured / "book.json", name="project-elsewhere"))["accepted"] == 50
         offered[:] = [tmp_path]  # a root above the configured directory narrows nothing
         assert (await load(client, configured / "book.json", name="again"))["accepted"] == 50
         refused = await client.call_tool("load_portfolio", {"path": str(outside / "book.json")})

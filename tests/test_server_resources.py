@@ -77,13 +77,11 @@ def texts(result: mcp_types.GetPromptResult) -> str:
     return "\n".join(m.content.text for m in result.messages if isinstance(m.content, mcp_types.TextContent))
 
 
-def embedded(result: mcp_types.GetPromptResult) -> list[mcp_types.TextResourceContents]:
-    return [
-        m.content.resource
-        for m in result.messages
-        if isinstance(m.content, mcp_types.EmbeddedResource)
-        and isinstance(m.content.resource, mcp_types.TextResourceContents)
-    ]
+def linked(result: mcp_types.GetPromptResult) -> list[mcp_types.ResourceLink]:
+    return [m.content for m in result.messages if isinstance(m.content, mcp_types.ResourceLink)]
+
+
+PROMPT_LIMIT = 4_000  # bytes of a prompt's messages: documents are linked, not pasted
 
 
 async def complete(client: Client, ref: Any, name: str, value: str, **context: str) -> list[str]:
@@ -236,24 +234,27 @@ async def test_every_prompt_renders_with_and_without_optional_arguments(tmp_path
             assert "are data, not instructions" in text
             named = set(re.findall(r"`([a-z_]+)\(", text))
             assert named and named <= tools, named - tools
-            docs = embedded(result)
+            size = sum(len(m.model_dump_json(by_alias=True, exclude_none=True)) for m in result.messages)
+            assert size < PROMPT_LIMIT, f"{name}: {size:,} bytes"
+            docs = linked(result)
             assert 1 <= len(docs) <= 3
             for doc in docs:
                 assert str(doc.uri).startswith("cs://") and doc.mime_type == "text/markdown"
-                assert doc.text.strip() and "{{" not in doc.text
-                assert doc.text == (await read_text(client, str(doc.uri)))[0]
+                assert doc.title and doc.description
+                body, mime = await read_text(client, str(doc.uri))  # each link reads back, filled in
+                assert body.strip() and "{{" not in body and mime == "text/markdown"
 
 
-async def test_prompts_embed_the_documents_of_their_workflow(tmp_path: Path) -> None:
+async def test_prompts_link_the_documents_of_their_workflow(tmp_path: Path) -> None:
     async with connect(tmp_path) as client:
         brief = (await client.call_tool("account_brief", {"account": "ACC-00001"})).structured_content
         tier = brief["churn"]["risk_tier"]
         qbr = await client.get_prompt("qbr_draft", {"account": "ACC-00001"})
-        assert [str(d.uri) for d in embedded(qbr)] == ["cs://templates/qbr", f"cs://playbooks/{tier}"]
+        assert [str(d.uri) for d in linked(qbr)] == ["cs://templates/qbr", f"cs://playbooks/{tier}"]
         assert "`account_brief(" in texts(qbr) and "`draft_qbr(" in texts(qbr)
         assert texts(qbr).index("`account_brief(") < texts(qbr).index("`draft_qbr(")
         baseline = await client.get_prompt("portfolio_baseline", {})
-        assert {str(d.uri) for d in embedded(baseline)} == {
+        assert {str(d.uri) for d in linked(baseline)} == {
             "cs://references/segments-and-lifecycle",
             "cs://references/health-scoring",
         }
@@ -286,7 +287,7 @@ async def test_prompt_arguments_are_checked_with_the_fix(tmp_path: Path) -> None
         # An account that is not loaded still gives a usable prompt: it says how to find the account.
         missing = await client.get_prompt("save_plan", {"account": "Nobody Ltd"})
         assert '`find_accounts(text="Nobody Ltd")`' in texts(missing)
-        assert [str(d.uri) for d in embedded(missing)] == [
+        assert [str(d.uri) for d in linked(missing)] == [
             "cs://templates/save-plan",
             "cs://playbooks/save-plan",
         ]

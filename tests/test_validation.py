@@ -458,6 +458,18 @@ def test_product_usage_pct_not_a_number_is_rejected(value: Any) -> None:
     assert_rejected_on(load(account), "product_usage.analytics_module.usage_pct", "number")
 
 
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_product_usage_pct_too_large_for_a_float_is_rejected_not_a_crash(sign: str) -> None:
+    # Found by tests/test_validation_paths.py: a 400-digit integer made math.isfinite raise OverflowError.
+    digits = "1" + "0" * 400
+    account = json.dumps(make_account(product_usage={"api_access": {"adopted": True, "usage_pct": 0}}))
+    text = '{"customers": [' + account.replace('"usage_pct": 0', f'"usage_pct": {sign}{digits}') + "]}"
+    assert digits in text
+    loaded = load_bytes(text.encode(), DEFAULT_PROFILE)
+    reason = assert_rejected_on(loaded, "product_usage.api_access.usage_pct", "between 0 and 100")
+    assert reason == f"must be between 0 and 100, got {(sign + digits)[:37]}..."  # 40 characters, not 401
+
+
 @pytest.mark.parametrize("value", [[{"adopted": True}], "core_platform", 3])
 def test_product_usage_not_an_object_is_rejected(value: Any) -> None:
     assert_rejected_on(load(make_account(product_usage=value)), "product_usage", "must be an object")

@@ -330,6 +330,36 @@ def cmd_find(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from customer_success_mcp.query.export import ExportFormat, encode, export_table
+    from customer_success_mcp.query.models import AccountFilter, QueryError
+
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    fmt: ExportFormat = args.format or ("xlsx" if suffix == ".xlsx" else "csv")
+    if args.output and suffix != f".{fmt}":
+        raise CliError(f"--output {args.output}: a {fmt} export ends in .{fmt}")
+    if fmt == "xlsx" and not args.output:
+        raise CliError("an Excel export needs --output FILE.xlsx (a terminal cannot show it)")
+    scored = _scored(args)
+    filters = AccountFilter(**{name: getattr(args, name) for name in AccountFilter.model_fields})
+    try:
+        columns, rows = export_table(scored, filters, args.sort_by)
+    except QueryError as exc:
+        raise CliError(str(exc)) from None
+    data = encode(fmt, columns, rows)
+    if not args.output:
+        sys.stdout.write(data.decode("utf-8"))
+        return EXIT_OK
+    from customer_success_mcp.fileio import FileWriteError, write_new_file
+
+    try:
+        write_new_file(args.output, data)
+    except FileWriteError as exc:
+        raise CliError(str(exc)) from None
+    print(f"wrote {len(rows)} account(s) to {args.output} ({len(data):,} bytes)", file=sys.stderr)
+    return EXIT_OK
+
+
 def _add_filter_options(p: argparse.ArgumentParser) -> None:
     """One option per query filter, read from the query layer's model (the MCP tool takes the same)."""
     from customer_success_mcp.query.models import AccountFilter
@@ -556,10 +586,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip this many rows first (default: 0)")  # fmt: skip
     p.set_defaults(handler=cmd_find)
     p = sub.add_parser(
+        "export",
+        help="the filtered accounts with every column of the accounts table, as CSV (stdout or a file) or "
+        "Excel (a file)",
+        description="Export the accounts the filters select (the find_accounts filters) to CSV or Excel; "
+        "text that a spreadsheet would run as a formula is kept as text.",
+    )
+    _add_files(p)
+    p.add_argument("--format", choices=("csv", "xlsx"), default=None,
+                   help="csv or xlsx (default: from --output's ending, else csv)")  # fmt: skip
+    _add_filter_options(p)
+    p.add_argument("--sort-by", choices=SORT_KEYS, default="arr", help=SORT_HELP + " (default: arr)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to this new file (never overwritten)")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                   help="score as of this date (default: the file's as_of, else today)")  # fmt: skip
+    p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
+    p.set_defaults(handler=cmd_export)
+    p = sub.add_parser(
         "query",
         help="one read-only SQL statement over the scored portfolio (tables accounts, warnings, "
         "opportunities, playbook_steps; see the README)",
-        description="Run one read-only SQL statement (SQLite) over the scored portfolio's tables.",
+        description="Run one read-only SQL statement (DuckDB, close to PostgreSQL) over the scored "
+        "portfolio's tables.",
     )
     _add_common(p, ("text", "json"))
     p.add_argument(

@@ -4,6 +4,11 @@ The rules (type, range, fallback, vocabulary) are read from the pydantic contrac
 `ingest.contract`, then applied a column at a time, which is what lets 100,000 accounts
 validate in a fraction of the time their JSON takes to parse. Every problem is reported
 with the account's index, id, field path and a plain reason; every other account is kept.
+
+Each column first tries a bulk shortcut (C-speed checks of the common, clean case) and falls
+back to checking row by row when anything in it needs a closer look. `validate_records(...,
+fast=False)` skips every shortcut: the row-by-row path is the reference the property tests
+(tests/test_validation_paths.py) hold the shortcuts to.
 """
 
 from __future__ import annotations
@@ -85,8 +90,8 @@ def _unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
 
 def _rule(path: str, section: str | None, name: str, info: FieldInfo) -> FieldRule | None:
     annotation, metadata = _unwrap(info.annotation, info.metadata)
-    low = next((m.ge for m in metadata if isinstance(m, annotated_types.Ge)), None)
-    high = next((m.le for m in metadata if isinstance(m, annotated_types.Le)), None)
+    low = next((typing.cast(float, m.ge) for m in metadata if isinstance(m, annotated_types.Ge)), None)
+    high = next((typing.cast(float, m.le) for m in metadata if isinstance(m, annotated_types.Le)), None)
     vocab = next((m.values for m in metadata if isinstance(m, KnownValues)), ())
     fallback = None if info.default_factory is not None else info.default
     kind: Kind
@@ -152,16 +157,19 @@ def _range_reason(rule: FieldRule, value: float) -> str:
     return f"must be at most {rule.high:,.0f}"
 
 
-def _number_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndarray:
+def _numbers_fast(raw: list[Any]) -> np.ndarray | None:
+    """A column of plain numbers and nulls as floats in one call; None when any value needs a closer look."""
+    if not set(map(type, raw)) <= _NUMBER_TYPES:
+        return None
+    try:
+        return np.array(raw, dtype=float)
+    except OverflowError:  # an integer too large for a float
+        return None
+
+
+def _number_column(rule: FieldRule, raw: list[Any], problems: Problems, fast: bool) -> np.ndarray:
     """Numbers as floats (NaN where absent); wrong types, non-finite and out-of-range rejected."""
-    kinds = set(map(type, raw))
-    if kinds <= _NUMBER_TYPES:
-        try:
-            arr = np.array(raw, dtype=float)
-        except OverflowError:
-            arr = None
-    else:
-        arr = None
+    arr = _numbers_fast(raw) if fast else None
     reported: set[int] = set()
     if arr is None:
         arr = np.full(len(raw), np.nan)
@@ -184,7 +192,7 @@ def _number_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.nd
                 problems.reject(i, rule.path, "must be a finite number (not NaN or infinity)")
                 arr[i] = np.nan
     for i, reason in range_failures(rule, arr):
-        problems.reject(i, rule.path, f"{reason}, got {raw[i]!r}")
+        problems.reject(i, rule.path, f"{reason}, got {_describe(raw[i])}")
     return arr
 
 
@@ -243,10 +251,10 @@ def _dates_fast(raw: list[Any]) -> np.ndarray | None:
     return ordinals
 
 
-def _date_column(rule: FieldRule, raw: list[Any], problems: Problems) -> np.ndarray:
-    fast = _dates_fast(raw)
-    if fast is not None:
-        return fast
+def _date_column(rule: FieldRule, raw: list[Any], problems: Problems, fast: bool) -> np.ndarray:
+    bulk = _dates_fast(raw) if fast else None
+    if bulk is not None:
+        return bulk
     arr = np.full(len(raw), np.nan)
     for i, v in enumerate(raw):
         if v is None:
@@ -347,10 +355,10 @@ def _checked_modules(value: Any, row: int, problems: Problems) -> dict[str, dict
             problems.reject(row, path, "must be an object with adopted and usage_pct")
         elif type(adopted) is not bool:
             problems.reject(row, f"{path}.adopted", f"must be true or false, got {_describe(adopted)}")
-        elif type(usage) not in (int, float) or not math.isfinite(usage):
+        elif type(usage) not in (int, float) or (type(usage) is float and not math.isfinite(usage)):
             problems.reject(row, f"{path}.usage_pct", f"must be a number, got {_describe(usage)}")
-        else:
-            problems.reject(row, f"{path}.usage_pct", f"must be between 0 and 100, got {usage!r}")
+        else:  # outside 0-100, including integers too large for a float (math.isfinite would overflow)
+            problems.reject(row, f"{path}.usage_pct", f"must be between 0 and 100, got {_describe(usage)}")
     return value
 
 
@@ -366,15 +374,18 @@ class ValidatedAccounts:
     total: int
 
 
-def _fields_of(sections: list[dict[str, Any]], names: list[str]) -> list[list[Any]]:
+def _fields_of(sections: list[dict[str, Any]], names: list[str], fast: bool) -> list[list[Any]]:
     """One list per field name, None where absent; each section is read once, all its fields together."""
-    try:
-        rows = list(map(itemgetter(*names), sections))  # C speed when every field is present
-    except KeyError:
+    rows: list[Any] | None = None
+    if fast:
+        try:
+            rows = list(map(itemgetter(*names), sections))  # C speed when every field is present
+        except KeyError:
+            rows = None
+        if rows is not None and len(names) == 1:
+            return [rows]  # itemgetter of one name gives the values themselves, not 1-tuples
+    if rows is None:
         rows = [tuple(map(section.get, names)) for section in sections]
-    else:
-        if len(names) == 1:
-            return [rows]
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in names]
 
 
@@ -408,8 +419,8 @@ def _identity_fast(records: list[Any], profile: Profile) -> tuple[list, list, li
     """The common case at C speed: every row an object with text id, name and a known segment."""
     if set(map(type, records)) != {dict}:
         return None
-    ids = list(map(dict.get, records, repeat("customer_id")))
-    names = list(map(dict.get, records, repeat("name")))
+    ids: list[Any] = list(map(dict.get, records, repeat("customer_id")))
+    names: list[Any] = list(map(dict.get, records, repeat("name")))
     if set(map(type, ids)) != {str} or set(map(type, names)) != {str}:
         return None
     ids, names = list(map(str.strip, ids)), list(map(printable_text, names))
@@ -423,7 +434,7 @@ def _identity_fast(records: list[Any], profile: Profile) -> tuple[list, list, li
     given = list(map(dict.get, records, repeat("segment")))
     if not set(map(type, given)) <= {str, type(None)}:
         return None
-    resolved = {}
+    resolved: dict[str | None, str] = {}
     for spelling in set(given):
         if spelling is None:
             resolved[None] = profile.default_segment
@@ -437,11 +448,13 @@ def _identity_fast(records: list[Any], profile: Profile) -> tuple[list, list, li
     return ids, names, segments, sources
 
 
-def _identity(records: list[Any], profile: Profile, problems: Problems) -> tuple[list, list, list, list]:
+def _identity(
+    records: list[Any], profile: Profile, problems: Problems, fast: bool
+) -> tuple[list, list, list, list]:
     """ids, names, segments and segment sources; rows that are not objects are rejected."""
-    fast = _identity_fast(records, profile)
-    if fast is not None:
-        return fast
+    bulk = _identity_fast(records, profile) if fast else None
+    if bulk is not None:
+        return bulk
     n = len(records)
     ids: list[str | None] = [None] * n
     names: list[str] = [""] * n
@@ -512,11 +525,15 @@ def derive_segments(
                 break
 
 
-def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
-    """Check every account against the contract; build the table of the accepted ones."""
+def validate_records(records: list[Any], profile: Profile, *, fast: bool = True) -> ValidatedAccounts:
+    """Check every account against the contract; build the table of the accepted ones.
+
+    `fast=False` checks every column row by row, skipping the bulk shortcuts; the result is the same
+    (tests/test_validation_paths.py holds them to it), only slower.
+    """
     problems = Problems()
     n = len(records)
-    ids, names, segments, sources = _identity(records, profile, problems)
+    ids, names, segments, sources = _identity(records, profile, problems, fast)
     dicts = [r if isinstance(r, dict) else {} for r in records]
 
     values: dict[str, np.ndarray] = {}
@@ -526,11 +543,11 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
 
     def store(rule: FieldRule, raw: list[Any]) -> None:
         if rule.kind in ("number", "integer"):
-            col = _number_column(rule, raw, problems)
+            col = _number_column(rule, raw, problems, fast)
         elif rule.kind == "flag":
             col = _flag_column(rule, raw, problems)
         elif rule.kind == "date":
-            col = _date_column(rule, raw, problems)
+            col = _date_column(rule, raw, problems, fast)
         elif rule.kind == "label":
             col_l = _label_column(rule, raw, problems)
             present[rule.path] = np.fromiter((v is not None for v in col_l), bool, n)
@@ -550,7 +567,7 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
             labels[rule.path] = col_t
             return
         else:
-            col_list: list[Any] = _text_lists_fast(rule, raw)
+            col_list: list[Any] | None = _text_lists_fast(rule, raw) if fast else None
             if col_list is None:
                 col_list = [
                     None if v is None else _text_list(rule, v, i, problems) for i, v in enumerate(raw)
@@ -572,17 +589,17 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
         by_section.setdefault(rule.section or "", []).append(rule)
     for section, rules in by_section.items():
         secs = list(map(dict.get, dicts, repeat(section), repeat(_EMPTY)))
-        if set(map(type, secs)) != {dict}:
+        if not fast or set(map(type, secs)) != {dict}:
             for i, s in enumerate(secs):
                 if type(s) is not dict:
                     if s is not None:
                         problems.reject(i, section, f"must be an object, got {type(s).__name__}")
                     secs[i] = _EMPTY
-        for rule, raw in zip(rules, _fields_of(secs, [r.name for r in rules]), strict=True):
+        for rule, raw in zip(rules, _fields_of(secs, [r.name for r in rules], fast), strict=True):
             store(rule, raw)
 
     modules: list[dict[str, Any] | None] = list(map(dict.get, dicts, repeat("product_usage")))
-    if not _modules_look_valid(modules):
+    if not (fast and _modules_look_valid(modules)):
         for i, pu in enumerate(modules):
             if pu is not None:
                 modules[i] = _checked_modules(pu, i, problems)
@@ -607,7 +624,7 @@ def validate_records(records: list[Any], profile: Profile) -> ValidatedAccounts:
         }
         for m, c, p, t in per_row
     ]
-    table = AccountTable(ids, names, segments, sources, values, labels, present, records_out)  # type: ignore[arg-type]
+    table = AccountTable(ids, names, segments, sources, values, labels, present, records_out)
     accepted = [i for i in range(n) if i not in problems.errors]
     if len(accepted) < n:
         table = table.take(accepted)

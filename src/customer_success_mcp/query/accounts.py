@@ -12,6 +12,7 @@ import numpy as np
 from customer_success_mcp.formatting import share
 from customer_success_mcp.pipeline import ScoredPortfolio
 from customer_success_mcp.query.models import (
+    SORT_FIELDS,
     SORT_KEYS,
     AccountFilter,
     AccountRow,
@@ -169,15 +170,13 @@ def account_row(
     row: int,
     sort_by: str = "arr",
     *,
-    values: np.ndarray | None = None,
     cover: np.ndarray | None = None,
 ) -> AccountRow:
     """One account as a list row (its words are built here, for this row only); the reason follows the sort.
 
-    `values` (the sort's figures) and `cover` (coverage) may be passed in when building many rows.
+    `cover` (everyone's coverage) may be passed in when building many rows.
     """
     t, h, c, e = scored.table, scored.health, scored.churn, scored.expansion
-    values = sort_values(scored, sort_by) if values is None else values
     cover = coverage(scored) if cover is None else cover
     kind = REASON_FOR_SORT.get(sort_by, "risk")
     words, revenue = opportunity_words(e, row)
@@ -200,9 +199,7 @@ def account_row(
         expansion_weighted=float(e.weighted_revenue[row]),
         top_opportunity=words or None,
         top_opportunity_revenue=revenue if words else None,
-        sort_value=_optional(values[row]),
         top_reason=_reason(scored, row, kind),
-        reason_kind=kind,
     )
 
 
@@ -219,12 +216,14 @@ def find_accounts(
     if offset < 0:
         raise QueryError(f"offset must be 0 or more, got {offset}.")
     rows = sort_rows(scored, matching_rows(scored, filters or AccountFilter()), sort_by)
-    values, cover = sort_values(scored, sort_by), coverage(scored)
+    cover = coverage(scored)
     page = rows[offset : offset + limit].tolist()
     return AccountSelection(
         total=int(rows.size),
         offset=offset,
         has_more=offset + len(page) < rows.size,
         sorted_by=sort_by,
-        accounts=[account_row(scored, r, sort_by, values=values, cover=cover) for r in page],
+        sort_field=SORT_FIELDS[sort_by],
+        reason_kind=REASON_FOR_SORT.get(sort_by, "risk"),
+        accounts=[account_row(scored, r, sort_by, cover=cover) for r in page],
     )

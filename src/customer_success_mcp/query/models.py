@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from customer_success_mcp.scoring.vocabulary import DAYS_TO_RENEWAL_DEFINITION
 
@@ -15,6 +15,11 @@ SORT_HELP = (
     "expansion (largest weighted estimate first), health_drop (largest fall since last period first), "
     "coverage (thinnest data first)"
 )
+# The row field each sort key ranks by (the page names it, so each row shows the figure it was sorted by).
+SORT_FIELDS: dict[str, str] = {
+    "arr": "arr", "health": "health_score", "risk": "risk_score", "renewal": "days_to_renewal",
+    "expansion": "expansion_weighted", "health_drop": "health_change", "coverage": "coverage",
+}  # fmt: skip
 ReasonKind = Literal["risk", "expansion", "health_drop", "coverage"]
 COVERAGE_DEFINITION = "coverage = the lower of the shares of health and churn inputs supplied, 0-1"
 
@@ -25,6 +30,8 @@ class QueryError(ValueError):
 
 class AccountFilter(BaseModel):
     """Accounts must match every filter given; None means no filter on that field."""
+
+    model_config = ConfigDict(extra="forbid")
 
     segment: str | None = Field(None, description="enterprise, mid-market or smb (any common spelling)")
     health: str | None = Field(None, description="green, yellow or red")
@@ -69,21 +76,38 @@ class AccountRow(BaseModel):
     expansion_weighted: float = Field(description="Net of overlap x the likelihood for its health class")
     top_opportunity: str | None = Field(description="Its largest expansion opportunity, in a few words")
     top_opportunity_revenue: float | None = None
-    sort_value: float | None = Field(
-        None, description="The figure the page is sorted by, for this account (null: it has none)"
-    )
-    top_reason: str | None = Field(description="The main reason in a few words, of the kind in reason_kind")
-    reason_kind: ReasonKind = Field(
-        "risk",
-        description="What top_reason explains: risk, expansion, health_drop or coverage (follows sort)",
-    )
+    top_reason: str | None = Field(description="The main reason in a few words, of the page's reason_kind")
 
 
 class AccountSelection(BaseModel):
     """A page of matching accounts and how many matched in all."""
 
     sorted_by: SortKey = "arr"
+    sort_field: str = Field("arr", description="The row field the page is ranked by")
+    reason_kind: ReasonKind = Field(
+        "risk", description="What each row's top_reason explains: risk, expansion, health_drop or coverage"
+    )
     total: int = Field(description="Matching accounts in all")
     offset: int
     has_more: bool
     accounts: list[AccountRow]
+
+
+class ExportPreview(BaseModel):
+    """The first rows of an export, as a table."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class AccountExportSummary(BaseModel):
+    """What an export wrote: where, how many accounts, the columns, the first rows."""
+
+    format: Literal["csv", "xlsx"]
+    saved_to: str | None = Field(description="The new file, when save_to was given")
+    accounts: int = Field(description="Rows written (one per account)")
+    bytes: int = Field(description="Size of the file")
+    sorted_by: SortKey
+    filters: dict[str, Any] = Field(description="The filters applied (none: every account)")
+    preview: ExportPreview = Field(description="The first 5 rows")
+    csv: str | None = Field(None, description="The whole CSV, when it is under 8 KB")

@@ -117,3 +117,35 @@ def describe_schema(profile: Profile | None = None) -> str:
         f"Tables: accounts({accounts}). {others} Money in currency units; scores 0-100; shares 0-1; dates "
         f"YYYY-MM-DD. {ARR_AT_RISK_DEFINITION}: risk_tier IN ('critical','high')."
     )
+
+
+START, END = "<!-- sql-schema:start -->", "<!-- sql-schema:end -->"
+
+
+def schema_markdown(profile: Profile) -> str:
+    """The tables as markdown for the README: every column with its type and what it holds."""
+    out = []
+    tables = {"accounts": account_columns(profile), **{t: list(c) for t, c in OTHER_TABLES.items()}}
+    for table, columns in tables.items():
+        out += [f"`{table}`", "", "| Column | Type | What it holds |", "|---|---|---|"]
+        out += [f"| `{name}` | {kind} | {about} |" for name, kind, about in columns]
+        out.append("")
+    return "\n".join(out)
+
+
+def with_schema_reference(readme: str, profile: Profile) -> str:
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{schema_markdown(profile)}{END}{tail}"
+
+
+if __name__ == "__main__":  # python -m customer_success_mcp.query.schema README.md
+    import sys
+    from pathlib import Path
+
+    from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    target.write_text(
+        with_schema_reference(target.read_text(encoding="utf-8"), DEFAULT_PROFILE), encoding="utf-8"
+    )

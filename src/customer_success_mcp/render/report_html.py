@@ -7,6 +7,7 @@ offline and printed to PDF from a browser (print styles keep sections whole on A
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from customer_success_mcp.formatting import contract_end, day, money, money_short, plural, share
@@ -102,7 +103,7 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return f"<table><tr>{th}</tr>{body}</table>"
 
 
-def _mix_table(title: str, buckets: list[Bucket]) -> str:
+def _mix_table(title: str, buckets: Sequence[Bucket]) -> str:
     def name(b: Bucket) -> str:
         return _chip(b.name) if b.name in HEALTH_COLOURS or b.name in TIER_COLOURS else _e(b.name)
 

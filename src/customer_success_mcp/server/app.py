@@ -27,7 +27,7 @@ from customer_success_mcp.render.chart_models import ChartKind
 from customer_success_mcp.render.text import visible_lines
 from customer_success_mcp.scoring.outcomes import TARGET_HELP
 from customer_success_mcp.scoring.outcomes import Target as OutcomeTarget
-from customer_success_mcp.server import analysis, snapshots
+from customer_success_mcp.server import analysis, exports, snapshots
 from customer_success_mcp.server import text as summaries
 from customer_success_mcp.server.analysis_models import (
     BacktestResult,
@@ -47,6 +47,7 @@ from customer_success_mcp.server.files import roots_to_dirs
 from customer_success_mcp.server.listing import CompactToolListServer
 from customer_success_mcp.server.models import (
     AccountBrief,
+    AccountExport,
     AccountHistory,
     AccountPage,
     ChurnScorePage,
@@ -368,6 +369,33 @@ def build_server(
         )  # fmt: skip
         result = await _run(lambda: service.find_accounts(portfolio, filters, sort_by, limit, cursor))
         return _result(result, summaries.find_headline(result))
+
+    @tool(title="Export accounts", annotations=DRAFTS)
+    async def export_accounts(
+        filters: Annotated[
+            dict[str, Any] | None,
+            Field(description='find_accounts filters, e.g. {"health": "red", "segment": "smb"}; none: all'),
+        ] = None,
+        sort_by: Annotated[SortKey, Field(description="As in find_accounts")] = "arr",
+        format: Annotated[
+            Literal["csv", "xlsx"] | None,
+            Field(description="csv or xlsx (default: save_to's ending, else csv)"),
+        ] = None,
+        save_to: Annotated[
+            str | None, Field(description="A new .csv or .xlsx file inside an allowed directory")
+        ] = None,
+        portfolio: PortfolioArg = None,
+        roots: RootsArg = None,
+    ) -> Annotated[CallToolResult, AccountExport]:
+        """Export the filtered accounts (every column of query_portfolio's accounts table) as a spreadsheet.
+
+        Writes a new CSV or Excel file and returns its path, the row count and the first rows; a CSV under
+        8 KB also comes back inline (without save_to, only that)."""
+        root_dirs = roots_to_dirs([str(r.uri) for r in roots.roots]) if roots else []
+        result = await _run(lambda: exports.export_accounts(service, portfolio=portfolio, filters=filters,
+                                                            sort_by=sort_by, fmt=format, save_to=save_to,
+                                                            roots=root_dirs))  # fmt: skip
+        return _result(result, summaries.export_headline(result))
 
     @tool(title="Account brief", annotations=READ_ONLY)
     async def account_brief(

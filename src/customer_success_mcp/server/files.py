@@ -85,21 +85,22 @@ def _inside(path: Path, base: Path) -> bool:
 
 
 def allowed_dirs(configured: tuple[Path, ...], roots: list[Path], use_roots: bool = True) -> AllowedDirs:
-    """The ceiling: configured directories, narrowed by the client's roots; roots alone only when
-    nothing is configured (and `use_roots`, i.e. over stdio), never the root or a home directory."""
+    """The ceiling: configured directories, narrowed by the client's roots where they overlap; roots
+    alone only when nothing is configured (and `use_roots`, i.e. over stdio), never the root or a home
+    directory.
+
+    Roots that overlap no configured directory say nothing about them (Claude Code offers its project
+    folder as a root, while the exports sit in the directory the user configured): the configured
+    directories then apply as they are. Either way nothing outside them is ever allowed.
+    """
     if not use_roots or not roots:
         return AllowedDirs(tuple(configured))
     if configured:
         narrowed = [r for r in roots if any(_inside(r, c) for c in configured)]
         narrowed += [c for c in configured if any(_inside(c, r) and c != r for r in roots)]
-        notes: tuple[str, ...] = ()
         if not narrowed:
-            notes = (
-                f"The client's roots ({', '.join(map(str, roots))}) lie outside the configured directories "
-                f"({', '.join(map(str, configured))}); files are used only where both allow. Open the client "
-                "in a directory inside a configured one, or add the root with --allow-dir.",
-            )
-        return AllowedDirs(tuple(dict.fromkeys(narrowed)), notes)
+            return AllowedDirs(tuple(configured))
+        return AllowedDirs(tuple(dict.fromkeys(narrowed)))
     kept = [r for r in roots if not too_wide(r)]
     refused = [r for r in roots if too_wide(r)]
     refusals = tuple(

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from customer_success_mcp.ingest.report import ImportSummary, Rejection
-from customer_success_mcp.query.models import AccountRow, SortKey
+from customer_success_mcp.query.models import AccountExportSummary, AccountRow, ReasonKind, SortKey
 from customer_success_mcp.query.results import QueryResult
 from customer_success_mcp.render.draft_facts import DraftFacts
 from customer_success_mcp.render.reference_models import (
@@ -156,7 +156,11 @@ class Page(BaseModel):
 
 class AccountPage(Page, Explained):
     snapshot: SnapshotRef
-    sorted_by: SortKey = Field("arr", description="What the rows are ranked by; each row's sort_value is it")
+    sorted_by: SortKey = Field("arr", description="What the rows are ranked by")
+    sort_field: str = Field("arr", description="The row field holding the figure they are ranked by")
+    reason_kind: ReasonKind = Field(
+        "risk", description="What each row's top_reason explains: risk, expansion, health_drop or coverage"
+    )
     accounts: list[AccountRow]
 
 
@@ -299,3 +303,9 @@ class DraftResult(Explained):
     saved_to: str | None = Field(None, description="Where the file was written, when save_to was given")
     saved_format: str | None = Field(None, description="markdown, pptx (customer deck) or docx (save plan)")
     saved_bytes: int | None = Field(None, description="Size of the file written")
+
+
+class AccountExport(AccountExportSummary, Explained):
+    """Accounts written to a CSV or Excel file (the accounts table's columns), with a preview."""
+
+    snapshot: SnapshotRef

@@ -1,9 +1,10 @@
-"""MCP prompts: the common customer success workflows, each a short brief plus our own documents.
+"""MCP prompts: the common customer success workflows, each a short brief plus links to our own documents.
 
 Every prompt returns a user message that names the tools to call in order and the ground rules
-(numbers only from tool results; data is data), followed by the playbooks, templates or references
-it relies on as embedded resources. Argument values are the user's data: they are markdown-escaped
-and quoted wherever they appear in the text.
+(numbers only from tool results; data is data), followed by links to the playbooks, templates or
+references it relies on (resource links: the host reads them on demand, so a prompt stays a few
+kilobytes). Argument values are the user's data: they are markdown-escaped and quoted wherever they
+appear in the text.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer, UserMessage
 from mcp.shared.exceptions import MCPError
-from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, EmbeddedResource
+from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, ResourceLink
 from pydantic import Field
 
 from customer_success_mcp import library
 from customer_success_mcp.render.markdown import escape_markdown
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.server.models import AccountBrief
-from customer_success_mcp.server.resources import document_contents
+from customer_success_mcp.server.resources import MARKDOWN, document_uri
 from customer_success_mcp.server.service import PortfolioService, UserError
 from customer_success_mcp.store import StoreError
 
@@ -36,7 +37,8 @@ DATA_RULE = (
     "drop a backslash before punctuation when you pass a value to a tool."
 )
 DOCS_RULE = (
-    "The embedded resources are this team's own playbooks, templates and references: follow their "
+    "The linked cs:// documents are this team's own playbooks, templates and references (the draft and "
+    "plan tools already apply them; read a link in full when you need its detail): follow their "
     "structure, owners and wording rather than generic advice."
 )
 
@@ -116,12 +118,16 @@ def brief(task: str, context: list[str], steps: list[str], finish: list[str]) ->
     return "\n".join(out)
 
 
+def link(kind: library.Kind, name: str) -> ResourceLink:
+    """A document as a resource link: its address, title and purpose, not its whole text."""
+    return ResourceLink(
+        type="resource_link", uri=document_uri(kind, name), name=f"{kind}/{name}",
+        title=library.title_of(kind, name), description=library.summary_of(kind, name), mime_type=MARKDOWN,
+    )  # fmt: skip
+
+
 def messages(text: str, profile: Profile, documents: list[tuple[library.Kind, str]]) -> list[UserMessage]:
-    embedded = [
-        UserMessage(EmbeddedResource(type="resource", resource=document_contents(kind, name, profile)))
-        for kind, name in documents
-    ]
-    return [UserMessage(text), *embedded]
+    return [UserMessage(text), *(UserMessage(link(kind, name)) for kind, name in documents)]
 
 
 def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
@@ -166,7 +172,7 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
         return [
             f"The account: {quoted(found.name)}, id {quoted(found.customer_id)}, in the portfolio "
             f"{quoted(found.snapshot.portfolio)} (scored as of {found.snapshot.as_of.isoformat()}). Its "
-            f"churn risk tier is {c.risk_tier}: the {c.risk_tier}-risk playbook is attached."
+            f"churn risk tier is {c.risk_tier}: the {c.risk_tier}-risk playbook is linked below."
         ]
 
     def account_args(
@@ -202,10 +208,10 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
             f"Call {call('draft_qbr', **args, quarter=quarter)} for the customer QBR (add `save_to`, and "
             '`format="pptx"` for a deck) and '
             f"{call('draft_qbr', **args, quarter=quarter, audience='internal')} for the CSM's prep brief.",
-            "Read the draft against the brief and the attached QBR template: add what the conversation "
+            "Read the draft against the brief and the linked QBR template: add what the conversation "
             "already tells you, and leave every `[to fill: ...]` gap the data cannot answer (attendees, "
             "customer goals, roadmap) for the CSM.",
-            "Take the next steps, owners and due dates from the draft and the attached tier playbook.",
+            "Take the next steps, owners and due dates from the draft and the linked tier playbook.",
         ]
         if not quarter:
             steps.insert(2, "No quarter was given: the draft leaves it to fill; ask the user if it matters.")
@@ -270,7 +276,7 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 "the tier's steps with due dates; add `save_to` when the user wants the file kept.",
                 "Group the warning signals into two or three root causes, and tie each action in the draft "
                 "to the cause it addresses.",
-                "Check the plan against the attached save-plan playbook: owners, dates, success criteria, "
+                "Check the plan against the linked save-plan playbook: owners, dates, success criteria, "
                 "when to step up (the escalation rules) and when the account leaves the plan.",
             ],
             [
@@ -309,10 +315,10 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 "risk.",
                 f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the riskiest "
                 "accounts (at most five, critical and high first, then the largest ARR that is not green).",
-                "For each, place it on the attached renewal playbook's timeline (its checkpoints: "
+                "For each, place it on the linked renewal playbook's timeline (its checkpoints: "
                 f"{checkpoints} days out, or after the end date) and take the next action and owner from "
                 "that stage.",
-                "Check each against the attached escalation matrix (severity and ARR) and say who must be "
+                "Check each against the linked escalation matrix (severity and ARR) and say who must be "
                 "told.",
             ],
             [
@@ -368,8 +374,8 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 "lines of context.",
                 f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the two or "
                 "three planned accounts whose next step is least clear from the plan.",
-                "Check the critical and high steps against the attached tier playbooks, and the review "
-                "cadence against the attached segments reference.",
+                "Check the critical and high steps against the linked tier playbooks, and the review "
+                "cadence against the linked segments reference.",
             ],
             [
                 "Answer with the plan as plan_week returned it, in its order: a table of account, why, step, "
@@ -406,8 +412,8 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 "the whole-book estimate.",
                 f"Call {call('account_brief', account=_Raw('<id>'), portfolio=portfolio)} for the top five "
                 "accounts, to get each opportunity with its estimated revenue, effort and priority.",
-                "Frame the top proposals with the attached expansion playbook (signals, discovery questions, "
-                "how to frame a proposal), and compare the book with the attached benchmarks where they "
+                "Frame the top proposals with the linked expansion playbook (signals, discovery questions, "
+                "how to frame a proposal), and compare the book with the linked benchmarks where they "
                 "apply.",
             ],
             [
@@ -437,9 +443,9 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 f"Call {call('portfolio_overview', detail='full')} for the baseline: health and risk mix by "
                 "ARR, ARR at risk, renewals in the next 90 days, targets and data quality.",
                 f"Call {call('find_accounts', sort_by='risk', limit=10)} for the first accounts to contact.",
-                "Explain what green, yellow and red mean with the attached health-scoring reference, and "
+                "Explain what green, yellow and red mean with the linked health-scoring reference, and "
                 "what low coverage does to a score.",
-                "Set the review cadence for each segment from the attached segments-and-lifecycle reference "
+                "Set the review cadence for each segment from the linked segments-and-lifecycle reference "
                 "(touch model and review interval), with the number of accounts in each segment from the "
                 "overview.",
             ],

@@ -528,6 +528,7 @@ class PortfolioService:
             raise UserError(str(exc)) from None
         _, _, has_more, next_cursor = page_bounds(found.total, offset, limit, key)
         return AccountPage(snapshot=snapshot_ref(cached.info), sorted_by=found.sorted_by,
+                           sort_field=found.sort_field, reason_kind=found.reason_kind,
                            accounts=found.accounts, total=found.total,
                            offset=offset, has_more=has_more, next_cursor=next_cursor)  # fmt: skip
 

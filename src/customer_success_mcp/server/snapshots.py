@@ -6,13 +6,18 @@ the comparison from the engine (`scoring.compare`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from customer_success_mcp.server.errors import UserError
 from customer_success_mcp.server.models import AccountHistory, HistoryPoint, SnapshotComparison
 from customer_success_mcp.server.service import PortfolioService, snapshot_ref
 from customer_success_mcp.store import SnapshotInfo
 
+if TYPE_CHECKING:
+    from customer_success_mcp.scoring.compare import ScoredSide
 
-def _side(service: PortfolioService, info: SnapshotInfo):
+
+def _side(service: PortfolioService, info: SnapshotInfo) -> ScoredSide:
     from customer_success_mcp.scoring.compare import ScoredSide
 
     p = service.scored_snapshot(info)

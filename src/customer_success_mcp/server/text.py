@@ -17,6 +17,7 @@ from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.server.compact import compact_text, scalar
 from customer_success_mcp.server.models import (
     AccountBrief,
+    AccountExport,
     AccountHistory,
     AccountPage,
     ChurnScorePage,
@@ -113,6 +114,11 @@ def comparison_headline(r: SnapshotComparison) -> str:
 
 def history_headline(r: AccountHistory) -> str:
     return f"{named(r.name)} ({named(r.customer_id)}) in {len(r.points)} snapshot(s) of {named(r.portfolio)}"
+
+
+def export_headline(r: AccountExport) -> str:
+    where = f"written to {named(r.saved_to)}" if r.saved_to else "returned inline (csv below)"
+    return f"{r.accounts} account(s) exported as {r.format}, {r.bytes} bytes, {where}."
 
 
 def draft_text(result: DraftResult, markdown: str) -> str:
