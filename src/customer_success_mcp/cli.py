@@ -198,12 +198,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_new(path: str, text: str) -> None:
-    """Write `text` to a new file (an existing one is never overwritten), or one error line."""
+def _write_new(path: str, text: str | bytes) -> None:
+    """Write `text` (or bytes) to a new file (an existing one is never overwritten), or one error line."""
     from customer_success_mcp.fileio import FileWriteError, write_new_file
 
     try:
-        write_new_file(path, text.encode("utf-8"))
+        write_new_file(path, text.encode("utf-8") if isinstance(text, str) else text)
     except FileWriteError as exc:
         raise CliError(str(exc)) from None
 
@@ -233,10 +233,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from customer_success_mcp.fileio import FileWriteError, write_new_file
     from customer_success_mcp.render.draft_facts import default_audience
     from customer_success_mcp.render.drafts import (
         FILE_FORMATS,
+        KIND_NAMES,
         DraftError,
         DraftSource,
         draft_file,
@@ -260,12 +260,10 @@ def cmd_draft(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     name = scored.table.names[row]
     if file_format:
-        try:
-            write_new_file(args.output, data)
-        except FileWriteError as exc:
-            raise CliError(str(exc)) from None
+        _write_new(args.output, data)
         what = FILE_FORMATS[file_format][1]
-        print(f"wrote the {what} of the {audience} {args.kind} for {name} to {args.output}", file=sys.stderr)
+        kind = KIND_NAMES[args.kind]
+        print(f"wrote the {what} of the {audience} {kind} for {name} to {args.output}", file=sys.stderr)
         return EXIT_OK
     text = draft.markdown if args.format == "markdown" else draft.facts.model_dump_json(indent=2) + "\n"
     if args.output:
@@ -640,8 +638,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_explain)
     p = sub.add_parser(
         "draft",
-        help="a meeting-ready markdown draft for one account: every figure from the engine, what the data "
-        "cannot know marked [to fill: ...]",
+        help="a meeting-ready draft for one account, for the customer or internal: every figure from the "
+        "engine, what the data cannot know marked [to fill: ...]; markdown, a .pptx deck or a .docx plan",
         description="Draft a QBR, EBR or save plan, for the customer or internal: figures from the engine, "
         "gaps marked [to fill: ...]; a QBR deck (.pptx) or a save-plan document (.docx) with --output.",
     )

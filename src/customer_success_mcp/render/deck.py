@@ -22,6 +22,7 @@ from customer_success_mcp.render.chart_data import account_health
 from customer_success_mcp.render.charts import png
 from customer_success_mcp.render.draft_facts import DraftFacts
 from customer_success_mcp.render.draft_summary import readable
+from customer_success_mcp.render.drafts_customer import area_status
 from customer_success_mcp.render.office import (
     AUTHOR,
     bullets_of,
@@ -91,7 +92,7 @@ def _bullet_slide(deck: Deck, f: DraftFacts, title: str, lines: list[str]) -> No
 def _area_rows(f: DraftFacts) -> list[tuple[str, ...]]:
     return [
         (d.label, score(d.score), "—" if d.previous_score is None else number(d.previous_score),
-         readable(d.trend), readable(d.classification))
+         readable(d.trend), area_status(d.classification))
         for d in f.dimensions or []
     ]  # fmt: skip
 

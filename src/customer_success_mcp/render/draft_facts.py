@@ -4,7 +4,8 @@ A draft is made in two steps: `render.drafts` builds these facts once from the e
 of an account, its inputs, the lifecycle and the profile, then writes the markdown (or the deck) from
 them alone. The MCP tools return the same facts as structured content, so a client (or a test) reads
 the numbers without parsing markdown. A section the draft does not show is `None`: a customer draft
-carries no churn risk, warning, playbook step, coaching note or revenue estimate, even as data.
+carries no churn risk, trend priority, warning, playbook step, question, caution, data note or revenue
+estimate, even as data.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class HealthFact(BaseModel):
         description="green, yellow or red against the segment thresholds, or insufficient_data"
     )
     trend: str = Field(description="improving, stable, declining or no_data")
-    trend_priority: str = Field(description="critical, high, medium or normal")
+    trend_priority: str | None = Field(description="critical, high, medium or normal; internal drafts only")
     green_min: float = Field(description="The segment's green line")
     yellow_min: float = Field(description="The segment's yellow line (red below)")
 
@@ -197,8 +198,10 @@ class DataNote(BaseModel):
 
 class CoverageFact(BaseModel):
     health: float = Field(description="Share of the health inputs supplied, 0-1")
-    churn_risk: float
-    expansion: float
+    churn_risk: float | None = Field(description="Share of the churn inputs supplied; internal drafts only")
+    expansion: float | None = Field(
+        description="Share of the expansion inputs supplied; internal drafts only"
+    )
     not_supplied: list[str] = Field(description="Inputs the account did not supply")
     left_out: bool = Field(
         True, description="True: missing inputs are left out of the scores; false: their defaults are scored"

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from customer_success_mcp.formatting import contract_end, day, money, number, plural, score, share
+from customer_success_mcp.formatting import (
+    contract_end,
+    day,
+    days_to_end,
+    money,
+    number,
+    plural,
+    score,
+    share,
+)
 from customer_success_mcp.render.draft_facts import (
     ContractFact,
     DataNote,
@@ -24,6 +33,14 @@ from customer_success_mcp.render.draft_facts import (
 # How each trend reads in a sentence about one dimension, and which way the figure moved.
 MOVED = {"declining": "fell", "improving": "rose", "stable": "held steady", "no_data": "stands"}
 TREND_WORD = {"declining": "declined", "improving": "improved", "stable": "held steady"}
+SAVE_PLAN_ASKS = {
+    "red": "The ask: secure the renewal before anything else: name the save owner, agree the first "
+    "milestones with the customer and propose no growth until the renewal is signed.",
+    "yellow": "The ask: name the save owner and agree a recovery plan with dated milestones on both sides "
+    "before any growth conversation.",
+    "green": "The ask: health is green, so confirm the churn risk above with the main contact before "
+    "committing a save team.",
+}
 
 
 def join_words(items: list[str]) -> str:
@@ -94,8 +111,8 @@ def _renewal_phrase(f: DraftFacts) -> str:
     if f.renewal_date is None or days is None:
         return "no contract end date on file"
     if days < 0:
-        return f"a contract that ended on {day(f.renewal_date)}, {plural(-days, 'day')} ago"
-    return f"the renewal on {day(f.renewal_date)}, {plural(days, 'day')} away"
+        return f"a contract that ended on {day(f.renewal_date)} ({plural(-days, 'day')} ago)"
+    return f"the renewal on {day(f.renewal_date)} ({days_to_end(days)})"
 
 
 # --------------------------------------------------------------------------- the internal summary
@@ -145,6 +162,8 @@ def driver_words(label: str, value: float | str | None, benchmark: float | None,
 
 def _internal_ask(f: DraftFacts) -> str:
     cls = f.health.classification
+    if f.kind == "save-plan":
+        return SAVE_PLAN_ASKS.get(cls, SAVE_PLAN_ASKS["green"])
     if cls == "red":
         return (
             "The ask: secure the renewal before anything else; agree the first two recovery commitments "

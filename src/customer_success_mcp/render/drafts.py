@@ -295,12 +295,14 @@ def _sections(paths: list[str]) -> list[str]:
     return list(dict.fromkeys(p.split(".")[0] for p in paths))
 
 
-def _provenance(profile: Profile, source: DraftSource) -> ProvenanceFact:
+def _provenance(profile: Profile, source: DraftSource, dims: list[DimensionBreakdown]) -> ProvenanceFact:
+    """The input sections each part of the draft read; health: those of the dimensions it shows."""
     from customer_success_mcp.scoring.churn import RENEWAL_FIELD
     from customer_success_mcp.scoring.expansion import COVERAGE_FIELDS
 
-    health = [m.field for _, m in profile.health.metrics] + [
-        d.previous_field for d in profile.health.dimensions
+    shown = {d.dimension for d in dims}
+    health = [m.input_field for d in dims for m in d.metrics] + [
+        d.previous_field for d in profile.health.dimensions if d.name in shown
     ]
     return ProvenanceFact(
         portfolio=source.portfolio, snapshot=source.snapshot, profile=source.profile,
@@ -338,7 +340,8 @@ def build_facts(
         health=HealthFact(score=h.score, previous_score=h.previous_score,
                           previous_score_supplied=h.previous_score_supplied,
                           previous_score_mismatch=h.previous_score_mismatch, classification=h.classification,
-                          trend=h.trend, trend_priority=h.trend_priority, green_min=h.green_min,
+                          trend=h.trend, trend_priority=None if customer else h.trend_priority,
+                          green_min=h.green_min,
                           yellow_min=h.yellow_min),
         dimensions=[
             DimensionFact(name=d.dimension, label=d.label, score=d.score, band=d.band,
@@ -355,8 +358,8 @@ def build_facts(
         drivers=_drivers(dims) if blocks & {"health_drivers", "focus_areas"} else None,
         recommendations=list(h.recommendations) if "recommendations" in blocks else None,
         adoption=_adoption(a) if meeting else None,
-        modules_in_use=list(inputs.modules_in_use) if meeting else None,
-        departments_using=list(inputs.departments_using) if meeting else None,
+        modules_in_use=list(inputs.modules_in_use) if "customer_adoption" in blocks else None,
+        departments_using=list(inputs.departments_using) if "customer_adoption" in blocks else None,
         outcomes=inputs.outcomes if meeting else None,
         expansion=_plays(a) if "plays_now" in blocks else None,
         playbook=_steps(a, profile) if "playbook_steps" in blocks else None,
@@ -370,12 +373,13 @@ def build_facts(
                                 and life.renewal_work_starts <= a.as_of,
                                 review_every_days=life.review_every_days, touch_model=life.touch_model),
         coverage=CoverageFact(
-            health=h.coverage, churn_risk=c.coverage, expansion=a.expansion.coverage,
+            health=h.coverage, churn_risk=None if customer else c.coverage,
+            expansion=None if customer else a.expansion.coverage,
             not_supplied=[m.label for d in dims for m in d.metrics if not m.supplied]
             + ([] if customer else [s.label for cat in c.categories for s in cat.signals if not s.supplied]),
             left_out=profile.health.missing_inputs == "omit",
         ),
-        provenance=_provenance(profile, source),
+        provenance=_provenance(profile, source, dims),
         gaps=[],
     )  # fmt: skip
     notes = data_notes(facts.health, facts.contract, a.as_of, h.coverage, profile.targets.low_coverage_below)
@@ -438,7 +442,11 @@ def _provenance_text(f: DraftFacts) -> str:
         used.append(f"Adoption used: {', '.join(p.expansion_inputs)}.")
         if f.outcomes is not None:
             used.append("Outcomes as on file: outcomes.")
-    before = "the meeting" if f.audience == "internal" else "sending"
+    before = (
+        {"customer": "sending", "internal": "the meeting"}[f.audience]
+        if f.kind != "save-plan"
+        else ("the plan is agreed")
+    )
     return "\n".join([
         "---",
         "",
@@ -475,7 +483,7 @@ def _blocks(f: DraftFacts, gaps: list[str]) -> dict[str, Callable[[], str]]:
         "plays_now": lambda: intl.plays_text(f.expansion, f.health.classification) if f.expansion else "",
         "playbook_steps": lambda: intl.steps_text(f.playbook) if f.playbook else "",
         "renewal": lambda: intl.renewal_text(f),
-        "coverage_note": lambda: intl.coverage_text(f.coverage, churn=not customer),
+        "coverage_note": lambda: intl.coverage_text(f.coverage),
         "customer_appendix": lambda: cust.customer_appendix(f, f.coverage),
         "gap_list": lambda: _gap_list(gaps, customer),
         "provenance": lambda: _provenance_text(f),

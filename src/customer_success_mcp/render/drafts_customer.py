@@ -22,6 +22,17 @@ from customer_success_mcp.render.markdown import escape_markdown as esc
 
 OUTCOMES_GAP = "[to fill: results against the goals in the customer's own measures, from their project lead]"
 CONTRACT_GAP = "[to fill: the current contract term, confirmed with the account executive]"
+# How an area's health class reads to the customer: their own figures against the benchmarks, in words.
+AREA_STATUS = {
+    "green": "on track",
+    "yellow": "needs attention",
+    "red": "needs action",
+    "insufficient_data": "too little data",
+}
+
+
+def area_status(classification: str) -> str:
+    return AREA_STATUS.get(classification, readable(classification))
 
 
 def customer_header(f: DraftFacts) -> str:
@@ -38,7 +49,7 @@ def health_by_area(dims: list[DimensionFact]) -> str:
     lines = ["| Area | Score | Last period | Direction | Status |", "|---|---:|---:|---|---|"]
     lines += [
         f"| {d.label} | {score(d.score)} | {_previous(d.previous_score)} | {readable(d.trend)} | "
-        f"{readable(d.classification)} |"
+        f"{area_status(d.classification)} |"
         for d in dims
     ]
     return "\n".join(lines)
@@ -81,8 +92,14 @@ def focus_areas(drivers: list[DriverFact]) -> str:
     lines = []
     for d in drivers:
         value = d.value if isinstance(d.value, str) else _previous(d.value)
-        bound = "at least" if d.benchmark_kind == "target" else "at most"
-        against = "" if d.benchmark is None else f", against a benchmark of {bound} {number(d.benchmark)}"
+        against = ""
+        if d.benchmark is not None:  # a target scores 100 when reached; a ceiling scores 0 when reached
+            bench = number(d.benchmark)
+            against = (
+                f", against a target of {bench}"
+                if d.benchmark_kind == "target"
+                else (f", where lower is better (benchmark ceiling {bench})")
+            )
         lines.append(f"- {upper_first(d.label)}: {esc(value)}{against}")
     return "\n".join(lines)
 

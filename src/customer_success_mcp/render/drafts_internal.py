@@ -189,9 +189,11 @@ def renewal_text(f: DraftFacts) -> str:
     return "\n".join(lines)
 
 
-def coverage_text(c: CoverageFact, churn: bool = True) -> str:
+def coverage_text(c: CoverageFact) -> str:
     text = f"Inputs supplied: health {share(c.health)}"
-    text += f", churn risk {share(c.churn_risk)}, expansion {share(c.expansion)}." if churn else "."
+    if c.churn_risk is not None and c.expansion is not None:
+        text += f", churn risk {share(c.churn_risk)}, expansion {share(c.expansion)}"
+    text += "."
     if c.not_supplied:
         how = "left out of the scores" if c.left_out else "their defaults were scored"
         text += f" Not on file ({how}): {', '.join(c.not_supplied)}."

@@ -434,15 +434,6 @@ class Profile(_Strict):
         missing_tiers = set(SEVERITY_ORDER) - set(self.interventions)
         if missing_tiers:
             raise ValueError(f"interventions missing for tiers: {', '.join(sorted(missing_tiers))}")
-        known = {m.field for _, m in self.health.metrics} | set(self.churn.input_fields)
-        for tier, plan in self.interventions.items():
-            for step in plan.steps:
-                unknown = [f for f in step.answers if f not in known]
-                if unknown:
-                    raise ValueError(
-                        f"interventions.{tier}: step {step.text!r} answers {', '.join(unknown)}, which no "
-                        "health metric or churn signal reads"
-                    )
         return self
 
     def segment_aliases(self) -> dict[str, str]:

@@ -225,7 +225,7 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 "figure into the customer draft."
             ],
         )
-        return messages(text, prof, [("templates", "qbr"), *tier_playbook(found)])
+        return messages(text, prof, [("templates", "qbr"), ("templates", "qbr-prep"), *tier_playbook(found)])
 
     @mcp.prompt(
         name="ebr_prep",
@@ -254,7 +254,7 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
             ],
             ["Give the user the draft, then the three messages for the executive sponsor and the open gaps."],
         )
-        return messages(text, prof, [("templates", "ebr"), *tier_playbook(found)])
+        return messages(text, prof, [("templates", "ebr"), ("templates", "ebr-prep"), *tier_playbook(found)])
 
     @mcp.prompt(
         name="save_plan",
