@@ -124,6 +124,27 @@ def test_the_prep_brief_has_risks_asks_cautions_plays_and_the_talking_points(kin
         ]
 
 
+def test_a_green_account_on_a_high_playbook_gets_no_growth_advice() -> None:
+    """ACC-00022 reads green (79.9) with a low churn risk, but its champion has left: the warning puts it
+    on the high playbook, so the brief asks for a recovery, lists only plays that remove a problem and
+    drops the growth guidance written for green accounts."""
+    draft = example_draft("qbr", "ACC-00022", QUARTER, "internal")
+    f, text = draft.facts, draft.markdown
+    assert f.risk is not None
+    assert (f.health.classification, f.risk.tier, f.risk.playbook_tier) == ("green", "low", "high")
+    assert f.summary[-1] == (
+        "The ask: health reads green but a warning (Champion has left) puts it on the high playbook: agree "
+        "with the customer how the warnings above will be settled, with owners and dates, before any growth "
+        "conversation."
+    )
+    assert "_If the account is green" not in text
+    assert (
+        section(text, "Expansion plays appropriate now")[0]
+        == "Only a play that removes a problem the customer raises:"
+    )
+    assert "- A growth proposal that does not fix a problem the customer raises." in text
+
+
 # -------------------------------------------------------------- 3. a headline that agrees with the body
 
 MOVED = {"declining": "fell", "improving": "rose"}

@@ -29,6 +29,7 @@ from customer_success_mcp.render.draft_facts import (
     HealthFact,
     OutcomesFact,
 )
+from customer_success_mcp.scoring.vocabulary import AT_RISK_TIERS
 
 # How each trend reads in a sentence about one dimension, and which way the figure moved.
 MOVED = {"declining": "fell", "improving": "rose", "stable": "held steady", "no_data": "stands"}
@@ -153,6 +154,11 @@ def _what_matters(f: DraftFacts) -> str:
     return ""
 
 
+def at_risk(f: DraftFacts) -> bool:
+    """The playbook tier counts towards ARR at risk (critical or high)."""
+    return f.risk is not None and f.risk.playbook_tier in AT_RISK_TIERS
+
+
 def driver_words(label: str, value: float | str | None, benchmark: float | None, kind: str | None) -> str:
     """'login frequency 25 against a target of 80'."""
     shown = value if isinstance(value, str) else ("no data" if value is None else number(value))
@@ -173,6 +179,15 @@ def _internal_ask(f: DraftFacts) -> str:
         return (
             "The ask: agree a recovery plan with owners and dates on both sides before any growth "
             "conversation."
+        )
+    if at_risk(f) and f.risk is not None:
+        r = f.risk
+        why = f"the churn risk is {r.tier}"
+        if r.escalated_by:
+            why = f"a warning ({r.escalated_by[0]}) puts it on the {r.playbook_tier} playbook"
+        return (
+            f"The ask: health reads {readable(cls)} but {why}: agree with the customer how the warnings "
+            "above will be settled, with owners and dates, before any growth conversation."
         )
     if f.expansion is not None and f.expansion.shown:
         top = f.expansion.shown[0]
@@ -308,14 +323,14 @@ def avoid(f: DraftFacts, renewal_lead_days: int) -> list[str]:
     ]
     if cls == "red":
         items.append("Proposing growth before the renewal is secured: every play waits (see below).")
-    elif cls == "yellow":
+    elif cls == "yellow" or at_risk(f):
         items.append("A growth proposal that does not fix a problem the customer raises.")
     if f.adoption is not None and f.adoption.enablement_needed:
         modules = join_words([readable(m) for m in f.adoption.enablement_needed])
         items.append(
             f"Pitching modules they have not adopted while {modules} are barely used: enablement first."
         )
-    if cls in ("red", "yellow") and renewing_soon(f, renewal_lead_days):
+    if (cls in ("red", "yellow") or at_risk(f)) and renewing_soon(f, renewal_lead_days):
         items.append(
             "Opening with a discount: settle the commercial options internally first, and offer a concession "
             "only in return for a commitment."

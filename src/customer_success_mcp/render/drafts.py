@@ -52,6 +52,7 @@ from customer_success_mcp.render.draft_facts import (
     WarningFact,
 )
 from customer_success_mcp.render.draft_summary import (
+    at_risk,
     avoid,
     customer_next_steps,
     customer_summary,
@@ -409,8 +410,8 @@ def _kept_lines(facts: DraftFacts, profile: Profile) -> list[str]:
     def keep(line: str) -> bool:
         if line.startswith("_If the account is red or yellow:"):
             return facts.health.classification in ("red", "yellow")
-        if line.startswith("_If the account is green:"):
-            return facts.health.classification == "green"
+        if line.startswith("_If the account is green:"):  # not when the churn risk says otherwise
+            return facts.health.classification == "green" and not at_risk(facts)
         soon = RENEWAL_GUIDANCE.match(line)
         if soon:
             return days is not None and 0 <= days <= checkpoints[soon.group(1)]
@@ -480,7 +481,11 @@ def _blocks(f: DraftFacts, gaps: list[str]) -> dict[str, Callable[[], str]]:
         "questions": lambda: intl.bullets(f.questions or []),
         "avoid": lambda: intl.bullets(f.avoid or []),
         "talking_points": lambda: intl.bullets(f.talking_points or []),
-        "plays_now": lambda: intl.plays_text(f.expansion, f.health.classification) if f.expansion else "",
+        "plays_now": lambda: (
+            intl.plays_text(f.expansion, f.health.classification != "green" or at_risk(f))
+            if f.expansion
+            else ""
+        ),
         "playbook_steps": lambda: intl.steps_text(f.playbook) if f.playbook else "",
         "renewal": lambda: intl.renewal_text(f),
         "coverage_note": lambda: intl.coverage_text(f.coverage),

@@ -111,7 +111,9 @@ def data_notes_text(notes: list[DataNote]) -> str:
     return "\n".join(f"- {esc(n.text)}" for n in notes)
 
 
-def plays_text(e: ExpansionFact, health_class: str) -> str:
+def plays_text(e: ExpansionFact, cautious: bool) -> str:
+    """The plays appropriate now; `cautious` (not green, or a churn risk at the high tiers): only those that
+    remove a problem."""
     if e.held_until_renewal:
         return (
             "None before the renewal is secured: the account is red. "
@@ -121,7 +123,7 @@ def plays_text(e: ExpansionFact, health_class: str) -> str:
     if not e.shown:
         return "The data shows no expansion opportunity."
     lines = []
-    if health_class != "green":
+    if cautious:
         lines += ["Only a play that removes a problem the customer raises:", ""]
     lines += ["| Play | Estimated ARR | Effort | Priority |", "|---|---:|---|---:|"]
     lines += [
