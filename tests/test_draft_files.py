@@ -22,6 +22,7 @@ import pytest
 from mcp import Client
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
+from conftest import assert_text_carries_structure
 from customer_success_mcp.cli import main
 from customer_success_mcp.formatting import day, money, number, score
 from customer_success_mcp.pipeline import explain_account, find_account
@@ -184,6 +185,7 @@ async def test_the_tools_write_a_deck_and_a_document_once(tmp_path: Path) -> Non
         args = {"account": GREEN_EXPANDING, "quarter": QUARTER, "format": "pptx", "save_to": str(deck_path)}
         saved = await client.call_tool("draft_qbr", args)
         assert not saved.is_error, text_of(saved)
+        assert_text_carries_structure(saved, limit=24_000)
         s = saved.structured_content or {}
         assert (s["saved_to"], s["saved_format"], s["saved_bytes"]) == (
             str(deck_path),

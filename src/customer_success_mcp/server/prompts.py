@@ -273,9 +273,10 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 f"Call {call('account_brief', **args, detail='full')} for the churn categories, every "
                 "warning signal, the health drivers and the renewal date.",
                 f"Call {call('draft_save_plan', **args)} for the plan filled with the engine's figures and "
-                "the tier's steps with due dates; add `save_to` when the user wants the file kept.",
-                "Group the warning signals into two or three root causes, and tie each action in the draft "
-                "to the cause it addresses.",
+                'the tier\'s steps in date order; add `save_to` (and `format="docx"` for a Word document) '
+                "when the user wants the file kept.",
+                "Group the warning signals into two or three root causes; each step in the draft already "
+                "names the signals it answers.",
                 "Check the plan against the linked save-plan playbook: owners, dates, success criteria, "
                 "when to step up (the escalation rules) and when the account leaves the plan.",
             ],
