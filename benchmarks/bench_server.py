@@ -11,8 +11,9 @@ directory that is the server's --allow-dir, with a fresh temporary --data-dir. T
    including the SDK client's output-schema validation) of find_accounts, account_brief and
    portfolio_overview with varied arguments, after a few discarded warm-up calls per tool.
    Targets: p50 <= 20 ms, p95 <= 50 ms.
-2. with the same server, records the default response size of every tool: the text of all content
-   blocks plus json.dumps(structured_content), in bytes. Target: <= 12,000 bytes each.
+2. with the same server, records the default response size of every tool and of the leadership
+   questions (README): the text of all content blocks, and json.dumps(structured_content), in bytes.
+   Target: <= 12,000 bytes each.
 3. starts, alternately, fresh processes of `customer-success-mcp` and of a minimal MCPServer with one
    tool (the SDK's own floor, same Python) and times process start to the initialize response: a
    timestamp before the spawn, another when entering `Client(..., mode="legacy")` returns, i.e. when
@@ -93,15 +94,15 @@ def server_command() -> str:
     return str(Path(sys.executable).parent / ("Scripts" if sys.platform == "win32" else "") / name)
 
 
-def response_bytes(result: Any) -> int:
-    """Text of every content block plus json.dumps(structured_content), UTF-8."""
-    size = 0
+def response_bytes(result: Any) -> tuple[int, int]:
+    """(text of every content block, json.dumps(structured_content)), UTF-8 bytes: what a text-only host
+    and what Claude Code give the model."""
+    text_size = 0
     for block in result.content:
         text = getattr(block, "text", None)
-        size += len((text if text is not None else block.model_dump_json()).encode())
-    if result.structured_content is not None:
-        size += len(json.dumps(result.structured_content).encode())
-    return size
+        text_size += len((text if text is not None else block.model_dump_json()).encode())
+    structured = result.structured_content
+    return text_size, len(json.dumps(structured).encode()) if structured is not None else 0
 
 
 class ToolFailed(RuntimeError):
@@ -128,10 +129,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-async def find_calls(client: Client, count: int) -> tuple[list[float], list[int]]:
+async def find_calls(client: Client, count: int) -> tuple[list[float], list[tuple[int, int]]]:
     """count find_accounts calls: cycle through FIND_QUERIES, following next_cursor for a few pages."""
     times: list[float] = []
-    sizes: list[int] = []
+    sizes: list[tuple[int, int]] = []
     query = 0
     while len(times) < count:
         args = dict(FIND_QUERIES[query % len(FIND_QUERIES)])
@@ -162,6 +163,18 @@ async def account_ids(client: Client, count: int, seed: int) -> list[str]:
     if count <= len(ordered):
         return rng.sample(ordered, count)
     return [rng.choice(ordered) for _ in range(count)]
+
+
+LEADERSHIP_CALLS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("find_accounts", {"sort_by": "health_drop", "limit": 10}),
+    ("find_accounts", {"segment": "mid-market", "sort_by": "expansion", "limit": 5}),
+    ("find_accounts", {"coverage_below": 0.6}),
+    ("find_accounts", {"thin_data": True}),
+    ("query_portfolio", {"sql": "SELECT segment, SUM(arr) AS arr, SUM(CASE WHEN risk_tier IN "
+                                "('critical','high') THEN arr ELSE 0 END) AS arr_at_risk FROM accounts "
+                                "GROUP BY segment"}),
+)  # fmt: skip
+RED_EXPORT = {"filters": {"health": "red"}}
 
 
 async def measure_session(
@@ -207,15 +220,25 @@ async def measure_session(
             _, result = await call(client, tool, {})
             sizes.append((tool, "(none)", response_bytes(result)))
         sizes.append(
-            ("find_accounts", f"largest of {len(find_sizes)} default-limit pages above", max(find_sizes))
+            (
+                "find_accounts",
+                f"largest of {len(find_sizes)} default-limit pages above",
+                max(find_sizes, key=max),
+            )
         )
         _, result = await call(client, "account_brief", {"account": ids[0]})
         sizes.append(("account_brief", f"account {ids[0]}", response_bytes(result)))
-        largest, largest_id = max(brief_sizes)
+        largest, largest_id = max(brief_sizes, key=lambda s: max(s[0]))
         sizes.append(("account_brief", f"largest of {len(set(ids))} accounts above ({largest_id})", largest))
         for tool in ("score_health", "score_churn_risk", "score_expansion"):
             _, result = await call(client, tool, {})
             sizes.append((tool, "(none)", response_bytes(result)))
+        # The leadership questions, one call each (README "Leadership questions in one call").
+        export_to = allow_dir / f"red-{os.getpid()}.csv"
+        for tool, args in (*LEADERSHIP_CALLS, ("export_accounts", {**RED_EXPORT, "save_to": str(export_to)})):
+            _, result = await call(client, tool, args)
+            sizes.append((tool, json.dumps(args), response_bytes(result)))
+        export_to.unlink(missing_ok=True)
     return out
 
 
@@ -340,12 +363,13 @@ def report(
         )
     print()
     print(
-        f"default response size: text blocks + json.dumps(structured_content), {args.accounts:,} accounts "
-        f"loaded (target <= {TARGET_BYTES:,} bytes)"
+        f"default response size: text blocks and json.dumps(structured_content), {args.accounts:,} accounts "
+        f"loaded (target <= {TARGET_BYTES:,} bytes each)"
     )
-    print(f"  {'tool':<20}{'arguments':<44}{'bytes':>8}")
-    for tool, arguments, size in session["sizes"]:
-        print(f"  {tool:<20}{arguments:<44}{size:>8,}{verdict(size <= TARGET_BYTES)}")
+    print(f"  {'tool':<20}{'text':>8}{'json':>8}   arguments")
+    for tool, arguments, (text, structured) in session["sizes"]:
+        within = verdict(max(text, structured) <= TARGET_BYTES)
+        print(f"  {tool:<20}{text:>8,}{structured:>8,}{within}   {arguments}")
 
 
 async def run(args: argparse.Namespace) -> int:

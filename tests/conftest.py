@@ -62,6 +62,31 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _output_schemas_compiled_once_per_worker():  # type: ignore[no-untyped-def]
+    """The SDK client compiles and meta-checks each tool's output schema once per client session, which
+    is most of a short test's time: the suite opens hundreds of sessions on the same two dozen schemas.
+    Here each distinct schema is compiled once per test worker and shared; every result is still
+    validated against its tool's schema, by the SDK's own validator."""
+    import json
+
+    from mcp.client.session import ClientSession
+
+    original = ClientSession._output_schema_validator
+    compiled: dict[str, Any] = {}
+
+    def shared(self: ClientSession, name: str, output_schema: dict[str, Any]) -> Any:
+        key = json.dumps(output_schema, sort_keys=True)
+        if key not in compiled:
+            compiled[key] = original(self, name, output_schema)
+        self._tool_output_validators[name] = compiled[key]
+        return compiled[key]
+
+    ClientSession._output_schema_validator = shared  # type: ignore[method-assign]
+    yield
+    ClientSession._output_schema_validator = original  # type: ignore[method-assign]
+
+
 # --------------------------------------------------------------------------- text block = structured content
 
 TEXT_BLOCK_LIMIT = 12_000  # bytes, for the text block and for the structured content, each

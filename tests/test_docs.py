@@ -77,3 +77,12 @@ def test_command_reference_is_generated_from_the_parser():
     assert with_command_reference(text) == text, (
         "README command reference drifted; run: python -m customer_success_mcp.cli_doc README.md"
     )
+
+
+def test_sql_schema_section_is_generated_from_the_query_layer():
+    from customer_success_mcp.query.schema import with_schema_reference
+
+    text = README.read_text(encoding="utf-8")
+    assert with_schema_reference(text, DEFAULT_PROFILE) == text, (
+        "README's SQL tables drifted; run: python -m customer_success_mcp.query.schema README.md"
+    )

@@ -84,7 +84,14 @@ async def test_the_red_accounts_as_a_csv_in_one_call_with_formulas_as_text(clien
         10_000.0,
     ]
     assert export["preview"]["rows"][0][header.index("customer_id")] == "H-4"
+    assert rows[0][header.index("arr")] == "50000"  # whole numbers as a spreadsheet writes them, no ".0"
     assert export["saved_to"] is None and export["bytes"] == len(export["csv"].encode("utf-8"))
+    # A text-only host reads the same file: the CSV's lines, one per line of the text, in order.
+    text = result.content[0].text
+    csv_lines = export["csv"].splitlines()
+    assert f"csv ({len(csv_lines)} lines):" in text
+    start = text.splitlines().index(f"csv ({len(csv_lines)} lines):") + 1
+    assert [line.strip() for line in text.splitlines()[start : start + len(csv_lines)]] == csv_lines
 
 
 @pytest.mark.anyio
@@ -133,7 +140,7 @@ async def test_a_large_csv_asks_for_a_file_instead_of_flooding_the_reply(
     config = ServerConfig(data_dir=tmp_path / "data2", allowed_dirs=(allowed,))
     async with Client(build_server(config)) as c:
         ok(await c.call_tool("load_portfolio", {"path": str(allowed / "portfolio.json")}))
-        error(await c.call_tool("export_accounts", {}), "50 account(s)", "save_to")
+        error(await c.call_tool("export_accounts", {}), "50 accounts", "save_to")
         saved = ok(
             await c.call_tool("export_accounts", {"save_to": str(allowed / "all.csv"), "sort_by": "risk"})
         )
@@ -153,6 +160,6 @@ def test_csm_export_matches_csm_find(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "--output" in capsys.readouterr().err
     target = tmp_path / "smb.xlsx"
     assert main(["export", str(EXAMPLE), "--segment", "smb", "-o", str(target)]) == 0
-    assert target.exists() and "wrote 16 account(s)" in capsys.readouterr().err
+    assert target.exists() and "wrote 16 accounts" in capsys.readouterr().err
     assert main(["export", str(EXAMPLE), "-o", str(target)]) == 2  # never overwritten
     assert "already exists" in capsys.readouterr().err

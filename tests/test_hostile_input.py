@@ -111,6 +111,20 @@ async def test_hostile_ids_and_names_are_inert_in_every_tool_text(tmp_path: Path
 
 
 @pytest.mark.anyio
+async def test_argument_errors_are_one_inert_line_without_the_values_sent(tmp_path: Path) -> None:
+    """A key the client chose, holding NUL, an escape sequence and a bell, comes back as spaces; the
+    rejected values are not quoted back; every problem is named with the fix."""
+    config = ServerConfig(data_dir=tmp_path / "data", allowed_dirs=(tmp_path,))
+    async with Client(build_server(config)) as client:
+        hostile = await client.call_tool("load_portfolio", {"mapping": {"a\x00\x1b]0;pwned\x07b": [1]}})
+        several = await client.call_tool("find_accounts", {"limit": 0, "sort_by": "SECRET-VALUE"})
+    text = tool_error(hostile, "Invalid arguments for load_portfolio", "mapping", "Fix them and call again")
+    assert not any(ch in text for ch in "\x00\x1b\x07") and "\n" not in text
+    text = tool_error(several, "limit: Input should be greater than or equal to 1", "sort_by:")
+    assert "SECRET-VALUE" not in text and "errors.pydantic.dev" not in text
+
+
+@pytest.mark.anyio
 async def test_ids_and_names_over_the_contract_limit_are_rejected_with_the_reason(tmp_path: Path) -> None:
     data = accounts()[:3]
     data[0]["customer_id"] = "X" * 257
@@ -171,6 +185,27 @@ def test_draft_output_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert rc == 2 and "already exists" in err and "choose another name" in err
     assert target.read_text() == "my notes"
+
+
+@pytest.mark.parametrize("option", ["--output", "--outcomes", "--exports"])
+def test_generate_never_overwrites_or_follows_a_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """A link planted where csm generate writes points at a file of the user's: it stays as it was."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    if option == "--exports":
+        folder = tmp_path / "exports"
+        folder.mkdir()
+        (folder / "crm_accounts.csv").symlink_to(victim)
+        target = str(folder)
+    else:
+        (tmp_path / "link.csv").symlink_to(victim)
+        target = str(tmp_path / "link.csv")
+    rc = csm(["generate", "--accounts", "5", "--as-of", "2026-11-23", option, target])
+    err = capsys.readouterr().err
+    assert rc == 2 and "already exists" in err and "Traceback" not in err, err
+    assert victim.read_text() == "precious"
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")

@@ -72,6 +72,24 @@ def test_the_tables_hold_what_the_engine_says(database):
     assert status == [[10, "renewing"]]
 
 
+def test_thin_data_is_the_accounts_the_overview_counts():
+    """One account without a relationship section: a health dimension with no data, so its scores rest
+    on thin data; the SQL column, find_accounts' filter and the overview's count agree."""
+    from customer_success_mcp.pipeline import summarise
+    from customer_success_mcp.query.accounts import find_accounts
+    from customer_success_mcp.query.models import AccountFilter
+
+    scored = score(make_account(customer_id="FULL"), make_account(customer_id="THIN", relationship=None))
+    db = build_database(scored)
+    rows = db.query("SELECT customer_id, thin_data FROM accounts ORDER BY customer_id").rows
+    assert rows == [["FULL", 0], ["THIN", 1]]
+    page = find_accounts(scored, AccountFilter(thin_data=True))
+    assert [r.customer_id for r in page.accounts] == ["THIN"]
+    assert page.reason_kind == "coverage"
+    assert "no data for Relationship" in (page.accounts[0].top_reason or "")
+    assert summarise(scored).data_quality.low_coverage_accounts == 1
+
+
 @pytest.mark.parametrize(
     "statement",
     [

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import mcp_types
+import numpy as np
 import pytest
 from mcp import Client
 from pydantic import BaseModel
@@ -170,13 +171,18 @@ def config(tmp_path: Path, allowed: Path) -> ServerConfig:
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, Any]]]:
-    """The example with every third account stripped of its expansion inputs, and brute-force facts
-    about each account (raw file for ids, names, ARR and dates; the engine for classes and tiers)."""
+    """The example with every third account stripped of its expansion inputs, every seventh of its
+    relationship section (thin data), owners on most, and brute-force facts about each account (raw
+    file for ids, names, owners, ARR and dates; the engine for classes, tiers, trends and coverage)."""
     accounts = example_accounts()
     for i, account in enumerate(accounts):
         if i % 3 == 0:
             for key in ("contract", "product_usage", "departments"):
                 account.pop(key, None)
+        if i % 7 == 1:
+            account.pop("relationship", None)
+        if i % 4:
+            account["owner"] = f"CSM {'ABC'[i % 4 - 1]}"
     path = tmp_path_factory.mktemp("mixed") / "mixed.json"
     path.write_text(json.dumps({"as_of": AS_OF.isoformat(), "customers": accounts}))
     scored = score_file(path, AS_OF)
@@ -194,7 +200,16 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dic
             "risk_tier": scored.churn.tier(i),
             "days_to_renewal": (dt.date.fromisoformat(end) - AS_OF).days if end else None,
             "has_expansion": bool(scored.expansion.counts[i] > 0),
+            "owner": account.get("owner"),
+            "health_trend": scored.health.trend_of(i),
+            "health_change": None if np.isnan(change := scored.health.change[i]) else float(change),
+            "coverage": round(min(float(scored.health.coverage[i]), float(scored.churn.coverage[i])), 3),
+            "contract_status": scored.churn.status(i),
         }
+        # Thin data, as the overview counts it: under 60% of the inputs, or a dimension with no data.
+        facts[cid]["thin_data"] = facts[cid]["coverage"] < 0.6 or any(
+            np.isnan(v[i]) for v in scored.health.dimensions.values()
+        )
     assert len(facts) == 50
     return path, facts
 
@@ -447,6 +462,17 @@ FILTERS: list[tuple[str, dict[str, Any], Any]] = [
         lambda r: "technologies" in r["name"].lower() or "technologies" in r["customer_id"].lower(),
     ),
     ("text-id", {"text": "acc-0004"}, lambda r: "acc-0004" in r["customer_id"].lower()),
+    ("owner", {"owner": " csm  b "}, lambda r: r["owner"] == "CSM B"),
+    ("declining", {"trend": "Declining"}, lambda r: r["health_trend"] == "declining"),
+    (
+        "drop-10",
+        {"min_health_drop": 10},
+        lambda r: r["health_change"] is not None and r["health_change"] <= -10,
+    ),
+    ("coverage-below", {"coverage_below": 0.9}, lambda r: r["coverage"] < 0.9),
+    ("thin-data", {"thin_data": True}, lambda r: r["thin_data"]),
+    ("not-thin", {"thin_data": False}, lambda r: not r["thin_data"]),
+    ("ended", {"contract_status": "ended"}, lambda r: r["contract_status"] == "ended"),
     (
         "combined",
         {"segment": "smb", "health": "green", "min_arr": 15_000},
@@ -473,6 +499,9 @@ async def test_find_accounts_filters_narrow_exactly(
     for row in rows:
         # The row itself shows it satisfies the filter.
         own = {**row, "has_expansion": row["expansion_revenue"] > 0}
+        own["thin_data"] = facts[row["customer_id"]]["thin_data"]
+        if page["reason_kind"] == "coverage":  # the reason says why the data is thin
+            own["thin_data"] = row["coverage"] < 0.6 or "no data for" in (row["top_reason"] or "")
         assert predicate(own), (label, row)
 
 

@@ -78,3 +78,23 @@ async def test_the_listed_schemas_accept_what_the_tools_accept(tmp_path: Path) -
         assert (
             empty.is_error and "load_portfolio" in empty.content[0].text
         )  # nothing loaded yet, not a type error
+
+
+@pytest.mark.anyio
+async def test_servers_in_one_process_share_tool_schemas_but_not_their_services(tmp_path: Path) -> None:
+    """Tool schemas are built once per process and reused; each server's tools still reach its own
+    service (a portfolio loaded through one server is not in the other)."""
+    from conftest import make_account
+
+    first = build_server(ServerConfig(data_dir=tmp_path / "one", allowed_dirs=(tmp_path,)))
+    second = build_server(ServerConfig(data_dir=tmp_path / "two", allowed_dirs=(tmp_path,)))
+    async with Client(first) as one, Client(second) as two:
+        listed_one = {t.name: t.input_schema for t in (await one.list_tools()).tools}
+        listed_two = {t.name: t.input_schema for t in (await two.list_tools()).tools}
+        assert listed_one == listed_two and len(listed_one) > 20
+        loaded = await one.call_tool("load_portfolio", {"accounts": [make_account()], "name": "only-one"})
+        assert not loaded.is_error
+        mine = (await one.call_tool("list_portfolios", {})).structured_content
+        theirs = (await two.call_tool("list_portfolios", {})).structured_content
+    assert [p["name"] for p in mine["portfolios"]] == ["only-one"]
+    assert theirs["portfolios"] == []

@@ -198,12 +198,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_new(path: str, text: str | bytes) -> None:
-    """Write `text` (or bytes) to a new file (an existing one is never overwritten), or one error line."""
+def _write_new(path: str, content: str | bytes) -> None:
+    """Write text (UTF-8) or bytes to a new file (an existing file or link is never overwritten), or one
+    error line."""
     from customer_success_mcp.fileio import FileWriteError, write_new_file
 
     try:
-        write_new_file(path, text.encode("utf-8") if isinstance(text, str) else text)
+        write_new_file(path, content.encode("utf-8") if isinstance(content, str) else content)
     except FileWriteError as exc:
         raise CliError(str(exc)) from None
 
@@ -349,12 +350,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(data.decode("utf-8"))
         return EXIT_OK
     from customer_success_mcp.fileio import FileWriteError, write_new_file
+    from customer_success_mcp.formatting import plural
 
     try:
         write_new_file(args.output, data)
     except FileWriteError as exc:
         raise CliError(str(exc)) from None
-    print(f"wrote {len(rows)} account(s) to {args.output} ({len(data):,} bytes)", file=sys.stderr)
+    print(f"wrote {plural(len(rows), 'account')} to {args.output} ({len(data):,} bytes)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -464,7 +466,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from customer_success_mcp.generate import generate_portfolio, portfolio_json, write_portfolio
+    from customer_success_mcp.generate import COMPACT_JSON_ABOVE, generate_portfolio, portfolio_json
 
     as_of = args.as_of or dt.date.today()
     try:
@@ -474,18 +476,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.outcomes:
         from customer_success_mcp.generate.outcomes import generate_outcomes, outcomes_bytes
 
-        try:
-            Path(args.outcomes).write_bytes(
-                outcomes_bytes(generate_outcomes(data, args.seed, as_of), args.outcomes)
-            )
-        except OSError as exc:
-            raise CliError(f"cannot write {args.outcomes}: {exc.strerror}") from None
+        _write_new(args.outcomes, outcomes_bytes(generate_outcomes(data, args.seed, as_of), args.outcomes))
         print(f"wrote the outcomes of {args.accounts} accounts to {args.outcomes}", file=sys.stderr)
     if args.exports:
+        from customer_success_mcp.fileio import FileWriteError
         from customer_success_mcp.generate.exports import write_exports
 
         try:
             written = write_exports(data, Path(args.exports))
+        except FileWriteError as exc:
+            raise CliError(str(exc)) from None
         except OSError as exc:
             raise CliError(f"cannot write to {args.exports}: {exc.strerror}") from None
         names = ", ".join(p.name for p in written)
@@ -494,10 +494,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return EXIT_OK
     data = {"as_of": as_of.isoformat(), **data}
     if args.output:
-        try:
-            write_portfolio(Path(args.output), data)
-        except OSError as exc:
-            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+        _write_new(args.output, portfolio_json(data, compact=len(data["customers"]) > COMPACT_JSON_ABOVE))
         print(
             f"wrote {args.accounts} accounts to {args.output} (seed {args.seed}, as of {as_of})",
             file=sys.stderr,

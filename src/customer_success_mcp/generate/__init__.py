@@ -133,8 +133,11 @@ def example_portfolio() -> dict[str, Any]:
 
 
 def write_portfolio(path: str | Path, data: Mapping[str, Any]) -> None:
-    """Write a portfolio as JSON: compact above 1,000 accounts, indented otherwise."""
-    Path(path).write_bytes(portfolio_json(data, compact=len(data["customers"]) > COMPACT_JSON_ABOVE))
+    """Write a portfolio as JSON to a new file (never over an existing one): compact above 1,000 accounts,
+    indented otherwise."""
+    from customer_success_mcp.fileio import write_new_file
+
+    write_new_file(path, portfolio_json(data, compact=len(data["customers"]) > COMPACT_JSON_ABOVE))
 
 
 def portfolio_json(data: Mapping[str, Any], *, compact: bool = True) -> bytes:

@@ -205,8 +205,11 @@ def _typed(cell: str) -> Any:
 
 
 def write_exports(data: Mapping[str, Any], directory: Path, *, excel: bool = True) -> list[Path]:
-    """Write the four exports into `directory` (created if needed); `excel=False` writes the support desk as
-    CSV too. Returns the paths written."""
+    """Write the four exports into `directory` (created if needed) as new files: an existing file or link
+    is never overwritten (FileWriteError). `excel=False` writes the support desk as CSV too. Returns the
+    paths written."""
+    from customer_success_mcp.fileio import write_new_file
+
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (headers, rows) in export_rows(data).items():
@@ -214,10 +217,10 @@ def write_exports(data: Mapping[str, Any], directory: Path, *, excel: bool = Tru
             name = name.replace(".xlsx", ".csv")
         path = directory / name
         if name.endswith(".xlsx"):
-            path.write_bytes(_xlsx_bytes(headers, rows))
+            write_new_file(path, _xlsx_bytes(headers, rows))
         elif name == "nps_survey.csv":
-            path.write_bytes(_csv_bytes(headers, rows, ";", "cp1252"))
+            write_new_file(path, _csv_bytes(headers, rows, ";", "cp1252"))
         else:
-            path.write_bytes(_csv_bytes(headers, rows, ",", "utf-8-sig"))
+            write_new_file(path, _csv_bytes(headers, rows, ",", "utf-8-sig"))
         written.append(path)
     return written

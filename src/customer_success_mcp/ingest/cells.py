@@ -26,12 +26,24 @@ from customer_success_mcp.ingest.columns import (
     tier_key,
     unknown_label_note,
 )
+from customer_success_mcp.ingest.textscan import (
+    Distinct,
+    as_arrow,
+    encoded,
+    per_distinct,
+    plain_rows,
+    spread_findings,
+    spread_values,
+)
 from customer_success_mcp.scoring.profile import normalise_label
 
 EMPTY_WORDS = ("", "n/a", "na", "null", "none", "-", "—")
+_LONGEST_EMPTY_WORD = max(len(word.encode()) for word in EMPTY_WORDS)  # in UTF-8 bytes
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f"})
 _NUMBER_FORM = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$"
+# NaN and infinity as the reader reads them in a number column: numbers, then refused as not finite.
+_NOT_FINITE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
 _SYMBOLS = ("$", "€", "£", "¥", "%", " ", "\u00a0")
 _CODES = r"(?i)^(?:usd|eur|gbp)|(?:usd|eur|gbp)$"
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d{1,2}$")
@@ -60,6 +72,20 @@ class Parsed:
     date_question: str | None = None  # slash dates whose day/month order the values cannot tell
 
 
+def _spread(parsed: Parsed, distinct: Distinct) -> Parsed:
+    """A column parsed once per distinct text, as the parse of every record (`textscan.per_distinct`)."""
+    indices = distinct.indices
+    if isinstance(parsed.values, np.ndarray):
+        values: Any = spread_values(parsed.values, indices, np.nan)
+    else:
+        lookup = np.empty(len(parsed.values), dtype=object)
+        lookup[:] = parsed.values
+        values = spread_values(lookup, indices, None).tolist()
+    return Parsed(values, spread_values(parsed.present, indices, False),
+                  spread_findings(parsed.problems, indices), spread_findings(parsed.notes, indices),
+                  parsed.date_question)  # fmt: skip
+
+
 def shown(text: Any) -> str:
     """A cell as the file showed it, quoted and cut short (numbers the reader converted, written plainly)."""
     if isinstance(text, float):
@@ -74,9 +100,8 @@ def _cells(col: pa.Array) -> list[Any]:
 
 def _by_distinct(col: pa.Array) -> tuple[list[Any], np.ndarray]:
     """The column's distinct texts, and each record's position among them (-1 where empty)."""
-    encoded = pc.dictionary_encode(col)
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    return encoded.dictionary.to_pylist(), indices
+    distinct = encoded(col)
+    return distinct.texts.to_pylist(), distinct.indices
 
 
 def _mapped(col: pa.Array, convert: Any) -> tuple[list[Any], np.ndarray, list[Any]]:
@@ -117,42 +142,59 @@ def parse_numbers(
     """Numbers, with '1,200', '$1,200', '45%' read as people write them; ranges from the contract."""
     problems: list[tuple[int, str]] = []
     values = _numbers_fast(col)
-    if values is not None:
-        percent = np.zeros(len(col), dtype=bool)
-        empty = np.zeros(len(col), dtype=bool)
-    else:
-        trimmed = pc.utf8_trim_whitespace(col)
-        percent = pc.fill_null(pc.ends_with(trimmed, "%"), False).to_numpy(zero_copy_only=False)
-        bare = trimmed
-        for symbol in _SYMBOLS:  # plain replacements: several times faster than one regular expression
-            if pc.any(pc.match_substring(bare, symbol)).as_py():
-                bare = pc.replace_substring(bare, symbol, "")
-        if pc.any(pc.match_substring_regex(bare, "[A-Za-z]")).as_py():  # currency codes: 'USD 1,200'
-            bare = pc.replace_substring_regex(bare, _CODES, "")
-        empty_mask = pc.or_(pc.equal(bare, ""), pc.is_in(pc.utf8_lower(trimmed), pa.array(EMPTY_WORDS)))
-        valid = pc.and_(pc.match_substring_regex(bare, _NUMBER_FORM), pc.invert(empty_mask))
-        numeric = pc.if_else(valid, pc.replace_substring(bare, ",", ""), pa.scalar(None, pa.string()))
-        values = pc.cast(numeric, pa.float64()).to_numpy(zero_copy_only=False)
-        empty = pc.fill_null(empty_mask, True).to_numpy(zero_copy_only=False)
-        unread = pc.and_(pc.is_valid(col), pc.invert(pc.fill_null(pc.or_(valid, empty_mask), False)))
-        for i in np.flatnonzero(unread.to_numpy(zero_copy_only=False)).tolist():
-            text = col[i].as_py()
-            hint = " (write decimals with a point)" if _DECIMAL_COMMA.match(text.strip()) else ""
-            problems.append((i, f"must be a number{hint}, got {shown(text)}"))
-    values = np.require(values, dtype=float, requirements="W")
-    given = ~np.isnan(values) | (pc.is_valid(col).to_numpy(zero_copy_only=False) & ~empty)
-    for i in np.flatnonzero(given & ~np.isfinite(values)).tolist():
-        if not any(p[0] == i for p in problems):
-            problems.append(
-                (i, f"must be a finite number (not NaN or infinity), got {shown(col[i].as_py())}")
-            )
-    values[~np.isfinite(values)] = np.nan
-    if ratio:
-        scale = np.ones(len(values)) if percent_header else percent
-        values = np.where(scale.astype(bool), values / 100.0, values)
+    percent: np.ndarray | None = None  # the cells written with a % sign
+    empty: np.ndarray | None = None  # the cells that say "not supplied" ('n/a', '-', ...)
+    if values is None:
+        values, percent, empty = _cleaned_numbers(col, problems)
+    finite = np.isfinite(values)
+    unfilled = finite.size - np.count_nonzero(finite)
+    if unfilled and (empty is not None or unfilled != col.null_count):  # NaN or infinity written in a cell
+        given = pc.is_valid(col).to_numpy(zero_copy_only=False)
+        if empty is not None:
+            given &= ~empty
+        reported = {i for i, _ in problems}
+        problems.extend(
+            (i, f"must be a finite number (not NaN or infinity), got {shown(col[i].as_py())}")
+            for i in np.flatnonzero(given & ~finite).tolist()
+            if i not in reported
+        )
+        values = np.where(finite, values, np.nan)
+    if ratio and percent_header:
+        values = values / 100.0
+    elif ratio and percent is not None and percent.any():
+        values = np.where(percent, values / 100.0, values)
     for i, reason in range_failures(rule, values):
         problems.append((i, f"{reason}, got {shown(col[i].as_py())}"))
-    return Parsed(values, ~np.isnan(values), problems)
+    return Parsed(values, finite, problems)
+
+
+def _cleaned_numbers(
+    col: pa.Array, problems: list[tuple[int, str]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, written with %, not supplied) of text cells with separators, symbols and currency codes;
+    a cell that is none of these is reported."""
+    trimmed = pc.utf8_trim_whitespace(col)
+    percent = pc.fill_null(pc.ends_with(trimmed, "%"), False).to_numpy(zero_copy_only=False)
+    bare = trimmed
+    for symbol in _SYMBOLS:  # plain replacements: several times faster than one regular expression
+        if pc.any(pc.match_substring(bare, symbol)).as_py():
+            bare = pc.replace_substring(bare, symbol, "")
+    if pc.any(pc.match_substring_regex(bare, "[A-Za-z]")).as_py():  # currency codes: 'USD 1,200'
+        bare = pc.replace_substring_regex(bare, _CODES, "")
+    empty_mask = pc.or_(pc.equal(bare, ""), pc.is_in(pc.utf8_lower(trimmed), pa.array(EMPTY_WORDS)))
+    written = pc.or_(
+        pc.match_substring_regex(bare, _NUMBER_FORM), pc.match_substring_regex(bare, _NOT_FINITE)
+    )
+    valid = pc.and_(written, pc.invert(empty_mask))
+    numeric = pc.if_else(valid, pc.replace_substring(bare, ",", ""), pa.scalar(None, pa.string()))
+    values = pc.cast(numeric, pa.float64()).to_numpy(zero_copy_only=False)
+    empty = pc.fill_null(empty_mask, True).to_numpy(zero_copy_only=False)
+    unread = pc.and_(pc.is_valid(col), pc.invert(pc.fill_null(pc.or_(valid, empty_mask), False)))
+    for i in np.flatnonzero(unread.to_numpy(zero_copy_only=False)).tolist():
+        text = col[i].as_py()
+        hint = " (write decimals with a point)" if _DECIMAL_COMMA.match(text.strip()) else ""
+        problems.append((i, f"must be a number{hint}, got {shown(text)}"))
+    return values, percent, empty
 
 
 # --------------------------------------------------------------------------- flags and labels
@@ -200,6 +242,27 @@ def _already_tidy(col: pa.Array) -> pa.Array:
 
 def parse_text(col: pa.Array) -> Parsed:
     """Free text (names, owners): control characters become spaces, runs of spaces collapse."""
+    return per_distinct(col, _text_cells, _spread)
+
+
+def _text_cells(col: pa.Array) -> Parsed:
+    """Cells that cannot need tidying (plain ASCII, longer than any empty word) are kept as read; the
+    others are checked one by one."""
+    plain = plain_rows(col, min_bytes=_LONGEST_EMPTY_WORD + 1)
+    if plain is None or plain.all():
+        return _text_exactly(col) if plain is None else Parsed(col.to_pylist(), plain)
+    values = col.to_pylist()
+    present = plain.copy()
+    rest = np.flatnonzero(~plain & col.is_valid().to_numpy(zero_copy_only=False))
+    if rest.size:
+        checked = _text_exactly(col.take(as_arrow(rest)))
+        for i, value in zip(rest.tolist(), checked.values, strict=True):
+            values[i] = value
+        present[rest] = checked.present
+    return Parsed(values, present)
+
+
+def _text_exactly(col: pa.Array) -> Parsed:
     tidy = _already_tidy(col)
     empty = pc.fill_null(pc.is_in(pc.utf8_lower(col), pa.array(EMPTY_WORDS)), False)
     keep = pc.and_(tidy, pc.invert(empty))
@@ -262,13 +325,13 @@ def _ordinals(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.
 
 def _groups(col: pa.Array, pattern: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     found = pc.extract_regex(col, pattern)
-    matched = pc.fill_null(found.is_valid(), False).to_numpy(zero_copy_only=False)
+    valid = pc.fill_null(found.is_valid(), False)
     parts = {}
     for i in range(found.type.num_fields):
         name = found.type.field(i).name
-        part = pc.if_else(matched, found.field(name), pa.scalar("0"))
+        part = pc.if_else(valid, found.field(name), pa.scalar("0"))
         parts[name] = pc.cast(pc.fill_null(part, "0"), pa.int64()).to_numpy(zero_copy_only=False)
-    return matched, parts
+    return valid.to_numpy(zero_copy_only=False), parts
 
 
 def _likely_first(col: pa.Array, given: np.ndarray) -> list[tuple[str, str]]:
@@ -343,13 +406,16 @@ def parse_dates(col: pa.Array, header: str, date_order: str | None) -> Parsed:
 
 def parse_column(col: pa.Array, rule: FieldRule, header: str, *, percent_header: bool, ratio: bool,
                  date_order: str | None) -> Parsed:  # fmt: skip
-    """One mapped column as the values of its contract field."""
+    """One mapped column as the values of its contract field (text that repeats, once per distinct text)."""
     if rule.kind in ("number", "integer"):
-        return parse_numbers(col, rule, ratio=ratio, percent_header=percent_header)
+        if pa.types.is_floating(col.type):  # the reader converted it already
+            return parse_numbers(col, rule, ratio=ratio, percent_header=percent_header)
+        return per_distinct(col, lambda c: parse_numbers(c, rule, ratio=ratio, percent_header=percent_header),
+                            _spread)  # fmt: skip
     if rule.kind == "flag":
         return parse_flags(col)
     if rule.kind == "date":
-        return parse_dates(col, header, date_order)
+        return per_distinct(col, lambda c: parse_dates(c, header, date_order), _spread)
     if rule.kind == "label":
         return parse_labels(col, rule)
     if rule.kind == "tier":

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import compress
-from typing import Any
+from itertools import islice, repeat
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -34,6 +34,7 @@ from customer_success_mcp.ingest.load import InputError
 from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
+from customer_success_mcp.ingest.textscan import as_arrow, plain_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable
 
@@ -129,29 +130,12 @@ def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
     for f, mf in enumerate(files):
         raw = mf.raw
         column, header = _id_column(files, f)
-        ids = pc.utf8_trim_whitespace(raw.columns[column])
-        printable = pc.and_(pc.utf8_is_printable(ids), pc.less_equal(pc.utf8_length(ids), MAX_ID))
-        usable = pc.fill_null(pc.and_(pc.not_equal(ids, ""), printable), False).to_numpy(zero_copy_only=False)
-        found = pc.index_in(ids, value_set=accounts.known).to_numpy(zero_copy_only=False)
+        ids, usable = _usable_ids(raw.columns[column])
         pos = np.full(raw.rows, -1, dtype=np.int64)
-        hit = usable & ~np.isnan(found)
-        pos[hit] = accounts.known_at[found[hit].astype(np.int64)]
-        new = usable & np.isnan(found)
-        if new.any():
-            distinct = pc.dictionary_encode(ids.filter(pa.array(new)))
-            codes = distinct.indices.to_numpy(zero_copy_only=False)
-            base = len(accounts)
-            _, first = np.unique(codes, return_index=True)
-            new_records = np.flatnonzero(new)
-            accounts.ids.extend(distinct.dictionary.to_pylist())
-            firsts = new_records[first]
-            accounts.first_file.append(np.full(len(firsts), f))
-            accounts.first_row.append(firsts + 2 if raw.row_numbers is None else raw.row_numbers[firsts])
-            pos[new_records] = base + codes
-            accounts.known = pa.concat_arrays([accounts.known, distinct.dictionary])
-            accounts.known_at = np.concatenate(
-                [accounts.known_at, base + np.arange(len(distinct.dictionary))]
-            )
+        if usable.all() and _same_ids(ids, accounts.known):  # the same accounts in the same order
+            pos[:] = accounts.known_at
+        else:
+            _place(ids, usable, pos, f, raw, accounts)
         for rec in np.flatnonzero(~usable).tolist():
             cell = ids[rec].as_py()
             pos[rec] = a = accounts.add(None, (f, raw.row_of(rec)))
@@ -178,21 +162,77 @@ def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
     return positions
 
 
+def _usable_ids(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The ids as joined (trimmed) and which records have a usable one: non-empty printable text of at
+    most MAX_ID characters. Plain ASCII ids pass as read; only the others are trimmed and checked."""
+    plain = plain_rows(col, 1, MAX_ID)
+    if plain is not None and plain.all():
+        return col, plain
+    rest = pa.array(np.ones(len(col), dtype=bool) if plain is None else ~plain)
+    ids = pc.utf8_trim_whitespace(col.filter(rest))
+    printable = pc.and_(pc.utf8_is_printable(ids), pc.less_equal(pc.utf8_length(ids), MAX_ID))
+    ok = pc.fill_null(pc.and_(pc.not_equal(ids, ""), printable), False).to_numpy(zero_copy_only=False)
+    if plain is None:
+        return ids, ok
+    usable = plain.copy()
+    usable[~plain] = ok
+    return pc.replace_with_mask(col, rest, ids), usable
+
+
+def _same_ids(ids: pa.Array, known: pa.Array) -> bool:
+    return len(ids) == len(known) > 0 and bool(pc.all(pc.equal(ids, known)).as_py())
+
+
+def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawTable, accounts: _Accounts
+           ) -> None:  # fmt: skip
+    """Each record with a usable id -> its account; ids not seen in an earlier file open new accounts."""
+    if len(accounts.known):
+        found = pc.index_in(ids, value_set=accounts.known).to_numpy(zero_copy_only=False)
+        seen = usable & ~np.isnan(found)
+        pos[seen] = accounts.known_at[found[seen].astype(np.int64)]
+        new = usable & np.isnan(found)
+    else:
+        new = usable
+    if not new.any():
+        return
+    distinct = pc.dictionary_encode(ids.filter(pa.array(new)) if not new.all() else ids)
+    codes = distinct.indices.to_numpy(zero_copy_only=False)
+    base = len(accounts)
+    new_records = np.flatnonzero(new)
+    if len(distinct.dictionary) == codes.size:  # every new id once: codes are 0, 1, 2, ...
+        firsts = new_records
+    else:
+        _, first = np.unique(codes, return_index=True)
+        firsts = new_records[first]
+    accounts.ids.extend(distinct.dictionary.to_pylist())
+    accounts.first_file.append(np.full(len(firsts), f))
+    accounts.first_row.append(firsts + 2 if raw.row_numbers is None else raw.row_numbers[firsts])
+    pos[new_records] = base + codes
+    accounts.known = pa.concat_arrays([accounts.known, distinct.dictionary])
+    accounts.known_at = np.concatenate([accounts.known_at, base + np.arange(len(distinct.dictionary))])
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """A list as a one-dimensional object array (lists inside stay lists, never a second axis)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
 def _combine(
     path: str,
     columns: list[_Column],
     files: list[MappedFile],
     positions: list[np.ndarray],
     accounts: _Accounts,
+    in_order: list[bool],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One field across files: values per account, with conflicts between files reported."""
+    """One field across files: values per account (numbers in an array, others in a list or an object
+    array), with conflicts between files reported. `in_order`: the files whose records are the accounts,
+    one for one and in order."""
     n = len(accounts)
     arrays = isinstance(columns[0].parsed.values, np.ndarray)
     only = columns[0]
-    if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes and arrays:
-        pos = positions[only.file]
-        if pos.size == n and np.array_equal(pos, np.arange(n)):  # one file, in account order: nothing to join
-            return only.parsed.values, only.parsed.present
+    if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes and in_order[only.file]:
+        return only.parsed.values, only.parsed.present  # nothing to join: an array of numbers, or a list
     values = np.full(n, np.nan) if arrays else np.full(n, None, dtype=object)
     have = np.zeros(n, dtype=bool)
     origin_file = np.full(n, -1, dtype=np.int64)
@@ -209,7 +249,7 @@ def _combine(
             )
         records = np.flatnonzero(col.parsed.present)
         accs = positions[col.file][records]
-        new = col.parsed.values[records] if arrays else np.array(col.parsed.values, dtype=object)[records]
+        new = (col.parsed.values if arrays else _objects(col.parsed.values))[records]
         seen = have[accs]
         for k in np.flatnonzero(seen).tolist():  # only where another file gave this field too
             a = int(accs[k])
@@ -267,16 +307,32 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
     for (_, path), col in parsed.items():
         if path != "customer_id":
             by_field[path].append(col)
+    every = np.arange(n)
+    in_order = [pos.size == n and np.array_equal(pos, every) for pos in positions]
     combined: dict[str, tuple[Any, np.ndarray]] = {
-        path: _combine(path, cols, files, positions, accounts) for path, cols in by_field.items()
+        path: _combine(path, cols, files, positions, accounts, in_order) for path, cols in by_field.items()
     }
     empty = (np.full(n, None, dtype=object), np.zeros(n, dtype=bool))
     names, named = combined.get("name", empty)
-    for a in np.flatnonzero(named).tolist():
-        if len(names[a]) > MAX_NAME:
-            f, row = accounts.first_seen(a)
-            accounts.errors[a].append(FieldProblem(field="name", reason=too_long("name", names[a], MAX_NAME),
-                                                   file=files[f].raw.source, row=row))  # fmt: skip
+    _check_names(names, named, files, accounts)
+    segments, from_input = _given_segments(combined.get("segment", empty), profile, accounts)
+    rejected = np.zeros(n, dtype=bool)
+    rejected[list(accounts.errors)] = True
+    accepted = np.flatnonzero(~rejected)
+    table = _table(accepted, accounts, combined, names, segments, from_input, profile)
+    return table, _report(accepted.size, accounts, n)
+
+
+def _check_names(
+    names: np.ndarray | list[Any], named: np.ndarray, files: list[MappedFile], accounts: _Accounts
+) -> None:
+    """Every account needs a name, of at most MAX_NAME characters."""
+    rows = np.flatnonzero(named)
+    lengths = np.fromiter(map(len, _take(names, rows)), dtype=np.int64, count=rows.size)
+    for a in rows[lengths > MAX_NAME].tolist():
+        f, row = accounts.first_seen(a)
+        accounts.errors[a].append(FieldProblem(field="name", reason=too_long("name", names[a], MAX_NAME),
+                                               file=files[f].raw.source, row=row))  # fmt: skip
     for a in np.flatnonzero(~named).tolist():
         if accounts.ids[a] is not None:
             f, row = accounts.first_seen(a)
@@ -284,97 +340,148 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
                 field="name", reason="is required: no file gives this account a name (map a name column)",
                 file=files[f].raw.source, row=row,
             ))  # fmt: skip
-    given, has_segment = combined.get("segment", empty)
+
+
+def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _Accounts
+                    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Each account's segment (the profile's default where none is given, for now) and whether the account
+    gave it; a segment the profile does not know rejects the account. Each spelling is looked up once."""
+    texts, has_segment = given
+    segments = np.full(len(has_segment), profile.default_segment, dtype=object)
+    rows = np.flatnonzero(has_segment)
+    if not rows.size:
+        return segments, has_segment
     aliases = profile.segment_aliases()
-    segments = [profile.default_segment] * n
-    sources = ["default"] * n
-    for a in np.flatnonzero(has_segment).tolist():
-        text = given[a]
-        key = aliases.get(text) or aliases.get(normalise_label(text))
-        if key is None:
-            known = ", ".join(profile.segments)
-            reason = f"{shown(text)} is not a known segment ({known})"
-            accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
-        else:
-            segments[a], sources[a] = key, "input"
-    rejected = np.zeros(n, dtype=bool)
-    rejected[list(accounts.errors)] = True
-    accepted = np.flatnonzero(~rejected).tolist()
-    table = _table(accepted, accounts, combined, names, segments, sources, profile)
-    return table, _report(len(accepted), accounts, n)
+    spelled = _take(texts, rows)
+    keys = {text: aliases.get(text) or aliases.get(normalise_label(text)) for text in set(spelled)}
+    from_input = has_segment.copy()
+    if None in keys.values():
+        known = ", ".join(profile.segments)
+        for a, text in zip(rows.tolist(), spelled, strict=True):
+            if keys[text] is None:
+                reason = f"{shown(text)} is not a known segment ({known})"
+                accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
+                from_input[a] = False
+    segments[rows] = [keys[text] or profile.default_segment for text in spelled]
+    return segments, from_input
+
+
+def _take(values: np.ndarray | list[Any], rows: np.ndarray) -> list[Any]:
+    """values[rows] as a list, from an object array or a list."""
+    if isinstance(values, np.ndarray):
+        return values[rows].tolist()
+    return list(values) if rows.size == len(values) else [values[i] for i in rows.tolist()]
 
 
 def _table(
-    accepted: list[int],
+    accepted: np.ndarray,
     accounts: _Accounts,
     combined: dict[str, tuple[Any, np.ndarray]],
-    names: np.ndarray,
-    segments: list[str],
-    sources: list[str],
+    names: np.ndarray | list[Any],
+    segments: np.ndarray,
+    from_input: np.ndarray,
     profile: Profile,
 ) -> AccountTable:
-    keep = np.array(accepted, dtype=np.intp)
-    size = len(accepted)
+    """The engine's table of the accepted accounts, taken from the joined columns."""
+    keep = accepted.astype(np.intp)
+    size = keep.size
+    everyone = size == len(accounts)  # nothing rejected: the joined columns are the table's as they are
+
+    def kept(column: np.ndarray) -> np.ndarray:
+        return column[keep] if not everyone else column if column.flags.writeable else column.copy()
+
     values: dict[str, np.ndarray] = {}
     labels: dict[str, list[Any]] = {}
     present: dict[str, np.ndarray] = {}
     lists: dict[str, list[Any]] = {}
     for rule in _rules():
         got, have = combined.get(rule.path, (None, None))
-        mask = np.zeros(size, dtype=bool) if have is None else have[keep]
+        mask = np.zeros(size, dtype=bool) if have is None else kept(have)
         present[rule.path] = mask
         if rule.kind in _ARRAY_KINDS:
-            col = np.full(size, np.nan) if got is None else np.asarray(got, dtype=float)[keep]
-            if rule.fallback is not None and not mask.all():
-                col = np.where(mask, col, float(rule.fallback))
-            values[rule.path] = col
-        elif rule.kind in ("tier_list", "text_list"):
-            lists[rule.path] = [None] * size if got is None else got[keep].tolist()
-        else:
-            picked = [None] * size if got is None else got[keep].tolist()
-            if rule.kind == "label":
-                picked = [rule.fallback if v is None else v for v in picked]
-            labels[rule.path] = picked
-    modules = _modules(keep, combined)
-    present["product_usage"] = np.array([bool(m) for m in modules], dtype=bool)
-    seg = [segments[a] for a in accepted]
-    src = [sources[a] for a in accepted]
-    found = Problems()
-    derive_segments(np.where(present["arr"], values["arr"], np.nan), seg, src, profile, found)
-    for i, items in found.notes.items():
-        accounts.notes[accepted[i]].extend(items)
+            if got is None:
+                fill = np.nan if rule.fallback is None else float(rule.fallback)
+                values[rule.path] = np.full(size, fill)
+            elif rule.fallback is not None and not mask.all():
+                values[rule.path] = np.where(mask, np.asarray(got, dtype=float)[keep], float(rule.fallback))
+            else:
+                values[rule.path] = kept(np.asarray(got, dtype=float))
+            continue
+        picked = [None] * size if got is None else _take(got, keep)
+        if rule.kind == "label" and not mask.all():  # a value is there exactly where the account gave one
+            picked = [rule.fallback if v is None else v for v in picked]
+        (lists if rule.kind in ("tier_list", "text_list") else labels)[rule.path] = picked
+    modules, present["product_usage"] = _modules(keep, combined)
+    seg = segments[keep]
+    src = np.full(size, "input", dtype=object)
+    _segments_from_arr(np.where(present["arr"], values["arr"], np.nan), seg, src, ~kept(from_input), profile,
+                       accepted, accounts)  # fmt: skip
     records = [
         {"modules": m, "departments_current": c or [], "departments_potential": p or [], "available_tiers": t}
         for m, c, p, t in zip(modules, lists["departments.current"], lists["departments.potential"],
                               lists["contract.available_tiers"], strict=True)
     ]  # fmt: skip
-    ids = [accounts.ids[a] or "" for a in accepted]
-    return AccountTable(ids, names[keep].tolist(), seg, src, values, labels, present, records)
+    # An account without a usable id is always rejected, so every accepted one has its id.
+    ids = cast(list[str], list(accounts.ids) if everyone else [accounts.ids[a] for a in accepted.tolist()])
+    return AccountTable(ids, _take(names, keep), seg.tolist(), src.tolist(), values, labels, present,
+                        records)  # fmt: skip
 
 
-def _modules(keep: np.ndarray, combined: dict[str, tuple[Any, np.ndarray]]) -> list[dict[str, Any]]:
-    """product_usage per account from `product_usage.<module>.adopted / usage_pct` columns."""
+def _segments_from_arr(arr: np.ndarray, segments: np.ndarray, sources: np.ndarray, missing: np.ndarray,
+                       profile: Profile, accepted: np.ndarray, accounts: _Accounts) -> None:  # fmt: skip
+    """`derive_segments` (the one statement of the ARR ladder) for the accounts that gave no segment."""
+    rows = np.flatnonzero(missing)
+    if not rows.size:
+        return
+    seg, src = segments[rows].tolist(), ["default"] * rows.size
+    found = Problems()
+    derive_segments(arr[rows], seg, src, profile, found)
+    segments[rows], sources[rows] = _objects(seg), _objects(src)
+    for i, items in sorted(found.notes.items()):
+        accounts.notes[int(accepted[rows[i]])].extend(items)
+
+
+def _modules(
+    keep: np.ndarray, combined: dict[str, tuple[Any, np.ndarray]]
+) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """product_usage per account from `product_usage.<module>.adopted / usage_pct` columns (modules in name
+    order), and which accounts name any module."""
     names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
-    if not names:
-        return [{} for _ in range(len(keep))]
-    grid = np.full((len(keep), len(names)), None, dtype=object)
     present = np.zeros((len(keep), len(names)), dtype=bool)
+    entries = []
     for j, module in enumerate(names):
         adopted, has_adopted = combined.get(f"product_usage.{module}.adopted", (None, None))
         usage, has_usage = combined.get(f"product_usage.{module}.usage_pct", (None, None))
         for mask in (has_adopted, has_usage):
             if mask is not None:
                 present[:, j] |= mask[keep]
-        rows = np.flatnonzero(present[:, j])
-        flags = np.zeros(rows.size) if adopted is None else np.nan_to_num(adopted[keep][rows])
-        pcts = np.zeros(rows.size) if usage is None else np.nan_to_num(usage[keep][rows])
-        _, first, which = np.unique(pcts + 1000.0 * (flags > 0), return_index=True, return_inverse=True)
-        entries = np.empty(first.size, dtype=object)  # one entry per distinct pair, shared: the engine reads
-        entries[:] = [{"adopted": a > 0, "usage_pct": u}
-                      for a, u in zip(flags[first].tolist(), pcts[first].tolist(), strict=True)]  # fmt: skip
-        grid[rows, j] = entries[which.reshape(-1)]
-    pairs = zip(grid.tolist(), present.tolist(), strict=True)
-    return [dict(compress(zip(names, row, strict=True), has)) for row, has in pairs]
+        rows = keep[present[:, j]]
+        flags = np.zeros(rows.size) if adopted is None else np.nan_to_num(adopted[rows])
+        pcts = np.zeros(rows.size) if usage is None else np.nan_to_num(usage[rows])
+        entries.append(_module_entries(flags > 0, pcts))
+    # Every (module, entry) pair in account order, then each account's dict cut from that one stream.
+    accounts, columns = np.nonzero(present)
+    cells = np.empty(accounts.size, dtype=object)
+    for j, found in enumerate(entries):
+        cells[columns == j] = found
+    keys = np.array(names, dtype=object)[columns].tolist()
+    pairs = iter(zip(keys, cells.tolist(), strict=True))
+    modules = list(map(dict, map(islice, repeat(pairs), present.sum(axis=1).tolist())))
+    return modules, np.asarray(present.any(axis=1))
+
+
+def _module_entries(adopted: np.ndarray, usage: np.ndarray) -> np.ndarray:
+    """{"adopted", "usage_pct"} per account using a module; one shared dict per distinct pair (the engine
+    only reads them)."""
+    out = np.empty(usage.size, dtype=object)
+    for flag in (False, True):
+        which = adopted == flag
+        if which.any():
+            distinct = pc.dictionary_encode(as_arrow(usage[which]))
+            shared = np.empty(len(distinct.dictionary), dtype=object)
+            shared[:] = [{"adopted": flag, "usage_pct": u} for u in distinct.dictionary.to_pylist()]
+            out[which] = shared[distinct.indices.to_numpy()]
+    return out
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:

@@ -27,13 +27,14 @@ from customer_success_mcp.ingest.mapping import (
     source_key,
 )
 from customer_success_mcp.ingest.report import ExportInspection, FileImport
-from customer_success_mcp.ingest.tabular import RawTable, read_table, source_format
+from customer_success_mcp.ingest.tabular import ColumnKinds, RawTable, read_table, source_format
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 
 Source = tuple[str, bytes]
 SavedLookup = Callable[[str], dict[str, Any] | None]
 SAMPLE_ROWS = 3
+_DISTINCT_TEXTS = ("customer_id", "name")  # a different text in (nearly) every row: read as plain text
 
 
 def _check_sources(sources: Sequence[Source], spec: MappingSpec | None) -> bool:
@@ -73,17 +74,24 @@ def read_sources(
     """Each export read and its headers mapped (explicit mapping, then a saved one, then the synonyms).
 
     With `convert_numbers`, the CSV reader converts the columns mapped to numeric fields itself where
-    their values are plain numbers (faster than casting text afterwards); `inspect` keeps the text."""
+    their values are plain numbers (faster than casting text afterwards) and dictionary-encodes the
+    columns whose texts repeat (flags, labels, dates, lists, owners); `inspect` keeps the text."""
     files = []
     for name, data in sources:
         chosen: list[FileMapping] = []
 
-        def numeric(headers: list[str], name: str = name, chosen: list[FileMapping] = chosen) -> set[int]:
+        def plan(headers: list[str], name: str = name, chosen: list[FileMapping] = chosen) -> ColumnKinds:
             chosen.append(_propose(name, headers, spec, saved))
-            kinds = {m.index: rule.kind for m in chosen[-1].columns if (rule := field_rule(m.field))}
-            return {index for index, kind in kinds.items() if kind in ("number", "integer")}
+            kinds = ColumnKinds()
+            for match in chosen[-1].columns:
+                rule = field_rule(match.field)
+                if rule is not None and rule.kind in ("number", "integer"):
+                    kinds.numbers.add(match.index)
+                elif match.field not in _DISTINCT_TEXTS:
+                    kinds.repeating.add(match.index)
+            return kinds
 
-        raw = read_table(name, data, numeric if convert_numbers else None)
+        raw = read_table(name, data, plan if convert_numbers else None)
         files.append(MappedFile(raw, chosen[-1] if chosen else _propose(name, raw.headers, spec, saved)))
     return files
 

@@ -86,27 +86,40 @@ def source_format(name: str, data: bytes) -> SourceFormat:
     return "json" if head[:1] in (b"{", b"[") else "csv"
 
 
-NumericColumns = Callable[[list[str]], set[int]]
+@dataclass(frozen=True)
+class ColumnKinds:
+    """What the mapping expects of some columns (by position), so the CSV reader can do part of the
+    work while it parses."""
+
+    numbers: set[int] = field(default_factory=set)  # read as float64 where the first rows are plain numbers
+    repeating: set[int] = field(default_factory=set)  # texts checked once per distinct text: read encoded
 
 
-def read_table(name: str, data: bytes, numeric: NumericColumns | None = None) -> RawTable:
+PlanColumns = Callable[[list[str]], ColumnKinds]
+
+
+def read_table(name: str, data: bytes, plan: PlanColumns | None = None) -> RawTable:
     """A CSV or XLSX export as text columns; InputError when it cannot be read as a table at all.
 
-    `numeric` names (from the headers) the columns that should hold numbers: the CSV reader converts
-    those itself while parsing, where every value is a plain number; any other column, and any column with
-    one value that is not, stays text for `ingest.cells` to clean."""
+    `plan` says, from the headers, which columns should hold numbers and which hold texts that repeat.
+    The CSV reader converts the first itself while parsing, where every value is a plain number (a column
+    with one value that is not stays text for `ingest.cells` to clean), and dictionary-encodes the others
+    (a column of distinct texts and, per cell, which one); the cells themselves are unchanged."""
     if source_format(name, data) == "xlsx":
         return read_xlsx(name, data)
-    return read_csv(name, data, numeric)
+    return read_csv(name, data, plan)
 
 
 # --------------------------------------------------------------------------- CSV
 
 
-def _decoded(name: str, data: bytes) -> tuple[bytes, str]:
+Utf8 = bytes | memoryview  # a file's UTF-8 bytes, or a view of them (no copy of a large export)
+
+
+def _decoded(name: str, data: bytes) -> tuple[Utf8, str]:
     """UTF-8 bytes for the reader, and the encoding the file was in (BOMs removed)."""
     if data.startswith(UTF8_BOM):
-        return data[len(UTF8_BOM) :], "utf-8 with BOM"
+        return memoryview(data)[len(UTF8_BOM) :], "utf-8 with BOM"
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return _recoded(name, data, "utf-16"), "utf-16"
     head = data[:400]
@@ -123,12 +136,12 @@ def _recoded(name: str, data: bytes, encoding: str) -> bytes:
         raise InputError(f"{name}: not readable as {encoding} text; save the export as UTF-8 CSV") from None
 
 
-def _from_windows(data: bytes) -> bytes:
+def _from_windows(data: Utf8) -> bytes:
     """Bytes that are not UTF-8 are read as Windows-1252 (Excel's default 'CSV' on Windows)."""
     try:
-        return data.decode("cp1252").encode("utf-8")
+        return str(data, "cp1252").encode("utf-8")
     except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined: Latin-1 maps every byte
-        return data.decode("latin-1").encode("utf-8")
+        return str(data, "latin-1").encode("utf-8")
 
 
 def _sniff(name: str, text: str) -> tuple[str, list[str]]:
@@ -159,47 +172,50 @@ def _header_names(header: list[str]) -> list[str]:
     return [" ".join(h.split()) or f"(column {i + 1})" for i, h in enumerate(header)]
 
 
-def _sample(utf8: bytes) -> str:
+def _sample(utf8: Utf8) -> str:
     """The first rows of the file as text, cut at a line end (never inside a character)."""
-    head = utf8[:SNIFF_BYTES]
+    head = bytes(utf8[:SNIFF_BYTES])
     if len(utf8) > SNIFF_BYTES and b"\n" in head:
         head = head[: head.rindex(b"\n") + 1]
     return head.decode("utf-8", errors="replace")
 
 
-def read_csv(name: str, data: bytes, numeric: NumericColumns | None = None) -> RawTable:
+def read_csv(name: str, data: bytes, plan: PlanColumns | None = None) -> RawTable:
     """A CSV export (comma, semicolon, tab or pipe; UTF-8, UTF-16 or Windows-1252) as text columns."""
     utf8, encoding = _decoded(name, data)
     if encoding == "utf-8" and "\ufffd" in _sample(utf8):
         utf8, encoding = _from_windows(utf8), "windows-1252"
     try:
-        return _read_utf8(name, utf8, encoding, numeric)
+        return _read_utf8(name, utf8, encoding, plan)
     except _NotUtf8:
         if encoding != "utf-8":
             raise InputError(
                 f"{name}: not readable as {encoding} text; save the export as UTF-8 CSV"
             ) from None
-        return _read_utf8(name, _from_windows(utf8), "windows-1252", numeric)
+        return _read_utf8(name, _from_windows(utf8), "windows-1252", plan)
 
 
-def _read_utf8(name: str, utf8: bytes, encoding: str, numeric: NumericColumns | None) -> RawTable:
+def _read_utf8(name: str, utf8: Utf8, encoding: str, plan: PlanColumns | None) -> RawTable:
     delimiter, header = _sniff(name, _sample(utf8))
     headers = _header_names(header)
-    typed = _plain_numbers(utf8, delimiter, len(headers), numeric(headers)) if numeric else set()
+    kinds = plan(headers) if plan else ColumnKinds()
+    typed = _plain_numbers(utf8, delimiter, len(headers), kinds.numbers)
+    encoded = kinds.repeating | (kinds.numbers - typed)
     try:
         try:
-            table = _arrow_read(utf8, delimiter, len(headers), typed)
+            table = _arrow_read(utf8, delimiter, len(headers), typed, encoded)
         except pa.ArrowInvalid as exc:
             if not typed or "conversion error" not in str(exc).lower():
                 raise
-            table = _arrow_read(utf8, delimiter, len(headers))  # a later value is not a plain number
+            # A later value is not a plain number: those columns are read as text too.
+            table = _arrow_read(utf8, delimiter, len(headers), set(), encoded | typed)
     except _RowsMisnumbered:
         return _read_csv_exactly(name, utf8, encoding, delimiter, headers)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "utf8" in str(exc).lower():
             raise _NotUtf8 from None
         raise InputError(f"{name}: not a readable CSV file ({_arrow_reason(exc)})") from None
-    columns = [table.column(i).combine_chunks() for i in range(len(headers))]
+    columns = [_column(table.column(i)) for i in range(len(headers))]
     blank = _blank_rows(columns, table.num_rows)
     if not blank.any():
         return RawTable(name, "csv", headers, columns, table.num_rows, encoding=encoding, delimiter=delimiter)
@@ -207,6 +223,17 @@ def _read_utf8(name: str, utf8: bytes, encoding: str, numeric: NumericColumns | 
     numbers = np.flatnonzero(~blank) + 2
     return RawTable(name, "csv", headers, [c.filter(keep) for c in columns], len(numbers), numbers,
                     encoding, delimiter)  # fmt: skip
+
+
+def _column(read: pa.ChunkedArray) -> Any:
+    """One column as read: text in one piece (the cell checks work on its bytes), dictionary-encoded text
+    with one dictionary for the whole column; numbers the reader converted stay in the reader's pieces
+    (they are turned into one NumPy array, once, when checked)."""
+    if pa.types.is_floating(read.type):
+        return read
+    if pa.types.is_dictionary(read.type):
+        read = read.unify_dictionaries()
+    return read.combine_chunks()
 
 
 def _blank_rows(columns: list[pa.Array], rows: int) -> np.ndarray:
@@ -227,13 +254,21 @@ class _RowsMisnumbered(Exception):
     """A row the fast reader would skip, which would shift every later row number."""
 
 
+_ENCODED = pa.dictionary(pa.int32(), pa.string())
+
+
 def arrow_options(
-    delimiter: str, width: int, on_invalid: Any = None, numbers: set[int] | frozenset[int] = frozenset()
+    delimiter: str,
+    width: int,
+    on_invalid: Any = None,
+    numbers: set[int] | frozenset[int] = frozenset(),
+    encoded: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[pa_csv.ReadOptions, pa_csv.ParseOptions, pa_csv.ConvertOptions]:
-    """The reader's options: every column as text (but `numbers`, as float64), empty cells as null,
-    quoted newlines allowed."""
+    """The reader's options: every column as text (but `numbers` as float64, `encoded` as dictionary-encoded
+    text), empty cells as null, quoted newlines allowed."""
     names = [f"c{i}" for i in range(width)]
-    types = {n: pa.float64() if i in numbers else pa.string() for i, n in enumerate(names)}
+    types = {n: pa.float64() if i in numbers else _ENCODED if i in encoded else pa.string()
+             for i, n in enumerate(names)}  # fmt: skip
     return (
         pa_csv.ReadOptions(column_names=names, skip_rows=1),
         # Blank lines are read as empty rows (then dropped): rows keep the numbers a spreadsheet shows.
@@ -244,7 +279,7 @@ def arrow_options(
     )  # fmt: skip
 
 
-def _plain_numbers(utf8: bytes, delimiter: str, width: int, wanted: set[int]) -> set[int]:
+def _plain_numbers(utf8: Utf8, delimiter: str, width: int, wanted: set[int]) -> set[int]:
     """Of the wanted columns, those whose first rows are all plain numbers (Arrow's parser reads them)."""
     if not wanted:
         return set()
@@ -264,15 +299,16 @@ def _plain_numbers(utf8: bytes, delimiter: str, width: int, wanted: set[int]) ->
     return plain
 
 
-def _arrow_read(utf8: bytes, delimiter: str, width: int, numbers: set[int] | None = None) -> pa.Table:
+def _arrow_read(utf8: Utf8, delimiter: str, width: int, numbers: set[int], encoded: set[int]) -> pa.Table:
     skipped: list[int] = []
 
     def on_invalid(row: Any) -> str:
         skipped.append(1)
         return "skip"
 
-    read, parse, convert = arrow_options(delimiter, width, on_invalid, numbers or set())
-    table = pa_csv.read_csv(io.BytesIO(utf8), read_options=read, parse_options=parse, convert_options=convert)
+    read, parse, convert = arrow_options(delimiter, width, on_invalid, numbers, encoded)
+    source = pa.BufferReader(pa.py_buffer(utf8))  # the bytes as they are, not a copy
+    table = pa_csv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
     if skipped:  # a row with the wrong number of cells: skipping it would shift every later row number
         raise _RowsMisnumbered
     return table
@@ -282,9 +318,9 @@ def _arrow_reason(exc: Exception) -> str:
     return str(exc).split("\n")[0][:160]
 
 
-def _read_csv_exactly(name: str, utf8: bytes, encoding: str, delimiter: str, headers: list[str]) -> RawTable:
+def _read_csv_exactly(name: str, utf8: Utf8, encoding: str, delimiter: str, headers: list[str]) -> RawTable:
     """The standard library's reader, row by row: exact row numbers, blank rows skipped, bad rows named."""
-    reader = csv.reader(io.StringIO(utf8.decode("utf-8"), newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(str(utf8, "utf-8"), newline=""), delimiter=delimiter)
     next(reader, None)
     width = len(headers)
     cells: list[list[str | None]] = [[] for _ in headers]

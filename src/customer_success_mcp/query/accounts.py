@@ -20,7 +20,7 @@ from customer_success_mcp.query.models import (
     QueryError,
     ReasonKind,
 )
-from customer_success_mcp.scoring.portfolio import opportunity_words, reasons_for
+from customer_success_mcp.scoring.portfolio import opportunity_words, reasons_for, thin_data
 from customer_success_mcp.scoring.profile import normalise_label
 from customer_success_mcp.scoring.vocabulary import (
     CONTRACT_STATUSES,
@@ -88,6 +88,8 @@ def matching_rows(scored: ScoredPortfolio, filters: AccountFilter) -> np.ndarray
     if filters.contract_status is not None:
         status = ContractStatus(_choice(filters.contract_status, CONTRACT_STATUSES, "contract_status"))
         mask &= scored.churn.contract_status == status.code
+    if filters.thin_data is not None:
+        mask &= thin_data(scored.health, scored.churn, scored.profile) == filters.thin_data
     return np.flatnonzero(mask)
 
 
@@ -128,6 +130,20 @@ def sort_rows(scored: ScoredPortfolio, rows: np.ndarray, sort_by: str) -> np.nda
 
 REASON_FOR_SORT: dict[str, ReasonKind] = {"expansion": "expansion", "health_drop": "health_drop",
                                           "coverage": "coverage"}  # fmt: skip
+
+
+def reason_kind(sort_by: str, filters: AccountFilter | None = None) -> ReasonKind:
+    """What each row's reason explains: the sort's own kind, else what the filters asked about, else risk."""
+    if sort_by in REASON_FOR_SORT:
+        return REASON_FOR_SORT[sort_by]
+    f = filters or AccountFilter()
+    if f.thin_data or f.coverage_below is not None:
+        return "coverage"
+    if f.min_health_drop is not None:
+        return "health_drop"
+    if f.has_expansion:
+        return "expansion"
+    return "risk"
 
 
 def _drop_words(scored: ScoredPortfolio, row: int) -> str | None:
@@ -171,14 +187,16 @@ def account_row(
     sort_by: str = "arr",
     *,
     cover: np.ndarray | None = None,
+    kind: ReasonKind | None = None,
 ) -> AccountRow:
-    """One account as a list row (its words are built here, for this row only); the reason follows the sort.
+    """One account as a list row (its words are built here, for this row only); the reason is of `kind`,
+    by default the sort's.
 
     `cover` (everyone's coverage) may be passed in when building many rows.
     """
     t, h, c, e = scored.table, scored.health, scored.churn, scored.expansion
     cover = coverage(scored) if cover is None else cover
-    kind = REASON_FOR_SORT.get(sort_by, "risk")
+    kind = kind or reason_kind(sort_by)
     words, revenue = opportunity_words(e, row)
     return AccountRow(
         customer_id=t.ids[row],
@@ -217,6 +235,7 @@ def find_accounts(
         raise QueryError(f"offset must be 0 or more, got {offset}.")
     rows = sort_rows(scored, matching_rows(scored, filters or AccountFilter()), sort_by)
     cover = coverage(scored)
+    kind = reason_kind(sort_by, filters)
     page = rows[offset : offset + limit].tolist()
     return AccountSelection(
         total=int(rows.size),
@@ -224,6 +243,6 @@ def find_accounts(
         has_more=offset + len(page) < rows.size,
         sorted_by=sort_by,
         sort_field=SORT_FIELDS[sort_by],
-        reason_kind=REASON_FOR_SORT.get(sort_by, "risk"),
-        accounts=[account_row(scored, r, sort_by, cover=cover) for r in page],
+        reason_kind=kind,
+        accounts=[account_row(scored, r, sort_by, cover=cover, kind=kind) for r in page],
     )

@@ -60,13 +60,22 @@ def as_text(value: Any) -> Any:
     return value
 
 
+def _csv_cell(value: Any) -> Any:
+    """A cell as CSV text: empty for none, whole numbers without '.0', formula-like text made literal."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return as_text(value)
+
+
 def to_csv(columns: list[str], rows: list[list[Any]]) -> bytes:
     """UTF-8 CSV with a header row; formula-like text cells made literal."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if v is None else as_text(v) for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     return out.getvalue().encode("utf-8")
 
 

@@ -51,6 +51,9 @@ class AccountFilter(BaseModel):
         None, ge=0, le=1, description="Thin data: coverage (0-1) under this share, e.g. 0.6"
     )
     contract_status: str | None = Field(None, description="active, renewing, ended or no_end_date")
+    thin_data: bool | None = Field(
+        None, description="Scores resting on thin data (true), as portfolio_overview's data_quality counts"
+    )
 
 
 class AccountRow(BaseModel):

@@ -36,6 +36,7 @@ ACCOUNT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("playbook_tier", "TEXT", "the tier whose playbook applies (escalated by a critical warning)"),
     ("urgency_multiplier", "REAL", "renewal urgency multiplier"),
     ("churn_coverage", "REAL", "share of the churn inputs supplied, 0-1"),
+    ("thin_data", "INTEGER", "1 when the scores rest on thin data (data_quality counts these), else 0"),
     ("expansion_gross", "REAL", "every expansion estimate added up, currency units (they overlap)"),
     ("expansion_net", "REAL", "gross without the seat/tier overlap, currency units"),
     ("expansion_weighted", "REAL", "net x the likelihood for the health class, currency units"),

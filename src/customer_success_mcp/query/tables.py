@@ -15,6 +15,7 @@ from customer_success_mcp.pipeline import ScoredPortfolio
 from customer_success_mcp.scoring.churn import RENEWAL_FIELD
 from customer_success_mcp.scoring.expansion import CATEGORIES, EFFORTS
 from customer_success_mcp.scoring.lifecycle import lifecycle_phases
+from customer_success_mcp.scoring.portfolio import thin_data
 from customer_success_mcp.scoring.profile import SEVERITY_ORDER
 from customer_success_mcp.scoring.vocabulary import CONTRACT_STATUSES, HEALTH_CLASSES, RISK_TIERS, TRENDS
 
@@ -58,6 +59,7 @@ def account_table(p: ScoredPortfolio) -> dict[str, Any]:
         "churn_coverage": _nullable(c.coverage, 3),
     }  # fmt: skip
     data |= {f"churn_{cat.name}": c.categories[cat.name] for cat in p.profile.churn.categories}
+    data["thin_data"] = thin_data(h, c, p.profile).astype(np.int64)
     data |= {
         "expansion_gross": e.total_revenue, "expansion_net": e.net_revenue,
         "expansion_weighted": e.weighted_revenue, "opportunity_count": e.counts,

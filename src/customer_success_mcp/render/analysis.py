@@ -3,7 +3,7 @@ the full result, written generically from the same structure)."""
 
 from __future__ import annotations
 
-from customer_success_mcp.formatting import money
+from customer_success_mcp.formatting import money, plural
 from customer_success_mcp.scoring.backtest_models import BacktestReport
 from customer_success_mcp.scoring.plan import WeekPlan
 from customer_success_mcp.scoring.whatif import BookChange, WhatIfResult
@@ -44,4 +44,5 @@ def plan_headline(r: WeekPlan) -> str:
     planned = len(r.renewals) + len(r.confirm_status) + len(r.at_risk) + len(r.expansion)
     who = f" for {r.account_owner}" if r.account_owner else ""
     return (f"Week plan{who} ({r.as_of} to {r.week_ends}): {r.hours_planned:g} of {r.hours_available:g} h "
-            f"planned for {planned} account(s), renewals first; {r.did_not_fit_total} left out.")  # fmt: skip
+            f"planned for {plural(planned, 'account')}, renewals first; "
+            f"{r.did_not_fit_total} left out.")  # fmt: skip

@@ -80,27 +80,34 @@ def recommended_actions(a: ActionInputs) -> list[RecommendedAction]:
     not_green = a.renewal_rows[~in_classes(health.classes[a.renewal_rows], HealthClass.GREEN)]
     if not_green.size:
         at_stake = money(float(arr[not_green].sum()))
-        add(f"Build renewal plans for {not_green.size} account(s) renewing soon, not green ({at_stake} ARR)",
+        add(f"Build renewal plans for {plural(int(not_green.size), 'account')} renewing soon, not green "
+            f"({at_stake} ARR)",
             "CSM with the account executive", 14, not_green)  # fmt: skip
     quiet = ~is_at_risk(churn.playbook_tiers) & live
     quiet_red = np.flatnonzero(in_classes(health.classes, HealthClass.RED) & quiet)
     if quiet_red.size:
-        add(f"Health check for {quiet_red.size} red account(s) whose churn signals are still quiet",
+        add(f"Health check for {plural(int(quiet_red.size), 'red account')} whose churn signals are "
+            "still quiet",
             "CSM", 14, quiet_red)  # fmt: skip
     slipping = np.flatnonzero(
         in_classes(health.classes, HealthClass.GREEN) & (health.trend == Trend.DECLINING.code)
     )
     if slipping.size:
-        add(f"Check in with {slipping.size} green account(s) whose health is falling", "CSM", 14, slipping)
+        add(
+            f"Check in with {plural(int(slipping.size), 'green account')} whose health is falling",
+            "CSM",
+            14,
+            slipping,
+        )
     if a.ready:
         ready_rows = [table.ids.index(r.customer_id) for r in a.ready]
         total = sum(r.weighted_revenue for r in a.ready)
-        add(f"Open expansion conversations with the top {len(a.ready)} healthy account(s) "
+        add(f"Open expansion conversations with the top {plural(len(a.ready), 'healthy account')} "
             f"({money(total)} weighted pipeline)", "CSM with the account executive", 30,
             ready_rows)  # fmt: skip
     if a.rejected or a.thin_data:
         add(
-            f"Fix the data: {a.rejected} rejected account(s), {a.thin_data} with thin data",
+            f"Fix the data: {plural(a.rejected, 'rejected account')}, {a.thin_data} with thin data",
             "CS operations",
             7,
         )
@@ -109,7 +116,8 @@ def recommended_actions(a: ActionInputs) -> list[RecommendedAction]:
     add("Score the portfolio again to see what moved (the fastest segment cadence)", "CS operations", cadence)
     yellow = np.flatnonzero(in_classes(health.classes, HealthClass.YELLOW))
     if yellow.size:
-        add(f"Review the weakest health dimension of the {yellow.size} yellow account(s) with their CSMs",
+        add(f"Review the weakest health dimension of the {plural(int(yellow.size), 'yellow account')} "
+            "with their CSMs",
             "CS team lead", 14, yellow)  # fmt: skip
     if a.renewal_rows.size:
         add("Confirm renewal dates and main contacts are current for the accounts renewing soon",

@@ -90,6 +90,16 @@ def _at_risk(table: AccountTable, health: HealthScores, churn: ChurnScores) -> l
     ]  # fmt: skip
 
 
+def thin_data(health: HealthScores, churn: ChurnScores, profile: Profile) -> np.ndarray:
+    """Per account, whether its scores rest on thin data: under the profile's coverage floor for health
+    or churn inputs, or a health dimension with no data at all (what `data_quality` counts)."""
+    floor = profile.targets.low_coverage_below
+    thin = (health.coverage < floor) | (churn.coverage < floor)
+    for values in health.dimensions.values():
+        thin |= np.isnan(values)
+    return thin
+
+
 def _expansion_ready(table: AccountTable, health: HealthScores, churn: ChurnScores,
                      expansion: ExpansionScores) -> list[ExpansionReadyAccount]:  # fmt: skip
     healthy = in_classes(health.classes, HealthClass.GREEN) & ~is_at_risk(churn.tiers)
@@ -241,10 +251,7 @@ def summarise_portfolio(
     scored = ~np.isnan(health.overall)
     average = round(float(health.overall[scored].mean()), 1) if scored.any() else 0.0
     floor = profile.targets.low_coverage_below
-    no_data_dimension = np.zeros(n, dtype=bool)
-    for values in health.dimensions.values():
-        no_data_dimension |= np.isnan(values)
-    thin = (health.coverage < floor) | (churn.coverage < floor) | no_data_dimension
+    thin = thin_data(health, churn, profile)
     insufficient = int(in_classes(health.classes, HealthClass.INSUFFICIENT_DATA).sum())
     mismatches = int(health.previous_mismatch.sum())
     ready = _expansion_ready(table, health, churn, expansion)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from customer_success_mcp.formatting import plural
 from customer_success_mcp.server.analysis_models import (
     BacktestResult,
     OutcomeRejection,
@@ -129,7 +130,7 @@ def _from_history(
         Snapshot(base.as_of, scored.table.ids, _supplied_arr(scored.table)), snaps
     )
     source = (f"snapshot history: the accounts of snapshot {base.id} (as of {base.as_of}) followed through "
-              f"{len(later)} later snapshot(s) to {later[-1].as_of}")  # fmt: skip
+              f"{plural(len(later), 'later snapshot')} to {later[-1].as_of}")  # fmt: skip
     read = OutcomesRead(source=source, rows=len(outcomes), used=len(outcomes), rejected=0)
     return scored, base, outcomes, read, earlier
 

@@ -16,6 +16,7 @@ from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, ListRoots, MCPServer, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ImageContent, ListRootsResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
@@ -152,6 +153,7 @@ TrendFilter = Annotated[str | None, Field(description=_about("trend"))]
 MinHealthDropFilter = Annotated[float | None, Field(ge=0, description=_about("min_health_drop"))]
 CoverageBelowFilter = Annotated[float | None, Field(ge=0, le=1, description=_about("coverage_below"))]
 ContractStatusFilter = Annotated[str | None, Field(description=_about("contract_status"))]
+ThinDataFilter = Annotated[bool | None, Field(description=_about("thin_data"))]
 
 
 def client_roots(ctx: Context) -> ListRoots | None:
@@ -187,6 +189,28 @@ async def _run(fn: Callable[[], Any]) -> Any:
         raise ToolError(visible_lines(str(exc))) from None
 
 
+_TOOLS: dict[tuple[Any, ...], Tool] = {}
+
+
+def _tool(
+    fn: Callable[..., Any],
+    *,
+    title: str,
+    description: str,
+    annotations: ToolAnnotations,
+    name: str | None = None,
+) -> Tool:
+    """The SDK's Tool for `fn`. Its argument model and schemas are built once per process and reused by
+    every server built after (each server's tool functions are closures over its own service, sharing
+    their code), which makes a server five times quicker to build."""
+    key = (fn.__code__, name or fn.__name__, title, description, annotations.model_dump_json())
+    if key not in _TOOLS:
+        _TOOLS[key] = Tool.from_function(
+            fn, name=name, title=title, description=description, annotations=annotations
+        )
+    return _TOOLS[key].model_copy(update={"fn": fn})
+
+
 def build_server(
     config: ServerConfig,
     service: PortfolioService | None = None,
@@ -206,21 +230,12 @@ def build_server(
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             text = description or inspect.cleandoc(fn.__doc__ or "")
-            mcp.add_tool(fn, title=title, description=text, annotations=annotations)
+            tools.append(_tool(fn, title=title, description=text, annotations=annotations))
             return fn
 
         return register
 
-    apps = _dashboard_app(service)
-    mcp = CompactToolListServer(
-        name="customer-success",
-        title="Customer Success",
-        instructions=INSTRUCTIONS,
-        version=__version__,
-        extensions=[apps],
-        token_verifier=token_verifier,
-        auth=auth,
-    )
+    tools: list[Tool] = []
 
     @tool(title="Load a portfolio", annotations=WRITES_SNAPSHOT)
     async def load_portfolio(
@@ -355,6 +370,7 @@ def build_server(
         min_health_drop: MinHealthDropFilter = None,
         coverage_below: CoverageBelowFilter = None,
         contract_status: ContractStatusFilter = None,
+        thin_data: ThinDataFilter = None,
         sort_by: Annotated[SortKey, Field(description=SORT_HELP)] = "arr",
         limit: LimitArg = 20,
         cursor: CursorArg = None,
@@ -366,6 +382,7 @@ def build_server(
             segment=segment, health=health, risk_tier=risk_tier, renewal_within_days=renewal_within_days,
             min_arr=min_arr, has_expansion=has_expansion, text=text, owner=owner, trend=trend,
             min_health_drop=min_health_drop, coverage_below=coverage_below, contract_status=contract_status,
+            thin_data=thin_data,
         )  # fmt: skip
         result = await _run(lambda: service.find_accounts(portfolio, filters, sort_by, limit, cursor))
         return _result(result, summaries.find_headline(result))
@@ -425,8 +442,8 @@ def build_server(
 
         score.__doc__ = doc
         score.__annotations__["return"] = Annotated[CallToolResult, page]  # each scorer its own schema
-        mcp.add_tool(score, name=f"score_{kind}" if kind != "churn" else "score_churn_risk", title=title,
-                     description=doc, annotations=READ_ONLY)  # fmt: skip
+        tools.append(_tool(score, name=f"score_{kind}" if kind != "churn" else "score_churn_risk",
+                           title=title, description=doc, annotations=READ_ONLY))  # fmt: skip
 
     scorer(
         "health",
@@ -623,6 +640,16 @@ def build_server(
             structured_content=result.model_dump(mode="json"),
         )
 
+    mcp = CompactToolListServer(
+        name="customer-success",
+        title="Customer Success",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        tools=tools,
+        extensions=[_dashboard_app(service)],
+        token_verifier=token_verifier,
+        auth=auth,
+    )
     register_resources(mcp, service)
     register_prompts(mcp, service)
     return mcp

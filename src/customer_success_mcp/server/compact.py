@@ -19,9 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from customer_success_mcp.formatting import plural
+
 SEPARATOR = " | "
 FIELD_SEPARATOR = " · "
 INDENT = "  "
+BLOCK_FIELDS = frozenset({"csv"})  # multi-line content of our own making (a file's text): one line per line
 _BIDI = {"\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
          "\u2069", "\u061c"}  # fmt: skip
 
@@ -107,11 +110,16 @@ def _lines(data: dict[str, Any], indent: str = "") -> list[str]:
         body = [indent + SEPARATOR.join(_cell(v) for v in row) for row in data["rows"]]
         return [*_lines(rest, indent), f"{indent}rows ({len(body)}):", head, *body]
     out: list[str] = []
-    simple = [(k, v) for k, v in data.items() if not isinstance(v, dict | list)]
+    blocks = {k: v for k, v in data.items() if k in BLOCK_FIELDS and isinstance(v, str)}
+    simple = [(k, v) for k, v in data.items() if not isinstance(v, dict | list) and k not in blocks]
     if simple:
         out.append(indent + FIELD_SEPARATOR.join(f"{k}: {_field(v)}" for k, v in simple if v is not None))
     for key, value in data.items():
-        if isinstance(value, dict):
+        if key in blocks:
+            rows = value.splitlines()
+            out.append(f"{indent}{key} ({plural(len(rows), 'line')}):")
+            out += [f"{indent}{INDENT}{inert(row)}" for row in rows]
+        elif isinstance(value, dict):
             if not value:
                 continue
             out.append(f"{indent}{key}:")

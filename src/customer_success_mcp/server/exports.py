@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from customer_success_mcp.formatting import plural
 from customer_success_mcp.query.models import AccountFilter
 from customer_success_mcp.server.errors import UserError
 from customer_success_mcp.server.files import FileAccessError, write_new
@@ -76,9 +77,9 @@ def export_accounts(
             raise UserError(str(exc)) from None
     elif chosen != "csv" or len(data) > INLINE_CSV_BYTES:
         raise UserError(
-            f"The export is {len(rows)} account(s), {len(data):,} bytes as {chosen}: too large to return "
-            f"inline (a CSV up to {INLINE_CSV_BYTES:,} bytes is). Give save_to, a new .csv or .xlsx path "
-            "inside an allowed directory."
+            f"The export is {plural(len(rows), 'account')}, {len(data):,} bytes as {chosen}: too large to "
+            f"return inline (a CSV up to {INLINE_CSV_BYTES:,} bytes is). Give save_to, a new .csv or .xlsx "
+            "path inside an allowed directory."
         )
     summary = export_summary(chosen, columns, rows, data, filters=selected, sort_by=sort_by, saved_to=saved)
     return AccountExport(snapshot=snapshot_ref(cached.info), **summary.model_dump())

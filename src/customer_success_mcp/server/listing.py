@@ -1,4 +1,5 @@
-"""The tool list as the model reads it: every input schema without the bytes that say nothing.
+"""The tool list as the model reads it (every input schema without the bytes that say nothing), and
+argument errors it can act on.
 
 A host puts the whole tool list (names, descriptions, input schemas) in front of the model, so its
 size is a cost on every turn. Pydantic's schemas repeat each argument's name as a `title` and spell an
@@ -13,7 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import Tool
+from pydantic import ValidationError
+
+from customer_success_mcp.server.compact import inert
 
 NULL = {"type": "null"}
 
@@ -34,8 +39,35 @@ def compact_schema(schema: Any) -> Any:
     return out
 
 
+MAX_SHOWN_ERRORS = 5
+MAX_PART = 60  # characters of one location part (a key the client chose can be anything)
+
+
+def argument_errors(tool: str, error: ValidationError) -> str:
+    """Arguments that failed validation, as one line the model can fix them from: where and what is
+    wrong, never the values sent (they are the caller's, and may hold anything, control characters
+    included), no documentation links."""
+    problems = []
+    for detail in error.errors(include_url=False, include_input=False)[:MAX_SHOWN_ERRORS]:
+        where = ".".join(inert(str(part))[:MAX_PART] for part in detail["loc"]) or "(arguments)"
+        problems.append(f"{where}: {inert(detail['msg'])}")
+    more = error.error_count() - len(problems)
+    tail = f"; and {more} more" if more > 0 else ""
+    return f"Invalid arguments for {tool}: {'; '.join(problems)}{tail}. Fix them and call again."
+
+
 class CompactToolListServer(MCPServer):
-    """An MCPServer whose tools/list carries compact input schemas (see the module docstring)."""
+    """An MCPServer whose tools/list carries compact input schemas (see the module docstring) and whose
+    argument errors are one inert line each."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(argument_errors(name, cause)) from cause
+            raise
 
     async def list_tools(self) -> list[Tool]:
         tools = await super().list_tools()

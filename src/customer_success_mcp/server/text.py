@@ -12,6 +12,7 @@ import json
 
 from pydantic import BaseModel
 
+from customer_success_mcp.formatting import plural
 from customer_success_mcp.ingest.report import ExportInspection
 from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.server.compact import compact_text, scalar
@@ -74,7 +75,7 @@ def inspect_headline(e: ExportInspection) -> str:
 def list_headline(r: PortfolioList) -> str:
     if not r.portfolios:
         return "No portfolios loaded yet. Call load_portfolio with a file path or inline accounts."
-    return f"{r.total} portfolio(s); tools use {named(r.default or '')} when none is named."
+    return f"{plural(r.total, 'portfolio')}; tools use {named(r.default or '')} when none is named."
 
 
 def overview_headline(r: Overview) -> str:
@@ -98,9 +99,9 @@ def score_headline(r: HealthScorePage | ChurnScorePage | ExpansionScorePage) -> 
 
 def query_headline(a: QueryAnswer) -> str:
     r = a.result
-    shown = f"{len(r.rows)} of {r.total}" if r.truncated else str(r.total)
+    shown = f"{len(r.rows):,} of {plural(r.total, 'row')}" if r.truncated else plural(r.total, "row")
     note = f"; {r.note}" if r.note else ""
-    return f"{shown} row(s) from {named(a.snapshot.portfolio)} as of {a.snapshot.as_of}{note}"
+    return f"{shown} from {named(a.snapshot.portfolio)} as of {a.snapshot.as_of}{note}"
 
 
 def comparison_headline(r: SnapshotComparison) -> str:
@@ -113,12 +114,13 @@ def comparison_headline(r: SnapshotComparison) -> str:
 
 
 def history_headline(r: AccountHistory) -> str:
-    return f"{named(r.name)} ({named(r.customer_id)}) in {len(r.points)} snapshot(s) of {named(r.portfolio)}"
+    snapshots = plural(len(r.points), "snapshot")
+    return f"{named(r.name)} ({named(r.customer_id)}) in {snapshots} of {named(r.portfolio)}"
 
 
 def export_headline(r: AccountExport) -> str:
     where = f"written to {named(r.saved_to)}" if r.saved_to else "returned inline (csv below)"
-    return f"{r.accounts} account(s) exported as {r.format}, {r.bytes} bytes, {where}."
+    return f"{plural(r.accounts, 'account')} exported as {r.format}, {plural(r.bytes, 'byte')}, {where}."
 
 
 def draft_text(result: DraftResult, markdown: str) -> str:

@@ -1,0 +1,276 @@
+"""The CSV import's whole-column shortcuts give exactly the result of checking every cell.
+
+The import checks most cells without looking at them one by one: plain ASCII cells are found by a
+byte scan (`textscan.plain_rows`) and pass as read; a column whose texts repeat is parsed once per
+distinct text and the results spread back (`textscan.per_distinct`); ids already joined in the same
+order are matched without a lookup; numbers the reader converted stay in its chunks. A bug in any of
+these would silently accept or misplace values, so each is held here to the cell-by-cell path on
+columns mixing plain cells with every awkward kind (spaces, control characters, non-ASCII, empty
+words, bad numbers and dates), and big files are read in several chunks with problems placed far in.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from customer_success_mcp.ingest import cells
+from customer_success_mcp.ingest.columns import MAX_ID
+from customer_success_mcp.ingest.join import _usable_ids
+from customer_success_mcp.ingest.mapping import field_rule
+from customer_success_mcp.ingest.sources import load_sources
+from customer_success_mcp.ingest.textscan import plain_rows, repeating
+from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
+
+AWKWARD = [
+    "Acme Corp", "Acme", "IBM", " Acme", "Acme ", "Acme  Corp", "Ac\tme", "Ac\x1bme", "Ac\x7fme", "Zürich AG",
+    "n/a", "N/A", "none", "null", "-", "—", "na", "  ", " ", "\u00a0Acme", "Acme\u2028Corp", "x" * 70,
+    "A" * 64, "A" * 65, "Ünïcode", "O'Brien & Sons", "a,b", "",
+]  # fmt: skip
+NUMBERS = [
+    "12", "1,200", "$1,200", "45%", " 7 ", "USD 300", "1.5e3", "-3", "2.5", "nan", "inf", "-inf", "lots",
+    "4,5", "1,20", "n/a", "-", "", "101", "0", "0.5", "€9", "1 000",
+]  # fmt: skip
+NUMBER_FIELDS = ["arr", "usage.dau_mau_ratio", "contract.licensed_seats", "engagement.nps_score"]
+DATES = [
+    "2027-03-25", "2027-3-5", "03/25/2027", "25.03.2027", "2027/03/25", "46000", "2027-02-30", "soon", "n/a",
+    "2027-03-25T10:00", " 2027-01-01 ", "1899-12-31", "",
+]  # fmt: skip
+
+
+def column(texts: list[str | None], offset: int = 0) -> pa.Array:
+    """A string column as the reader gives it (empty cells are null), sliced to exercise array offsets."""
+    cells_ = [None if t == "" else t for t in texts]
+    return pa.array(["pad"] * offset + cells_, pa.string()).slice(offset)
+
+
+def by_record(found: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    """Findings in record order, each record's own findings in the order they were found."""
+    return sorted(found, key=lambda item: item[0])
+
+
+def assert_same_parse(got: cells.Parsed, expected: cells.Parsed) -> None:
+    if isinstance(expected.values, np.ndarray):
+        assert np.array_equal(got.values, expected.values, equal_nan=True)
+    else:
+        assert list(got.values) == list(expected.values)
+    assert np.array_equal(got.present, expected.present)
+    assert by_record(got.problems) == by_record(expected.problems)
+    assert by_record(got.notes) == by_record(expected.notes)
+    assert got.date_question == expected.date_question
+
+
+def drawn(seed: int, pool: list[str], size: int, plain_share: float) -> list[str]:
+    """Mostly plain cells (as real exports are), the rest drawn from the awkward pool."""
+    rng = random.Random(seed)
+    plain = [f"Plain Company {k}" for k in range(5)]
+    return [rng.choice(plain) if rng.random() < plain_share else rng.choice(pool) for _ in range(size)]
+
+
+def expected_plain(text: str | None, low: int, high: int | None) -> bool:
+    if text is None:
+        return False
+    size = len(text.encode())
+    return (
+        text.isascii()
+        and text.isprintable()
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+        and "  " not in text
+        and low <= size
+        and (high is None or size <= high)
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.integers(0, 60), st.integers(0, 3), st.floats(0, 1))
+def test_plain_rows_marks_exactly_the_cells_that_cannot_need_a_closer_look(seed, size, offset, share) -> None:
+    texts = drawn(seed, AWKWARD, size, share)
+    col = column(texts, offset)
+    for low, high in ((1, None), (5, None), (1, MAX_ID)):
+        got = plain_rows(col, low, high)
+        assert got is not None
+        assert got.tolist() == [expected_plain(None if t == "" else t, low, high) for t in texts]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.integers(1, 80), st.floats(0, 1))
+def test_text_read_once_per_distinct_text_and_plain_cells_as_read_match_cell_by_cell(
+    seed, size, share
+) -> None:
+    col = column(drawn(seed, AWKWARD, size, share))
+    expected = cells._text_exactly(col)
+    assert_same_parse(cells._text_cells(col), expected)
+    distinct = repeating(col)
+    if distinct is not None:
+        assert_same_parse(cells._spread(cells._text_cells(distinct.texts), distinct), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32), st.integers(2, 80), st.floats(0, 1), st.sampled_from(NUMBER_FIELDS), st.booleans()
+)
+def test_numbers_read_once_per_distinct_text_match_cell_by_cell(seed, size, share, path, percent) -> None:
+    rule = field_rule(path)
+    assert rule is not None
+    texts = drawn(seed, NUMBERS, size, share)
+    texts = [t if not t.startswith("Plain") else str(random.Random(t).randint(0, 9)) for t in texts]
+    col = column(texts)
+    ratio = rule.high == 1
+    expected = cells.parse_numbers(col, rule, ratio=ratio, percent_header=percent)
+    encoded = pc.dictionary_encode(col)
+    distinct = cells.Distinct(
+        encoded.dictionary, pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    )
+    once = cells.parse_numbers(distinct.texts, rule, ratio=ratio, percent_header=percent)
+    assert_same_parse(cells._spread(once, distinct), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.integers(2, 60), st.floats(0, 1), st.sampled_from([None, "MDY", "DMY"]))
+def test_dates_read_once_per_distinct_text_match_cell_by_cell(seed, size, share, order) -> None:
+    texts = [t if not t.startswith("Plain") else "2026-11-23" for t in drawn(seed, DATES, size, share)]
+    col = column(texts)
+    expected = cells.parse_dates(col, "Renewal Date", order)
+    encoded = pc.dictionary_encode(col)
+    distinct = cells.Distinct(
+        encoded.dictionary, pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    )
+    assert_same_parse(
+        cells._spread(cells.parse_dates(distinct.texts, "Renewal Date", order), distinct), expected
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.integers(0, 60), st.floats(0, 1))
+def test_ids_that_pass_as_read_are_the_ones_the_full_check_accepts_unchanged(seed, size, share) -> None:
+    texts = drawn(seed, AWKWARD, size, share)
+    col = column(texts)
+    ids, usable = _usable_ids(col)
+    trimmed = pc.utf8_trim_whitespace(col)
+    printable = pc.and_(pc.utf8_is_printable(trimmed), pc.less_equal(pc.utf8_length(trimmed), MAX_ID))
+    expected = pc.fill_null(pc.and_(pc.not_equal(trimmed, ""), printable), False).to_numpy(
+        zero_copy_only=False
+    )
+    assert usable.tolist() == expected.tolist()
+    assert ids.to_pylist() == trimmed.to_pylist()
+
+
+# --------------------------------------------------------------------------- whole files
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> bytes:
+    return ("\r\n".join(",".join(r) for r in [header, *rows]) + "\r\n").encode()
+
+
+CRM_HEADER = ["Account ID", "Account Name", "ARR", "Licensed Seats", "NPS", "Departments", "Renewal Date"]
+PRODUCT_HEADER = [
+    "Account ID",
+    "Feature Adoption %",
+    "product_usage.sso.adopted",
+    "product_usage.sso.usage_pct",
+]
+
+
+def big_exports(count: int, order: list[int]) -> list[tuple[str, bytes]]:
+    """A CRM export of `count` accounts (over 1 MB: the reader returns it in several chunks) with bad
+    numbers far down, and a product export listing the same accounts in `order`."""
+    crm = []
+    for i in range(count):
+        seats, nps = str(10 + i % 40), str(i % 11)
+        if i == count - 7:
+            seats = "nan"  # read as a number by the reader, then refused as not finite
+        if i == count - 3:
+            nps = "12"  # out of range
+        crm.append([f"ACC-{i:06d}", f"Company number {i} with a long enough name", f"{1000 + i}", seats, nps,
+                    "Sales; Marketing", "2027-01-15"])  # fmt: skip
+    product = [[f"ACC-{i:06d}", str(i % 100), "" if i % 3 else "Yes", str(i % 90)] for i in order]
+    return [("crm.csv", csv_text(CRM_HEADER, crm)), ("product.csv", csv_text(PRODUCT_HEADER, product))]
+
+
+def test_a_big_export_read_in_chunks_reports_problems_where_they_are_and_joins_in_any_order() -> None:
+    count = 20_000
+    in_order = load_sources(big_exports(count, list(range(count))), DEFAULT_PROFILE)
+    shuffled = list(range(count))
+    random.Random(7).shuffle(shuffled)
+    reordered = load_sources(big_exports(count, shuffled), DEFAULT_PROFILE)
+    for loaded in (in_order, reordered):
+        report = loaded.report
+        assert (report.total, report.accepted, report.rejected) == (count, count - 2, 2)
+        found = {(r.customer_id, p.field, p.row, p.reason) for r in report.rejections for p in r.problems}
+        not_finite = "must be a finite number (not NaN or infinity), got 'nan'"
+        assert found == {
+            (f"ACC-{count - 7:06d}", "contract.licensed_seats", count - 7 + 2, not_finite),
+            (
+                f"ACC-{count - 3:06d}",
+                "engagement.nps_score",
+                count - 3 + 2,
+                "must be between 0 and 10, got '12'",
+            ),
+        }
+        table = loaded.table
+        assert table.ids[:2] == ["ACC-000000", "ACC-000001"] and table.size == count - 2
+        assert table.values["contract.licensed_seats"][:3].tolist() == [10.0, 11.0, 12.0]
+        assert table.values["usage.feature_adoption"][:3].tolist() == [0.0, 1.0, 2.0]
+        assert table.records[0]["modules"] == {"sso": {"adopted": True, "usage_pct": 0.0}}
+        assert table.records[1]["modules"] == {"sso": {"adopted": False, "usage_pct": 1.0}}
+        assert table.records[5]["departments_current"] == ["Sales", "Marketing"]
+    assert reordered.table.ids == in_order.table.ids
+    for path, values in in_order.table.values.items():
+        assert np.array_equal(reordered.table.values[path], values, equal_nan=True), path
+    assert reordered.table.records == in_order.table.records
+
+
+def test_a_list_column_where_every_account_lists_as_many_items_loads() -> None:
+    # Two departments each: a list of equal-length lists once became a two-dimensional array and crashed.
+    crm = csv_text(
+        ["Account ID", "Name", "Departments"], [["A-1", "One", "Sales; HR"], ["A-2", "Two", "IT; Ops"]]
+    )
+    more = csv_text(
+        ["Account ID", "Potential Departments"], [["A-2", "Legal; Data"], ["A-1", "Finance; R&D"]]
+    )
+    for sources in ([("crm.csv", crm)], [("crm.csv", crm), ("more.csv", more)]):
+        table = load_sources(sources, DEFAULT_PROFILE).table
+        assert [r["departments_current"] for r in table.records] == [["Sales", "HR"], ["IT", "Ops"]]
+    assert [r["departments_potential"] for r in table.records] == [["Finance", "R&D"], ["Legal", "Data"]]
+
+
+MESSY_HEADER = ["Acct Id", "Company", "ARR (USD)", "Renewal Date", "Tier", "Account Owner", "Champion Left",
+                "NPS", "Plan", "Departments", "Renewal Sentiment"]  # fmt: skip
+MESSY = [
+    ["A-1", "Acme, Inc.", "$120,000", "03/25/2027", "Enterprise", "Dana Whitfield", "Yes", "9", "pro",
+     "Sales; HR", "positive"],
+    ["A-2", "Beta LLC", "45,500.50", "04/01/2027", "", "marco ruiz", "no", "n/a", "", "none", "meh"],
+    ["A-3", " Gamma ", "$8,000", "2027-02-30", "SMB", "", "maybe", "11", "Starter", "", ""],
+    ["A-4", "Delta\tCo", "lots", "2027-13-01", "Mid-Market", "Dana Whitfield", "TRUE", "7.5", "pro", "IT",
+     "neutral"],
+    ["A-2", "Beta again", "1", "", "", "", "", "", "", "", ""],
+]  # fmt: skip
+
+
+def test_the_readers_own_conversions_change_nothing_the_import_reports() -> None:
+    # The reader converts plain-number columns and dictionary-encodes repeating ones; the same files read
+    # as plain text (as `inspect` reads them) must give the same table, rejections and notes.
+    from customer_success_mcp.ingest.join import join_files
+    from customer_success_mcp.ingest.sources import read_sources
+
+    messy = ("messy.csv", csv_text(MESSY_HEADER, [[f'"{c}"' if "," in c else c for c in r] for r in MESSY]))
+    count = 3000
+    for sources in ([messy], big_exports(count, list(range(count))[::-1])):
+        converted = join_files(read_sources(sources), DEFAULT_PROFILE)
+        as_text = join_files(read_sources(sources, convert_numbers=False), DEFAULT_PROFILE)
+        assert converted[1] == as_text[1]  # the report: totals, every rejection and note, in order
+        table, again = converted[0], as_text[0]
+        assert (table.ids, table.names, table.segments, table.segment_source) == (
+            again.ids, again.names, again.segments, again.segment_source)  # fmt: skip
+        assert table.labels == again.labels and table.records == again.records
+        for path, values in table.values.items():
+            assert np.array_equal(again.values[path], values, equal_nan=True), path
+            assert np.array_equal(again.present[path], table.present[path]), path
+    assert len(converted[1].rejections) > 0
