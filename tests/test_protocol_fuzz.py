@@ -139,6 +139,7 @@ def test_every_unusable_message_gets_the_jsonrpc_error(raw_server: RawServer) ->
           "params": {"name": "score_health", "arguments": {"accounts": [deep]}}}, -32600, 9),
         ('{"jsonrpc": "2.0", "id": 10, "method": "ping", "params": 5}', -32600, 10),
         ('{"jsonrpc": "2.0", "id": 13, "method": "ping", "result": {}}', -32600, 13),  # both kinds at once
+        ('{"jsonrpc": "2.0", "id": null, "method": "tools/list"}', -32600, None),  # MCP forbids a null id
     ]  # fmt: skip
     for line, code, request_id in cases:
         _error(raw_server.exchange(line), code, request_id)
@@ -229,6 +230,8 @@ def _needs(line: str | bytes) -> tuple[bool, Any]:
     if not isinstance(doc, dict):
         return True, None  # not a message: -32600 with a null id
     request_id = doc.get("id")
+    if "id" in doc and request_id is None and "method" in doc and "result" not in doc and "error" not in doc:
+        return True, None  # a request with a null id, which MCP forbids: -32600 with a null id
     if not isinstance(request_id, int | str) or isinstance(request_id, bool):
         return False, None  # a notification (or unanswerable): nothing is required
     if "method" not in doc and ("result" in doc or "error" in doc):

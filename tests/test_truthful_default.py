@@ -208,6 +208,39 @@ def test_the_cli_report_says_when_the_file_has_no_as_of(tmp_path, capsys):
     assert f"NOTE: Scored as of {dt.date.today().isoformat()}, today: the file has no as_of." in out
 
 
+@pytest.mark.parametrize("command", ["health", "churn", "expansion", "explain"])
+def test_every_cli_scorer_says_when_the_file_has_no_as_of(tmp_path, capsys, command):
+    path = tmp_path / "book.json"
+    path.write_text(json.dumps({"customers": [make_account(customer_id="T-1")]}))
+    argv = [command, "T-1", str(path)] if command == "explain" else [command, str(path)]
+    assert main(argv) == 0
+    note = f"Scored as of {dt.date.today().isoformat()}, today: the file has no as_of."
+    assert f"csm: NOTE: {note}" in capsys.readouterr().err
+    if command != "explain":
+        assert main([*argv, "--format", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["as_of_source"] == "today"
+
+
+@pytest.mark.anyio
+async def test_the_score_tools_say_when_as_of_is_today(tmp_path):
+    from mcp import Client
+
+    from customer_success_mcp.server.app import build_server
+    from customer_success_mcp.server.config import ServerConfig
+
+    config = ServerConfig(data_dir=tmp_path / "data", allowed_dirs=(tmp_path,))
+    async with Client(build_server(config)) as client:
+        today = await client.call_tool("score_health", {"accounts": [make_account()]})
+        asked = await client.call_tool(
+            "score_churn_risk", {"accounts": [make_account()], "as_of": "2026-11-23"}
+        )
+    page = today.structured_content
+    note = f"Scored as of {page['as_of']}, today: the file has no as_of."
+    assert (page["as_of_source"], page["notices"]) == ("today", [note])
+    assert note in today.content[0].text
+    assert (asked.structured_content["as_of_source"], asked.structured_content["notices"]) == ("argument", [])
+
+
 def test_an_ended_contract_gets_no_urgency_in_default_and_is_said_so():
     acct = make_account(contract_end_date=ends_in(-20), relationship_signals={"champion_left": True})
     default, ref = one(acct), one(acct, REF)
@@ -216,6 +249,32 @@ def test_an_ended_contract_gets_no_urgency_in_default_and_is_said_so():
     assert float(ref.churn.multiplier[0]) == 1.5  # the reference counts it as renewing today
     s = summarise(default)
     assert (s.renewals.accounts, s.renewals.ended, s.data_quality.ended_contracts) == (0, 1, 1)
+
+
+@pytest.mark.anyio
+async def test_the_brief_says_a_contract_has_ended_and_its_phase_is_ended(tmp_path):
+    """Past its end date a contract is 'ended' in the brief's churn facts, its lifecycle and its headline,
+    never a renewal under way."""
+    from mcp import Client
+
+    from customer_success_mcp.scoring.lifecycle import lifecycle_phases
+    from customer_success_mcp.server.app import build_server
+    from customer_success_mcp.server.config import ServerConfig
+
+    acct = make_account(customer_id="OLD", contract_start_date=ends_in(-385), contract_end_date=ends_in(-20))
+    config = ServerConfig(data_dir=tmp_path / "data", allowed_dirs=(tmp_path,))
+    async with Client(build_server(config)) as client:
+        await client.call_tool("load_portfolio", {"accounts": [acct], "as_of": AS_OF.isoformat()})
+        result = await client.call_tool("account_brief", {"account": "OLD"})
+    brief = result.structured_content
+    assert (brief["churn"]["contract_status"], brief["churn"]["days_to_renewal"]) == ("ended", -20)
+    assert brief["lifecycle"]["phase"] == "ended"
+    headline = result.content[0].text.splitlines()[0]
+    assert f"ended {ends_in(-20)} (20 days ago): renewed, or stale data?" in headline
+    scored = one(acct)
+    t = scored.table
+    assert lifecycle_phases(t.values["contract_start_date"], t.values["contract_end_date"], scored.profile,
+                            AS_OF) == ["ended"]  # fmt: skip
 
 
 def test_no_output_says_renews_in_minus_n_days():

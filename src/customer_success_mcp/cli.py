@@ -127,6 +127,7 @@ def _loaded(args: argparse.Namespace, profile: Any) -> Any:
 def _scored(args: argparse.Namespace) -> Any:
     from customer_success_mcp.pipeline import resolve_as_of, score_loaded
     from customer_success_mcp.profiles import load_profile
+    from customer_success_mcp.scoring.portfolio import as_of_notice
     from customer_success_mcp.scoring.profile import ProfileError
 
     try:
@@ -149,6 +150,9 @@ def _scored(args: argparse.Namespace) -> Any:
             f"see `csm validate {_files(args)}`",
             file=sys.stderr,
         )
+    notice = as_of_notice(as_of, loaded.report.as_of_source)
+    if notice and args.command != "report":  # the report states its notices itself
+        print(f"csm: NOTE: {notice}", file=sys.stderr)
     return score_loaded(loaded, profile, as_of)
 
 

@@ -6,7 +6,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from customer_success_mcp.scoring.vocabulary import DAYS_TO_RENEWAL_DEFINITION
+from customer_success_mcp.scoring.vocabulary import CONTRACT_STATUS_DEFINITION, DAYS_TO_RENEWAL_DEFINITION
 
 SortKey = Literal["arr", "health", "risk", "renewal", "expansion", "health_drop", "coverage"]
 SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
@@ -50,7 +50,7 @@ class AccountFilter(BaseModel):
     coverage_below: float | None = Field(
         None, ge=0, le=1, description="Thin data: coverage (0-1) under this share, e.g. 0.6"
     )
-    contract_status: str | None = Field(None, description="active, renewing, ended or no_end_date")
+    contract_status: str | None = Field(None, description=CONTRACT_STATUS_DEFINITION)
     thin_data: bool | None = Field(
         None, description="Scores resting on thin data (true), as portfolio_overview's data_quality counts"
     )
@@ -70,7 +70,7 @@ class AccountRow(BaseModel):
     risk_score: float
     risk_tier: str
     days_to_renewal: int | None = Field(description=DAYS_TO_RENEWAL_DEFINITION)
-    contract_status: str = Field(description="active, renewing, ended or no_end_date")
+    contract_status: str = Field(description=CONTRACT_STATUS_DEFINITION)
     health_change: float | None = Field(
         description="Health points since last period (negative: worse); null when there is no previous score"
     )

@@ -41,7 +41,7 @@ ACCOUNT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("expansion_net", "REAL", "gross without the seat/tier overlap, currency units"),
     ("expansion_weighted", "REAL", "net x the likelihood for the health class, currency units"),
     ("opportunity_count", "INTEGER", "expansion opportunities"),
-    ("lifecycle_phase", "TEXT", "onboarding, adoption, optimisation, renewal, or NULL without dates"),
+    ("lifecycle_phase", "TEXT", "onboarding, adoption, optimisation, renewal, ended, or NULL without dates"),
 )
 OTHER_TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "warnings": (
@@ -101,7 +101,7 @@ HINTS = {
     "risk_tier": "critical|high|medium|low",
     "playbook_tier": "tier whose playbook applies",
     "expansion_weighted": "currency, net x likelihood",
-    "lifecycle_phase": "onboarding|adoption|optimisation|renewal",
+    "lifecycle_phase": "onboarding|adoption|optimisation|renewal|ended",
 }
 
 

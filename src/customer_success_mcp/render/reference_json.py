@@ -43,7 +43,8 @@ def _echo(value: float) -> int | float:
 
 
 def _header(p: ScoredPortfolio, report: str) -> dict[str, Any]:
-    return {"report": report, "as_of": p.as_of.isoformat(), "profile": p.profile.name}
+    source = p.report.as_of_source or "argument"
+    return {"report": report, "as_of": p.as_of.isoformat(), "as_of_source": source, "profile": p.profile.name}
 
 
 def _identity(p: ScoredPortfolio, row: int) -> dict[str, Any]:

@@ -12,7 +12,11 @@ from typing import Any
 from pydantic import BaseModel, Field, model_serializer
 
 from customer_success_mcp.scoring.models import AdoptionSummary
-from customer_success_mcp.scoring.vocabulary import ARR_AT_RISK_DEFINITION, DAYS_TO_RENEWAL_DEFINITION
+from customer_success_mcp.scoring.vocabulary import (
+    ARR_AT_RISK_DEFINITION,
+    CONTRACT_STATUS_DEFINITION,
+    DAYS_TO_RENEWAL_DEFINITION,
+)
 
 Money = int | float  # whole amounts are written as the input wrote them (120000, not 120000.0)
 
@@ -63,7 +67,7 @@ class ChurnRow(AccountIdentity):
         "(an ended contract reads 0)"
     )
     days_to_contract_end: int | None = Field(description=DAYS_TO_RENEWAL_DEFINITION)
-    contract_status: str = Field(description="active, renewing, ended or no_end_date")
+    contract_status: str = Field(description=CONTRACT_STATUS_DEFINITION)
     signal_scores: dict[str, CategoryScore]
     warning_signals: list[WarningRow] = Field(description="Most severe first")
     warning_count: int | None = Field(None, description="All warnings, when the list shown is cut short")

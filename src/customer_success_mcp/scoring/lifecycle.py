@@ -13,10 +13,14 @@ if TYPE_CHECKING:
     import numpy as np
 
 DAYS_PER_CONTRACT_YEAR = DAYS_PER_YEAR
+ENDED = "ended"  # the phase once the contract's end date has passed (renewed, or stale data?)
 
 
 class Lifecycle(BaseModel):
-    phase: str | None = Field(description="onboarding, adoption, optimisation or renewal; None without dates")
+    phase: str | None = Field(
+        description="onboarding, adoption, optimisation, renewal, or ended once the end date has passed; "
+        "None without dates"
+    )
     days_since_start: int | None
     days_to_renewal: int | None = Field(description="Negative when the end date has passed")
     renewal_work_starts: dt.date | None
@@ -27,13 +31,16 @@ class Lifecycle(BaseModel):
 def lifecycle_of(
     profile: Profile, segment: str, start: dt.date | None, end: dt.date | None, as_of: dt.date
 ) -> Lifecycle:
-    """The lifecycle phase as of a date: renewal inside the lead window, else by day of contract year."""
+    """The lifecycle phase as of a date: ended past the end date, renewal inside the lead window, else by
+    day of contract year."""
     model = profile.lifecycle
     seg = profile.segments[segment]
     since = (as_of - start).days if start else None
     until = (end - as_of).days if end else None
     phase = None
-    if until is not None and until <= model.renewal_lead_days:
+    if until is not None and until < 0:
+        phase = ENDED
+    elif until is not None and until <= model.renewal_lead_days:
         phase = "renewal"
     elif since is not None and since >= 0:
         day = since % DAYS_PER_CONTRACT_YEAR
@@ -62,8 +69,9 @@ def lifecycle_phases(
     firsts = np.array([first for _, first in model.phases], dtype=float)
     by_day = np.searchsorted(firsts, day, side="right") - 1
     out: list[str | None] = [None] * start_ordinals.size
-    renewal = until <= model.renewal_lead_days  # NaN compares false
+    ended = until < 0  # NaN compares false
+    renewal = until <= model.renewal_lead_days
     started = ~np.isnan(since) & (since >= 0)
     for row in np.flatnonzero(renewal | started).tolist():
-        out[row] = "renewal" if renewal[row] else names[int(by_day[row])]
+        out[row] = ENDED if ended[row] else "renewal" if renewal[row] else names[int(by_day[row])]
     return out

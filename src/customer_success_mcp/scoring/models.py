@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from customer_success_mcp.scoring.vocabulary import ARR_AT_RISK_DEFINITION
+from customer_success_mcp.scoring.vocabulary import ARR_AT_RISK_DEFINITION, CONTRACT_STATUS_DEFINITION
 
 
 class MetricBreakdown(BaseModel):
@@ -101,9 +101,7 @@ class ChurnExplanation(BaseModel):
         description="Signed days from as_of to the contract end (negative once ended); "
         "null without an end date"
     )
-    contract_status: str = Field(
-        description="active, renewing (ends within the renewal window), ended, or no_end_date"
-    )
+    contract_status: str = Field(description=CONTRACT_STATUS_DEFINITION)
     renewal_date: dt.date | None
     categories: list[CategoryBreakdown]
     warning_signals: list[WarningSignal]
@@ -212,7 +210,7 @@ class AtRiskAccount(BaseModel):
     health_score: float
     health_class: str
     days_to_renewal: int | None = Field(description="Days from as_of to the contract end; negative once past")
-    contract_status: str = Field(description="active, renewing, ended or no_end_date")
+    contract_status: str = Field(description=CONTRACT_STATUS_DEFINITION)
     renewal_date: dt.date | None
     reasons: list[str] = Field(description="The two or three main drivers, in a few words")
 

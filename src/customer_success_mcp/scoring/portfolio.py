@@ -223,6 +223,11 @@ AS_OF_WORDS = {
 }
 
 
+def as_of_notice(as_of: dt.date, source: str | None) -> str | None:
+    """What every result says when its scoring date was not given but taken to be today."""
+    return f"Scored as of {day(as_of)}, {AS_OF_WORDS['today']}." if source == "today" else None
+
+
 def summarise_portfolio(
     table: AccountTable,
     profile: Profile,
@@ -256,8 +261,8 @@ def summarise_portfolio(
     mismatches = int(health.previous_mismatch.sum())
     ready = _expansion_ready(table, health, churn, expansion)
     notices = []
-    if as_of_source == "today":
-        notices.append(f"Scored as of {day(as_of)}, {AS_OF_WORDS['today']}.")
+    if (notice := as_of_notice(as_of, as_of_source)) is not None:
+        notices.append(notice)
     quality_notes = list(notes or [])
     if thin.any():
         quality_notes.append(

@@ -76,6 +76,10 @@ UNITS = (
 DAYS_TO_RENEWAL_DEFINITION = (
     "days_to_renewal = signed days from as_of to the contract end date (negative once the contract has ended)"
 )
+CONTRACT_STATUS_DEFINITION = (
+    "active, renewing (ends within the renewal window), ended (past its end date: renewed, or stale data?) "
+    "or no_end_date"
+)
 
 
 def is_at_risk(tier_codes: np.ndarray) -> np.ndarray:

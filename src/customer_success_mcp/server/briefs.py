@@ -65,6 +65,7 @@ def brief_of(
             escalated_by=churn.escalated_by,
             urgency_multiplier=churn.urgency_multiplier,
             days_to_renewal=churn.days_to_renewal,
+            contract_status=churn.contract_status,
             renewal_date=churn.renewal_date,
             categories={c.category: c.score for c in churn.categories},
             warning_signals=churn.warning_signals[: None if detail == "full" else BRIEF_WARNINGS],

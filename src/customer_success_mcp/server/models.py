@@ -29,7 +29,11 @@ from customer_success_mcp.scoring.models import (
     PortfolioSummary,
     WarningSignal,
 )
-from customer_success_mcp.scoring.vocabulary import UNITS
+from customer_success_mcp.scoring.vocabulary import (
+    CONTRACT_STATUS_DEFINITION,
+    DAYS_TO_RENEWAL_DEFINITION,
+    UNITS,
+)
 
 Detail = Literal["summary", "full"]
 
@@ -174,7 +178,8 @@ class ChurnBrief(BaseModel):
                                "when a critical warning fires)")  # fmt: skip
     escalated_by: list[str] = Field(default_factory=list, description="The warnings behind an escalation")
     urgency_multiplier: float
-    days_to_renewal: int | None
+    days_to_renewal: int | None = Field(description=DAYS_TO_RENEWAL_DEFINITION)
+    contract_status: str = Field(description=CONTRACT_STATUS_DEFINITION)
     renewal_date: dt.date | None
     categories: dict[str, float]
     warning_signals: list[WarningSignal] = Field(
@@ -263,6 +268,8 @@ class ScorePage(Page, Explained):
 
     report: str
     as_of: dt.date
+    as_of_source: str = Field(description="Where as_of came from: file, argument, or today (none given)")
+    notices: list[str] = Field(default_factory=list, description="What a reader must know first")
     source: str = Field(description="The portfolio, or 'inline' for accounts given in the call")
     rejections: list[Rejection] = Field(
         default_factory=list, description="Inline accounts that were rejected"

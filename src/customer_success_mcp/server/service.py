@@ -611,6 +611,7 @@ class PortfolioService:
     ) -> HealthScorePage | ChurnScorePage | ExpansionScorePage:
         """One scorer's results in the reference shape, for inline accounts or a loaded portfolio."""
         from customer_success_mcp.render import reference_json as ref
+        from customer_success_mcp.scoring.portfolio import as_of_notice
 
         check_limit(limit)
         p, source, snapshot, rejections = self._scoring_source(accounts, portfolio, account_ids, as_of, today)
@@ -624,7 +625,10 @@ class PortfolioService:
                            inline=query_key(a=accounts) if accounts is not None else None)  # fmt: skip
         offset = decode_cursor(cursor, query)
         start, end, has_more, next_cursor = page_bounds(len(order), offset, limit, query)
-        page = {"as_of": p.as_of, "source": source, "rejections": rejections[:FIRST_REJECTIONS],
+        as_of_source = "argument" if as_of is not None else p.report.as_of_source or "argument"
+        notice = as_of_notice(p.as_of, as_of_source)
+        page = {"as_of": p.as_of, "as_of_source": as_of_source, "notices": [notice] if notice else [],
+                "source": source, "rejections": rejections[:FIRST_REJECTIONS],
                 "total": len(order), "offset": start, "has_more": has_more,
                 "next_cursor": next_cursor}  # fmt: skip
         shown = order[start:end]

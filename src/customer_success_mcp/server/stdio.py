@@ -1,7 +1,8 @@
 """The stdio transport, with an answer for every message: JSON-RPC's errors for what the SDK drops.
 
 The SDK's stdio reader silently drops a line that is not JSON (-32700 is due), not a valid JSON-RPC
-message (-32600), or nested past its parser's depth limit, so the client waits for ever. This module
+message (-32600), or nested past its parser's depth limit, and takes a request with a null id for a
+notification, so the client waits for ever. This module
 reads stdin itself, line by line with a size cap, answers those lines with the error the JSON-RPC 2.0
 specification requires (echoing the request's id when it can be read, else null), and hands every
 valid line to the SDK's own stdio transport and server loop unchanged. Nothing but protocol messages
@@ -68,6 +69,18 @@ def _is_mixed(message: types.JSONRPCMessage, text: str) -> bool:
     )
 
 
+def _has_null_id(message: types.JSONRPCMessage, text: str) -> bool:
+    """A request whose id is null: MCP forbids it, and the SDK would take it for a notification and stay
+    silent, so the client would wait for ever."""
+    if not isinstance(message, types.JSONRPCNotification) or '"id"' not in text:
+        return False
+    try:
+        document = pydantic_core.from_json(text)
+    except ValueError:
+        return False
+    return isinstance(document, dict) and "id" in document and document["id"] is None
+
+
 TOO_LARGE = (
     "Invalid Request: the message is larger than the {max_bytes:,} bytes this server reads; send large "
     "portfolios as a file path in an allowed directory, not inline."
@@ -80,6 +93,7 @@ NOT_A_MESSAGE = (
     'Invalid Request: not a JSON-RPC 2.0 request, notification or response (an object with "jsonrpc": '
     '"2.0" and a "method", or a "result" or "error" with an "id").'
 )
+NULL_ID = "Invalid Request: a request id must be a string or a number; MCP does not allow null."
 MIXED = (
     'Invalid Request: a message has a "method" (a request) or a "result" or "error" (a response), not both.'
 )
@@ -159,6 +173,9 @@ class CheckedLines:
                     continue
                 if _is_mixed(message, text):
                     await self._errors.send(error_answer(line, None, self._max_bytes, mixed=True))
+                    continue
+                if _has_null_id(message, text):
+                    await self._errors.send(_error(INVALID_REQUEST, NULL_ID, None))
                     continue
                 yield text
 

@@ -12,7 +12,7 @@ import json
 
 from pydantic import BaseModel
 
-from customer_success_mcp.formatting import plural
+from customer_success_mcp.formatting import contract_end, plural
 from customer_success_mcp.ingest.report import ExportInspection
 from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.server.compact import compact_text, scalar
@@ -88,7 +88,10 @@ def find_headline(r: AccountPage) -> str:
 
 def brief_headline(b: AccountBrief) -> str:
     who = f"{named(b.name)} ({named(b.customer_id)})"
-    return f"{who}, {b.segment}, ARR {scalar(b.arr)}, as of {b.snapshot.as_of}."
+    days = b.churn.days_to_renewal
+    end = contract_end(b.churn.renewal_date, days)
+    end += ": renewed, or stale data?" if days is not None and days < 0 else "."
+    return f"{who}, {b.segment}, ARR {scalar(b.arr)}, as of {b.snapshot.as_of}; {end}"
 
 
 def score_headline(r: HealthScorePage | ChurnScorePage | ExpansionScorePage) -> str:
