@@ -414,8 +414,10 @@ EXPECTED = {
         "under 83 from critical, under 57 from high",
         "every 6 days for Enterprise",
     ],
-    ("templates", "qbr"): ["_If the renewal is 130 days away or less:"],
-    ("templates", "ebr"): ["_If the renewal is 130 days away or less:"],
+    ("templates", "qbr"): ["a move of 6 points or more"],
+    ("templates", "ebr"): ["a move of 6 points or more"],
+    ("templates", "qbr-prep"): ["_If the renewal is 130 days away or less:"],
+    ("templates", "ebr-prep"): ["_If the renewal is 130 days away or less:"],
     ("templates", "save-plan"): ["_If the renewal is 97 days away or less:", "(under 57)"],
     ("templates", "onboarding-checklist"): [
         "first 100 days",
@@ -522,22 +524,35 @@ def _renewing_in(days: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("kind", "token"),
-    [("qbr", "renewal_lead_days"), ("ebr", "renewal_lead_days"), ("save-plan", "value_review_days")],
+    ("kind", "audience", "token"),
+    [
+        ("qbr", "internal", "renewal_lead_days"),
+        ("ebr", "internal", "renewal_lead_days"),
+        ("save-plan", "internal", "value_review_days"),
+        ("qbr", "customer", "renewal_lead_days"),
+        ("ebr", "customer", "renewal_lead_days"),
+    ],
 )
-def test_draft_renewal_guidance_follows_the_profile(kind: str, token: str) -> None:
+def test_draft_renewal_guidance_follows_the_profile(kind: str, audience: str, token: str) -> None:
+    """The prep briefs and the save plan carry a guidance line near the renewal; the customer drafts carry
+    a next step about the renewal decision instead. Both follow the profile's threshold."""
     lead = {"renewal_lead_days": 125, "value_review_days": 93, "proposal_days": 61, "close_days": 31}
     profile = build_profile({"name": "lead", "lifecycle": lead})
     threshold = lead[token]
     accounts = [_renewing_in(d) for d in (threshold - 1, threshold, threshold + 1, -3)]
     scored = score_records(accounts, AS_OF, profile)
     source = DraftSource("inline", "snapshot 1", AS_OF, profile.name)
-    line = f"_If the renewal is {threshold} days away or less:"
+    line = (
+        f"_If the renewal is {threshold} days away or less:"
+        if audience == "internal"
+        else "- Your contract renews on "
+    )
     for row, expected in enumerate((True, True, False, False)):  # at or inside the threshold; not once ended
-        draft = draft_for_account(scored, row, kind, source, None)  # type: ignore[arg-type]
+        draft = draft_for_account(scored, row, kind, source, None, audience)  # type: ignore[arg-type]
         assert (line in draft.markdown) == expected, (kind, accounts[row]["contract_end_date"])
         assert draft.facts.days_to_renewal == (threshold - 1, threshold, threshold + 1, -3)[row]
     # The default profile's threshold is shorter (120 and 90 days): the same account gets no such line.
     default = score_records([_renewing_in(threshold)], AS_OF)
     assert getattr(DEFAULT_PROFILE.lifecycle, token) < threshold
-    assert "_If the renewal is" not in draft_for_account(default, 0, kind, source, None).markdown  # type: ignore[arg-type]
+    text = draft_for_account(default, 0, kind, source, None, audience).markdown  # type: ignore[arg-type]
+    assert "_If the renewal is" not in text and "- Your contract renews on " not in text

@@ -1,7 +1,8 @@
-"""The draft tools and `csm draft` (issue 4, items 4 to 6; issue 7, item 7): the MCP tools return the
-markdown as their text block and the draft's facts as structured content, both equal to the library's;
-`save_to` writes only new .md files in allowed directories; unknown accounts name the closest match; the
-CLI prints the markdown, or the facts with `--format json`.
+"""The draft tools and `csm draft` (issue 4, items 4 to 6; issue 7, item 7; issue 14): the MCP tools
+return the markdown as their text block and the draft's facts as structured content, both equal to the
+library's, for each audience; `save_to` writes only new .md files in allowed directories (the deck and
+the document: test_draft_files.py); unknown accounts name the closest match; the CLI prints the markdown,
+or the facts with `--format json`.
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ def dirs(tmp_path: Path) -> tuple[Path, Path, Path]:
 
 DRAFT_LIMIT = 24_000
 TOOL_KINDS = {"draft_qbr": "qbr", "draft_ebr": "ebr", "draft_save_plan": "save-plan"}
+TOOL_AUDIENCES = {
+    "draft_qbr": ("customer", "internal"),
+    "draft_ebr": ("customer", "internal"),
+    "draft_save_plan": ("internal",),
+}
 
 
 @pytest.mark.anyio
@@ -86,23 +92,28 @@ async def test_draft_tools_return_the_draft_and_its_facts(
         for tool, kind in TOOL_KINDS.items():
             assert tools[tool].output_schema is not None
             assert "facts" in tools[tool].output_schema["properties"]
-            for cid in (RED_CRITICAL, "ACC-00050", GREEN_EXPANDING):
+            assert ("audience" in tools[tool].input_schema["properties"]) == (kind != "save-plan")
+            # Every account in its default audience; the prep brief of the red account too.
+            cases = [(c, TOOL_AUDIENCES[tool][0]) for c in (RED_CRITICAL, "ACC-00050", GREEN_EXPANDING)]
+            for cid, audience in cases + [(RED_CRITICAL, a) for a in TOOL_AUDIENCES[tool][1:]]:
                 args: dict[str, Any] = {"account": cid}
                 if kind == "qbr":
                     args["quarter"] = QUARTER
+                if audience == "internal" and kind != "save-plan":
+                    args["audience"] = audience
                 result = await client.call_tool(tool, args)
                 assert not result.is_error, text_of(result)
                 assert len(result.content) == 1
                 s = result.structured_content
                 assert s is not None
                 text = s["markdown"]
-                _, expected = service.draft(kind, cid, quarter=args.get("quarter"))
+                _, expected = service.draft(kind, cid, quarter=args.get("quarter"), audience=audience)
                 assert text == expected, f"{tool} {cid}: the structured draft is not the service's draft"
                 # Text-only hosts get the draft first, then its facts (the same facts as the structure).
                 assert text_of(result).startswith(expected.rstrip())
                 # A draft is a document: its size follows the template, not the book (24 KB each at most).
                 assert_text_carries_structure(result, limit=DRAFT_LIMIT)
-                assert body(text) == body(example_draft(kind, cid).markdown), (
+                assert body(text) == body(example_draft(kind, cid, args.get("quarter"), audience).markdown), (
                     f"{tool} {cid}: differs from `csm draft`"
                 )
                 assert set(s) == {
@@ -113,6 +124,8 @@ async def test_draft_tools_return_the_draft_and_its_facts(
                     "gaps_to_fill",
                     "characters",
                     "saved_to",
+                    "saved_format",
+                    "saved_bytes",
                 }
                 facts = DraftFacts.model_validate(s["facts"])
                 snap = s["snapshot"]["snapshot_id"]
@@ -125,6 +138,7 @@ async def test_draft_tools_return_the_draft_and_its_facts(
                 check_draft(
                     Draft(text, facts),
                     kind,
+                    audience,
                     scored,
                     find_account(scored.table, cid),
                     RECORDS[cid],
@@ -133,7 +147,8 @@ async def test_draft_tools_return_the_draft_and_its_facts(
                 )
                 assert s["gaps_to_fill"] == len(facts.gaps) == text.count("[to fill:") > 0
                 assert s["characters"] == len(text)
-                assert s["saved_to"] is None
+                assert (s["saved_to"], s["saved_format"], s["saved_bytes"]) == (None, None, None)
+                assert facts.audience == audience
         by_name = await client.call_tool("draft_save_plan", {"account": "pinebridge outfitters GROUP"})
         assert by_name.structured_content["markdown"] == service.draft("save-plan", RED_CRITICAL)[1]
 

@@ -361,3 +361,16 @@ def test_a_profile_naming_an_input_the_contract_lacks_is_refused_with_its_key():
         profile_from_overrides(overrides, "mine.toml")
     # The engine alone builds it (it knows nothing of the data contract); the loader checks it.
     assert build_profile(overrides).health.dimensions[0].metrics[0].field == "usage.logins"
+
+
+def test_a_playbook_step_answering_an_input_the_contract_lacks_is_refused_with_its_key():
+    step = {"text": "Call them", "owner": "CSM", "within_days": 3, "effort_hours": 1.0}
+    good = {"interventions": {"low": {"steps": [{**step, "answers": ["usage.login_frequency"]}]}}}
+    assert profile_from_overrides(good, "mine.toml").interventions["low"].steps[0].answers == [
+        "usage.login_frequency"
+    ]
+    bad = {"interventions": {"low": {"steps": [{**step, "answers": ["usage.logins"]}]}}}
+    with pytest.raises(
+        ProfileError, match=r"interventions\.low\.steps\[0\]\.answers: 'usage\.logins' is not an input"
+    ):
+        profile_from_overrides(bad, "mine.toml")

@@ -250,7 +250,11 @@ async def test_prompts_link_the_documents_of_their_workflow(tmp_path: Path) -> N
         brief = (await client.call_tool("account_brief", {"account": "ACC-00001"})).structured_content
         tier = brief["churn"]["risk_tier"]
         qbr = await client.get_prompt("qbr_draft", {"account": "ACC-00001"})
-        assert [str(d.uri) for d in linked(qbr)] == ["cs://templates/qbr", f"cs://playbooks/{tier}"]
+        assert [str(d.uri) for d in linked(qbr)] == [
+            "cs://templates/qbr",
+            "cs://templates/qbr-prep",
+            f"cs://playbooks/{tier}",
+        ]
         assert "`account_brief(" in texts(qbr) and "`draft_qbr(" in texts(qbr)
         assert texts(qbr).index("`account_brief(") < texts(qbr).index("`draft_qbr(")
         baseline = await client.get_prompt("portfolio_baseline", {})
@@ -334,7 +338,10 @@ async def test_completion_of_portfolios_accounts_documents_and_segments(tmp_path
         assert wide.completion.has_more
 
         assert await complete(client, template_ref("cs://playbooks/{name}"), "name", "sav") == ["save-plan"]
-        assert await complete(client, template_ref("cs://templates/{name}"), "name", "Q") == ["qbr"]
+        assert await complete(client, template_ref("cs://templates/{name}"), "name", "Q") == [
+            "qbr",
+            "qbr-prep",
+        ]
         assert set(await complete(client, template_ref("cs://references/{name}"), "name", "")) == set(
             library.names("references")
         )

@@ -238,18 +238,42 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from customer_success_mcp.render.drafts import DraftSource, draft_for_account
+    from customer_success_mcp.render.draft_facts import default_audience
+    from customer_success_mcp.render.drafts import (
+        FILE_FORMATS,
+        KIND_NAMES,
+        DraftError,
+        DraftSource,
+        draft_file,
+        draft_for_account,
+    )
 
+    audience = args.audience or default_audience(args.kind)
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    file_format = next((fmt for fmt, (end, _, made) in FILE_FORMATS.items() if made and end == suffix), None)
+    if file_format and args.format == "json":
+        raise CliError(f"--format json prints the draft's facts, but {args.output} names a file: drop one")
     scored = _scored(args)
     row = _account_row(args, scored)
     portfolio = " + ".join(Path(f).name for f in args.files)
     source = DraftSource(portfolio=portfolio, snapshot="read from the file", as_of=scored.as_of,
                          profile=scored.profile.name)  # fmt: skip
-    draft = draft_for_account(scored, row, args.kind, source, args.quarter)
+    try:
+        draft = draft_for_account(scored, row, args.kind, source, args.quarter, audience)
+        data = draft_file(draft, file_format) if file_format else b""
+    except DraftError as exc:
+        raise CliError(str(exc)) from None
+    name = scored.table.names[row]
+    if file_format:
+        _write_new(args.output, data)
+        what = FILE_FORMATS[file_format][1]
+        kind = KIND_NAMES[args.kind]
+        print(f"wrote the {what} of the {audience} {kind} for {name} to {args.output}", file=sys.stderr)
+        return EXIT_OK
     text = draft.markdown if args.format == "markdown" else draft.facts.model_dump_json(indent=2) + "\n"
     if args.output:
         _write_new(args.output, text)
-        print(f"wrote the {args.kind} draft for {scored.table.names[row]} to {args.output}", file=sys.stderr)
+        print(f"wrote the {args.kind} draft for {name} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -615,18 +639,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_explain)
     p = sub.add_parser(
         "draft",
-        help="a meeting-ready markdown draft for one account: every figure from the engine, what the data "
-        "cannot know marked [to fill: ...]",
-        description="Draft a QBR, EBR or save plan: figures from the engine, gaps marked [to fill: ...].",
+        help="a meeting-ready draft for one account, for the customer or internal: every figure from the "
+        "engine, what the data cannot know marked [to fill: ...]; markdown, a .pptx deck or a .docx plan",
+        description="Draft a QBR, EBR or save plan, for the customer or internal: figures from the engine, "
+        "gaps marked [to fill: ...]; a QBR deck (.pptx) or a save-plan document (.docx) with --output.",
     )
     p.add_argument("kind", choices=("qbr", "ebr", "save-plan"), help="which document")
     p.add_argument("account", help="account id or name")
     _add_files(p)
     p.add_argument("--quarter", metavar="Q", help="the quarter a QBR covers, e.g. 'Q4 2026'")
+    p.add_argument("--audience", choices=("customer", "internal"),
+                   help="customer (default for a QBR or EBR: no internal score) or internal (the prep brief; "
+                   "a save plan is always internal)")  # fmt: skip
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="score as of this date")
     p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
     p.add_argument("--output", "-o", metavar="FILE",
-                   help="write the draft to this new file instead of stdout (never overwrites)")  # fmt: skip
+                   help="write the draft to this new file instead of stdout (never overwrites); a .pptx name "
+                   "writes the customer QBR deck, a .docx name the save plan document")  # fmt: skip
     p.add_argument("--format", choices=("markdown", "json"), default="markdown",
                    help="markdown (default), or json: the facts the draft states")  # fmt: skip
     p.set_defaults(handler=cmd_draft)

@@ -34,13 +34,34 @@ BLOCK_NOTES = {
     "warning_signals": "warning signals by severity",
     "recommendations": "the health recommendations",
     "adoption": "seat utilisation, module adoption, enablement needs, tier and departments",
-    "expansion_opportunities": "expansion opportunities with estimated revenue and priority",
-    "playbook_steps": "the risk tier's playbook steps with owners and due dates",
+    "playbook_steps": "the risk tier's playbook steps in date order, with owners, due dates and the signals "
+    "each answers",
     "lifecycle": "lifecycle phase, contract dates, renewal work start and review cadence",
     "coverage_note": "which inputs the account did not supply",
     "provenance": "portfolio, snapshot, scoring date and the input fields each section used",
+    "customer_header": "account name and the date of the figures",
+    "executive_summary": "three to five sentences from the figures below: health and its direction by area, "
+    "what matters most, the ask",
+    "data_notes": "inputs that contradict each other (previous overall, seats, contract dates), said plainly",
+    "health_by_area": "health by area against the previous period, without the internal readings",
+    "customer_adoption": "seats in use, modules in use, teams using the product, plan",
+    "focus_areas": "the measures furthest below their benchmarks",
+    "customer_outcomes": "goals met, return on investment, KPI improvement and time to value, as on file",
+    "customer_contract": "contract type and term",
+    "next_steps": "the next steps the figures support",
+    "questions": "what to ask, from the warnings, adoption, outcomes and renewal",
+    "avoid": "what to avoid in the meeting",
+    "plays_now": "expansion plays appropriate now (none on a red account before the renewal is secured)",
+    "talking_points": "the customer version's summary, to say in the meeting",
+    "renewal": "contract type, term, renewal date, ARR at stake, days left and the renewal checkpoints",
+    "customer_appendix": "the date of the figures and the inputs not on file",
+    "gap_list": "every gap to fill, in one list",
 }
-INLINE_NOTES = {"account_name": "account name", "quarter": "the quarter this review covers"}
+INLINE_NOTES = {
+    "account_name": "account name",
+    "quarter": "the quarter this review covers",
+    "our_attendees": "CSM, account executive and any specialist joining, with their roles",
+}
 
 
 def _folder(kind: Kind) -> resources.abc.Traversable:

@@ -44,6 +44,14 @@ def check_input_paths(profile: Profile, source: str) -> None:
     for category, signal in profile.churn.signals:
         where = f"{source}: churn.categories.{category.name}.signals.{signal.name}"
         _check_signal_input(signal, rules.get(signal.field), where)
+    for tier, plan in profile.interventions.items():
+        for i, step in enumerate(plan.steps):
+            unknown = [f for f in step.answers if f not in known]
+            if unknown:
+                raise ProfileError(
+                    f"{source}: interventions.{tier}.steps[{i}].answers: {unknown[0]!r} is not an input "
+                    "field (see the README's input format)"
+                )
 
 
 def _check_signal_input(signal: ChurnSignal, rule: FieldRule | None, where: str) -> None:

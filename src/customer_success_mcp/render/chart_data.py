@@ -9,6 +9,8 @@ import numpy as np
 from customer_success_mcp.formatting import money, plural
 from customer_success_mcp.pipeline import ScoredPortfolio
 from customer_success_mcp.render.chart_models import (
+    AccountHealthChart,
+    AreaScore,
     BreakdownChart,
     BreakdownKind,
     ChartKind,
@@ -18,6 +20,7 @@ from customer_success_mcp.render.chart_models import (
     RiskPoint,
     RiskVsArr,
 )
+from customer_success_mcp.render.draft_facts import DimensionFact
 from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, ContractStatus, is_at_risk
 
@@ -152,6 +155,20 @@ def risk_vs_arr(scored: ScoredPortfolio, summary: PortfolioSummary) -> RiskVsArr
         risk=scored.churn.risk[plotted].tolist(),
         health_class=[HEALTH_CLASSES[c].value for c in classes.tolist()],
     )
+
+
+def account_health(name: str, as_of: dt.date, dimensions: list[DimensionFact]) -> AccountHealthChart:
+    """One account's health by area, this period against the last (the areas a draft shows)."""
+    return AccountHealthChart(
+        title="Health by area",
+        account=name,
+        as_of=as_of,
+        areas=[
+            AreaScore(label=d.label, score=d.score, previous_score=d.previous_score,
+                      classification=d.classification)
+            for d in dimensions
+        ],
+    )  # fmt: skip
 
 
 def chart_data(

@@ -123,7 +123,24 @@ class HealthMigration(BaseModel):
     gone_accounts: int = Field(0, description="In the earlier snapshot only")
 
 
+class AreaScore(BaseModel):
+    label: str
+    score: float | None = Field(description="0-100; null when the account supplied none of its inputs")
+    previous_score: float | None
+    classification: str
+
+
+class AccountHealthChart(BaseModel):
+    """One account's health by area against the previous period (the customer deck's chart)."""
+
+    kind: Literal["account_health"] = "account_health"
+    title: str
+    account: str
+    as_of: dt.date
+    areas: list[AreaScore]
+
+
 ChartNumbers = Annotated[
     BreakdownChart | RenewalsChart | RiskVsArrNumbers | HealthMigration, Field(discriminator="kind")
 ]
-Drawable = BreakdownChart | RenewalsChart | RiskVsArr | HealthMigration
+Drawable = BreakdownChart | RenewalsChart | RiskVsArr | HealthMigration | AccountHealthChart

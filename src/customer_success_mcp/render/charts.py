@@ -19,11 +19,12 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from customer_success_mcp.formatting import day, money, money_short, plural, share
+from customer_success_mcp.formatting import day, money, money_short, number, plural, score, share
 from customer_success_mcp.render.chart_models import (
     HEALTH_COLOURS,
     SEGMENT_COLOURS,
     TIER_COLOURS,
+    AccountHealthChart,
     BreakdownChart,
     Drawable,
     HealthMigration,
@@ -244,6 +245,30 @@ def _migration(fig: Figure, data: HealthMigration) -> None:
                 )
 
 
+def _account_health(fig: Figure, data: AccountHealthChart) -> None:
+    sub = f"{_short(data.account, 60)} · as of {day(data.as_of)} · score 0-100, this period against the last"
+    ax = _frame(fig, data.title, sub)
+    areas = list(reversed(data.areas))  # first area on top
+    y = list(range(len(areas)))
+    height = 0.36
+    previous = [a.previous_score or 0.0 for a in areas]
+    current = [a.score or 0.0 for a in areas]
+    ax.barh([i - height / 2 for i in y], previous, height=height, color=GRID, label="last period")
+    colours = [HEALTH_COLOURS.get(a.classification, MUTED) for a in areas]
+    ax.barh([i + height / 2 for i in y], current, height=height, color=colours, label="this period")
+    ax.set_yticks(y, [_short(a.label) for a in areas], fontsize=11, color=INK)
+    ax.set_xlim(0, 112)  # room for the figure after a full bar
+    ax.grid(axis="x", color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
+    for i, a in enumerate(areas):
+        now = score(a.score)
+        ax.text((a.score or 0.0) + 1.2, i + height / 2, now, va="center", fontsize=10, color=INK)
+        if a.previous_score is not None:
+            ax.text(a.previous_score + 1.2, i - height / 2, number(a.previous_score), va="center", fontsize=9,
+                    color=MUTED)  # fmt: skip
+    ax.legend(loc="lower right", frameon=False, fontsize=9)
+
+
 DRAWERS: dict[str, Callable[[Figure, Any], None]] = {
     "arr_by_health": _breakdown,
     "arr_by_risk_tier": _breakdown,
@@ -251,6 +276,7 @@ DRAWERS: dict[str, Callable[[Figure, Any], None]] = {
     "renewals_by_month": _renewals,
     "risk_vs_arr": _scatter,
     "health_migration": _migration,
+    "account_health": _account_health,
 }
 
 _SVG_PROLOGUE = re.compile(r"\A<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?")

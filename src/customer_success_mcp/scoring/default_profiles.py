@@ -268,12 +268,54 @@ _CHURN_CATEGORIES = [
 ]  # fmt: skip
 
 
-def _steps(*items: tuple[str, str, int, float]) -> list[dict[str, Any]]:
-    """Playbook steps: (text, owner, due within days, effort in hours). The efforts are our planning
-    defaults for the weekly plan, not measurements: a team sets its own in a profile."""
-    return [{"text": text, "owner": owner, "within_days": days, "effort_hours": hours}
-            for text, owner, days, hours in items]  # fmt: skip
+def _steps(*items: tuple[str, str, int, float, tuple[str, ...]]) -> list[dict[str, Any]]:
+    """Playbook steps: (text, owner, due within days, effort in hours, the inputs the step answers). The
+    efforts are our planning defaults for the weekly plan, not measurements: a team sets its own in a
+    profile."""
+    return [{"text": text, "owner": owner, "within_days": days, "effort_hours": hours,
+             "answers": list(answers)} for text, owner, days, hours, answers in items]  # fmt: skip
 
+
+# The inputs each kind of step answers (health metrics and churn signals, by input field).
+_USE = (
+    "usage.login_frequency",
+    "usage.feature_adoption",
+    "usage.dau_mau_ratio",
+    "usage_decline.login_trend",
+    "usage_decline.feature_adoption_change",
+    "usage_decline.dau_mau_change",
+)
+_FEATURES = ("usage.feature_adoption", "usage_decline.feature_adoption_change", "usage.dau_mau_ratio")
+_VOICE = (
+    "engagement_drop.meeting_cancellations",
+    "engagement_drop.response_time_days",
+    "engagement_drop.nps_change",
+    "engagement.meeting_attendance",
+    "engagement.nps_score",
+    "engagement.csat_score",
+)
+_SUPPORT_ISSUES = (
+    "support_issues.unresolved_critical",
+    "support_issues.open_escalations",
+    "support_issues.satisfaction_trend",
+    "support.open_tickets",
+    "support.escalation_rate",
+    "support.avg_resolution_hours",
+    "engagement.support_ticket_volume",
+)
+_SPONSOR = (
+    "relationship.executive_sponsor_engagement",
+    "relationship_signals.sponsor_change",
+    "relationship_signals.champion_left",
+)
+_CONTACTS = ("relationship.multi_threading_depth", "relationship_signals.champion_left")
+_COMMERCIAL = (
+    "commercial_factors.pricing_complaints",
+    "commercial_factors.budget_cuts_mentioned",
+    "commercial_factors.contract_type",
+    "relationship.renewal_sentiment",
+)
+_COMPETITION = ("relationship_signals.competitor_mentions",)
 
 _INTERVENTIONS = {
     "critical": {
@@ -281,42 +323,47 @@ _INTERVENTIONS = {
         "owner": "CS leader with the executive sponsor",
         "steps": _steps(
             ("Brief CS leadership and the account executive today and name one rescue owner", "CS leader", 0,
-             0.5),
-            ("Hold an executive-to-executive call with the customer", "Executive sponsor", 2, 1.0),
-            ("Write a save plan with dated value milestones and walk the customer through it", "CSM", 5, 2.0),
+             0.5, ()),
+            ("Hold an executive-to-executive call with the customer", "Executive sponsor", 2, 1.0,
+             _SPONSOR + _VOICE[:2]),
+            ("Write a save plan with dated value milestones and walk the customer through it", "CSM", 5, 2.0,
+             _USE),
             ("Form a rescue team (CSM, solutions engineer, support lead); review it daily", "CS leader", 2,
-             1.0),
+             1.0, _SUPPORT_ISSUES),
             ("Settle the commercial options (term, scope, concessions) before the renewal talk",
-             "Account executive", 7, 1.0),
-            ("Prepare a competitive response if another vendor is in play", "Account executive", 7, 1.0),
+             "Account executive", 7, 1.0, _COMMERCIAL),
+            ("Prepare a competitive response if another vendor is in play", "Account executive", 7, 1.0,
+             _COMPETITION),
         ),
     },
     "high": {
         "label": "CSM intervention", "respond_within_days": 7, "owner": "CSM with manager review",
         "steps": _steps(
-            ("Call the main contact and hear the problems first-hand", "CSM", 7, 1.0),
-            ("Resolve or escalate the open support issues behind the warnings", "Support lead", 7, 1.0),
-            ("Run a value review: the outcomes promised against those delivered", "CSM", 14, 2.0),
-            ("Re-engage the executive sponsor, or find a new one", "CSM with the account executive", 14, 1.0),
-            ("Agree a recovery plan with the customer and check it weekly", "CSM", 14, 1.0),
+            ("Call the main contact and hear the problems first-hand", "CSM", 7, 1.0, _VOICE),
+            ("Resolve or escalate the open support issues behind the warnings", "Support lead", 7, 1.0,
+             _SUPPORT_ISSUES),
+            ("Run a value review: the outcomes promised against those delivered", "CSM", 14, 2.0, _USE),
+            ("Re-engage the executive sponsor, or find a new one", "CSM with the account executive", 14, 1.0,
+             _SPONSOR),
+            ("Agree a recovery plan with the customer and check it weekly", "CSM", 14, 1.0, ()),
         ),
     },
     "medium": {
         "label": "Proactive outreach", "respond_within_days": 14, "owner": "CSM",
         "steps": _steps(
-            ("Reach out with a short usage and outcomes review", "CSM", 14, 1.0),
-            ("Offer enablement on the features they use least", "CSM", 21, 1.0),
-            ("Add contacts beyond the main champion", "CSM", 30, 0.5),
-            ("Check the warning signals again at the next scoring run", "CSM", 30, 0.25),
+            ("Reach out with a short usage and outcomes review", "CSM", 14, 1.0, _USE),
+            ("Offer enablement on the features they use least", "CSM", 21, 1.0, _FEATURES),
+            ("Add contacts beyond the main champion", "CSM", 30, 0.5, _CONTACTS),
+            ("Check the warning signals again at the next scoring run", "CSM", 30, 0.25, ()),
         ),
     },
     "low": {
         "label": "Standard cadence", "respond_within_days": 30, "owner": "CSM",
         "steps": _steps(
-            ("Keep the segment's normal touch cadence", "CSM", 30, 0.5),
-            ("Share product updates and customer stories that fit their goals", "CSM", 30, 0.25),
-            ("Review the health trend at each scoring run", "CSM", 30, 0.25),
-            ("Note the date renewal work starts and plan the renewal from it", "CSM", 30, 0.25),
+            ("Keep the segment's normal touch cadence", "CSM", 30, 0.5, ()),
+            ("Share product updates and customer stories that fit their goals", "CSM", 30, 0.25, ()),
+            ("Review the health trend at each scoring run", "CSM", 30, 0.25, ()),
+            ("Note the date renewal work starts and plan the renewal from it", "CSM", 30, 0.25, ()),
         ),
     },
 }  # fmt: skip

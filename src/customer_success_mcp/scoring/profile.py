@@ -254,6 +254,11 @@ class PlaybookStep(_Strict):
         description="Hours of the account team's time the step takes "
         "(the weekly plan fits these into the hours available)",
     )
+    answers: list[str] = Field(
+        default_factory=list,
+        description="Input fields (health metrics or churn signals, section.field) whose weakness or warning "
+        "this step addresses; drafts show the ones an account has. Empty: the step answers the tier itself",
+    )
 
 
 class Intervention(_Strict):

@@ -65,7 +65,14 @@ from customer_success_mcp.server.models import (
 )
 from customer_success_mcp.server.prompts import register_prompts
 from customer_success_mcp.server.resources import register_resources
-from customer_success_mcp.server.service import DraftKind, PortfolioService, ScoreKind, UserError
+from customer_success_mcp.server.service import (
+    Audience,
+    DraftFormat,
+    DraftKind,
+    PortfolioService,
+    ScoreKind,
+    UserError,
+)
 from customer_success_mcp.store import StoreError
 
 INSTRUCTIONS = """\
@@ -160,8 +167,9 @@ def client_roots(ctx: Context) -> ListRoots | None:
 RootsArg = Annotated[ListRootsResult | None, Resolve(client_roots)]
 AccountArg = Annotated[str, Field(description="Account id, or name (case-insensitive)")]
 SaveToArg = Annotated[
-    str | None, Field(description="Also write the draft to this new .md file inside an allowed directory")
+    str | None, Field(description="Also write it to this new file (.md, or per format) in an allowed dir")
 ]
+AudienceArg = Annotated[Literal["customer", "internal"], Field(description="internal: the CSM's prep brief")]
 
 
 def _result(model: BaseModel, headline: str) -> CallToolResult:
@@ -458,11 +466,11 @@ def build_server(
 
     async def _draft(
         kind: DraftKind, account: str, portfolio: str | None, quarter: str | None, save_to: str | None,
-        roots: ListRootsResult | None,
+        roots: ListRootsResult | None, audience: Audience, file_format: DraftFormat = "markdown",
     ) -> CallToolResult:  # fmt: skip
-        root_dirs = roots_to_dirs([str(r.uri) for r in roots.roots]) if roots else []
+        dirs = roots_to_dirs([str(r.uri) for r in roots.roots]) if roots else []
         result, markdown = await _run(
-            lambda: service.draft(kind, account, portfolio, quarter, save_to, root_dirs)
+            lambda: service.draft(kind, account, portfolio, quarter, save_to, dirs, audience, file_format)
         )
         return CallToolResult(
             content=[TextContent(type="text", text=visible_lines(summaries.draft_text(result, markdown)))],
@@ -473,29 +481,43 @@ def build_server(
     async def draft_qbr(
         account: AccountArg,
         quarter: Annotated[str | None, Field(description="The quarter under review, e.g. 'Q4 2026'")] = None,
+        audience: AudienceArg = "customer",
+        format: Annotated[
+            Literal["markdown", "pptx"], Field(description="pptx: the customer deck, written to save_to")
+        ] = "markdown",
         portfolio: PortfolioArg = None,
         save_to: SaveToArg = None,
         roots: RootsArg = None,
     ) -> Annotated[CallToolResult, DraftResult]:
-        """A quarterly business review draft in markdown: every figure from the engine (health, risk,
-        adoption, expansion, the tier's dated playbook steps), [to fill: ...] for what data cannot know."""
-        return await _draft("qbr", account, portfolio, quarter, save_to, roots)
+        """A quarterly business review draft: for the customer (adoption, health by area, outcomes, next
+        steps; no internal score) or the internal prep brief; figures from the engine, [to fill: ...] gaps."""
+        return await _draft("qbr", account, portfolio, quarter, save_to, roots, audience, format)
 
     @tool(title="Draft an EBR", annotations=DRAFTS)
     async def draft_ebr(
-        account: AccountArg, portfolio: PortfolioArg = None, save_to: SaveToArg = None, roots: RootsArg = None
+        account: AccountArg,
+        audience: AudienceArg = "customer",
+        portfolio: PortfolioArg = None,
+        save_to: SaveToArg = None,
+        roots: RootsArg = None,
     ) -> Annotated[CallToolResult, DraftResult]:
-        """An executive business review draft in markdown: outcomes and direction for executives, figures from
-        the engine, [to fill: ...] for what the data cannot know."""
-        return await _draft("ebr", account, portfolio, None, save_to, roots)
+        """An executive business review draft: for the customer's executives or the internal prep brief;
+        figures from the engine, [to fill: ...] for what the data cannot know."""
+        return await _draft("ebr", account, portfolio, None, save_to, roots, audience)
 
     @tool(title="Draft a save plan", annotations=DRAFTS)
     async def draft_save_plan(
-        account: AccountArg, portfolio: PortfolioArg = None, save_to: SaveToArg = None, roots: RootsArg = None
+        account: AccountArg,
+        format: Annotated[
+            Literal["markdown", "docx"], Field(description="docx: a Word document, written to save_to")
+        ] = "markdown",
+        portfolio: PortfolioArg = None,
+        save_to: SaveToArg = None,
+        roots: RootsArg = None,
     ) -> Annotated[CallToolResult, DraftResult]:
-        """A save-plan draft in markdown for an at-risk account: diagnosis from the warning signals and
-        weakest sub-metrics, the tier's dated steps, [to fill: ...] for goals, options and exit criteria."""
-        return await _draft("save-plan", account, portfolio, None, save_to, roots)
+        """An internal save plan for an at-risk account: diagnosis from the warning signals and weakest
+        sub-metrics, the tier's steps in date order, the renewal at stake, [to fill: ...] gaps."""
+        return await _draft("save-plan", account, portfolio, None, save_to, roots, "internal", format)
 
     @tool(title="Backtest the scores", annotations=READ_ONLY)
     async def backtest(

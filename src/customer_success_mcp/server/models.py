@@ -307,7 +307,9 @@ class DraftResult(Explained):
     facts: DraftFacts
     gaps_to_fill: int = Field(description="How many [to fill: ...] gaps the CSM must complete")
     characters: int = Field(description="Length of the markdown draft")
-    saved_to: str | None = Field(None, description="Where the draft was written, when save_to was given")
+    saved_to: str | None = Field(None, description="Where the file was written, when save_to was given")
+    saved_format: str | None = Field(None, description="markdown, pptx (customer deck) or docx (save plan)")
+    saved_bytes: int | None = Field(None, description="Size of the file written")
 
 
 class AccountExport(AccountExportSummary, Explained):

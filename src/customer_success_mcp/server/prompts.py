@@ -205,8 +205,9 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
         steps = [
             f"Call {call('account_brief', **args)} for the scores, drivers, warning signals, renewal and "
             "expansion opportunities.",
-            f"Call {call('draft_qbr', **args, quarter=quarter)} for the QBR filled with the engine's "
-            "figures; add `save_to` when the user wants the file kept.",
+            f"Call {call('draft_qbr', **args, quarter=quarter)} for the customer QBR (add `save_to`, and "
+            '`format="pptx"` for a deck) and '
+            f"{call('draft_qbr', **args, quarter=quarter, audience='internal')} for the CSM's prep brief.",
             "Read the draft against the brief and the linked QBR template: add what the conversation "
             "already tells you, and leave every `[to fill: ...]` gap the data cannot answer (attendees, "
             "customer goals, roadmap) for the CSM.",
@@ -219,11 +220,12 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
             account_context(account, portfolio, found),
             steps,
             [
-                "Give the user the draft, then a short list of the `[to fill: ...]` gaps and who can answer "
-                "each, and the two or three points the CSM should lead with."
+                "Give the user the customer draft, then the prep brief's risks, asks and cautions, and a "
+                "short list of the `[to fill: ...]` gaps and who can answer each. Never move an internal "
+                "figure into the customer draft."
             ],
         )
-        return messages(text, prof, [("templates", "qbr"), *tier_playbook(found)])
+        return messages(text, prof, [("templates", "qbr"), ("templates", "qbr-prep"), *tier_playbook(found)])
 
     @mcp.prompt(
         name="ebr_prep",
@@ -241,8 +243,9 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
             [
                 f"Call {call('account_brief', **args, detail='full')} for every score, trend, warning and "
                 "opportunity behind the story.",
-                f"Call {call('draft_ebr', **args)} for the EBR filled with the engine's figures; add "
-                "`save_to` when the user wants the file kept.",
+                f"Call {call('draft_ebr', **args)} for the customer EBR and "
+                f"{call('draft_ebr', **args, audience='internal')} for the prep brief; add `save_to` to keep "
+                "a file.",
                 "Shape the executive story from the draft: the outcomes the customer has reached, where the "
                 "scores say the partnership is at risk, and the expansion the data supports, each backed by "
                 "a figure from the results.",
@@ -251,7 +254,7 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
             ],
             ["Give the user the draft, then the three messages for the executive sponsor and the open gaps."],
         )
-        return messages(text, prof, [("templates", "ebr"), *tier_playbook(found)])
+        return messages(text, prof, [("templates", "ebr"), ("templates", "ebr-prep"), *tier_playbook(found)])
 
     @mcp.prompt(
         name="save_plan",
@@ -270,9 +273,10 @@ def register_prompts(mcp: MCPServer, service: PortfolioService) -> None:
                 f"Call {call('account_brief', **args, detail='full')} for the churn categories, every "
                 "warning signal, the health drivers and the renewal date.",
                 f"Call {call('draft_save_plan', **args)} for the plan filled with the engine's figures and "
-                "the tier's steps with due dates; add `save_to` when the user wants the file kept.",
-                "Group the warning signals into two or three root causes, and tie each action in the draft "
-                "to the cause it addresses.",
+                'the tier\'s steps in date order; add `save_to` (and `format="docx"` for a Word document) '
+                "when the user wants the file kept.",
+                "Group the warning signals into two or three root causes; each step in the draft already "
+                "names the signals it answers.",
                 "Check the plan against the linked save-plan playbook: owners, dates, success criteria, "
                 "when to step up (the escalation rules) and when the account leaves the plan.",
             ],

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from customer_success_mcp.ingest.report import LoadReport, Rejection
 from customer_success_mcp.query.models import AccountFilter, QueryError
 from customer_success_mcp.render.chart_models import ChartKind
+from customer_success_mcp.render.draft_facts import Audience, DraftFormat, default_audience
 from customer_success_mcp.server.briefs import brief_of, compact_churn_rows, compact_expansion_rows
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.dashboard import ChartResult, Dashboard, ImageInfo
@@ -424,9 +425,19 @@ class PortfolioService:
         quarter: str | None = None,
         save_to: str | None = None,
         roots: list[Path] | None = None,
+        audience: Audience | None = None,
+        file_format: DraftFormat = "markdown",
     ) -> tuple[DraftResult, str]:
-        """A QBR, EBR or save-plan draft for one account, and optionally a copy saved as a file."""
-        from customer_success_mcp.render.drafts import DraftSource, draft_for_account
+        """A QBR, EBR or save-plan draft for one account and one audience (a save plan is internal; the
+        others default to the customer), and optionally a file: the markdown, the customer QBR deck or the
+        save plan's Word document, created new inside an allowed directory."""
+        from customer_success_mcp.render.drafts import (
+            FILE_FORMATS,
+            DraftError,
+            DraftSource,
+            draft_file,
+            draft_for_account,
+        )
 
         cached, row = self._account(account, portfolio)
         p = cached.scored
@@ -434,19 +445,30 @@ class PortfolioService:
         snapshot = f"snapshot {info.id} (loaded {info.loaded_at})"
         source = DraftSource(portfolio=info.portfolio, snapshot=snapshot,
                              as_of=p.as_of, profile=p.profile.name)  # fmt: skip
-        draft = draft_for_account(p, row, kind, source, quarter)
-        markdown = draft.markdown
+        suffix, what, _ = FILE_FORMATS[file_format]
+        if file_format != "markdown" and save_to is None:
+            raise UserError(
+                f"format={file_format!r} writes a {what}: give save_to, the path of a new {suffix} file "
+                "inside an allowed directory."
+            )
+        try:
+            draft = draft_for_account(p, row, kind, source, quarter, audience or default_audience(kind))
+            data = draft_file(draft, file_format) if save_to is not None else b""
+        except DraftError as exc:
+            raise UserError(f"{exc}.") from None
         saved = None
         if save_to is not None:
             try:
-                target = write_new(save_to, self.allowed_dirs(roots or []), markdown.encode("utf-8"),
-                                   suffixes=(".md",), what="markdown draft")  # fmt: skip
+                target = write_new(save_to, self.allowed_dirs(roots or []), data, suffixes=(suffix,),
+                                   what=what)  # fmt: skip
             except FileAccessError as exc:
                 raise UserError(str(exc)) from None
             saved = str(target)
+        markdown = draft.markdown
         result = DraftResult(snapshot=snapshot_ref(info), markdown=markdown, facts=draft.facts,
-                             gaps_to_fill=len(draft.facts.gaps), characters=len(markdown),
-                             saved_to=saved)  # fmt: skip
+                             gaps_to_fill=len(draft.facts.gaps), characters=len(markdown), saved_to=saved,
+                             saved_format=file_format if saved else None,
+                             saved_bytes=len(data) if saved else None)  # fmt: skip
         return result, markdown
 
     # ------------------------------------------------------------------ questions
