@@ -213,6 +213,30 @@ async def test_health_migration_names_what_it_needs(example_client: Client) -> N
     assert "two snapshots" in text_of(result) and "load_portfolio" in text_of(result)
 
 
+async def test_health_migration_draws_the_last_two_snapshots(tmp_path: Path) -> None:
+    """A later export of the same book, 5 accounts gone: the chart's cells are compare_snapshots' cells."""
+    later = json.loads(EXAMPLE.read_text())
+    later["as_of"], later["customers"] = "2027-02-21", later["customers"][5:]
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "later.json").write_text(json.dumps(later))
+    async with connect(tmp_path) as client:
+        second = {"path": str(tmp_path / "files" / "later.json"), "name": "portfolio"}
+        assert not (await client.call_tool("load_portfolio", second)).is_error
+        result = await client.call_tool("chart", {"kind": "health_migration"})
+        compared = (await client.call_tool("compare_snapshots", {})).structured_content["comparison"]
+    assert not result.is_error, text_of(result)
+    data = result.structured_content["data"]
+    assert (data["from_as_of"], data["to_as_of"]) == ("2026-11-23", "2027-02-21")
+    assert (data["gone_accounts"], data["new_accounts"]) == (5, 0)
+    cells = {(c["from_class"], c["to_class"]): (c["accounts"], c["arr"]) for c in data["cells"]}
+    assert cells == {
+        (c["before"], c["after"]): (c["accounts"], c["arr"]) for c in compared["health_migration"]
+    }
+    assert sum(n for n, _ in cells.values()) == 45
+    image = next(c for c in result.content if c.type == "image")
+    assert base64.b64decode(image.data)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 async def test_unknown_chart_kind_is_refused(example_client: Client) -> None:
     client = example_client
     result = await client.call_tool("chart", {"kind": "pie_of_everything"})

@@ -15,12 +15,15 @@ from customer_success_mcp.render.chart_models import (
     BreakdownKind,
     ChartKind,
     Drawable,
+    HealthMigration,
+    MigrationCell,
     RenewalMonth,
     RenewalsChart,
     RiskPoint,
     RiskVsArr,
 )
 from customer_success_mcp.render.draft_facts import DimensionFact
+from customer_success_mcp.scoring.compare_models import Comparison
 from customer_success_mcp.scoring.models import PortfolioSummary
 from customer_success_mcp.scoring.vocabulary import HEALTH_CLASSES, RISK_TIERS, ContractStatus, is_at_risk
 
@@ -39,10 +42,27 @@ class ChartUnavailable(ValueError):
 
 
 MIGRATION_NEEDS = (
-    "health_migration compares two snapshots of a portfolio, and snapshot comparison is not available in "
-    "this version yet. Load the portfolio again after its next export (each load_portfolio adds a snapshot) "
-    "and use another chart kind meanwhile: arr_by_health shows today's health mix."
+    "health_migration compares two snapshots of a portfolio, and this one has a single snapshot. Load its "
+    "next export under the same name (load_portfolio with name=...; each load adds a snapshot) and chart "
+    "again; meanwhile arr_by_health shows today's health mix."
 )
+
+
+def health_migration(comparison: Comparison) -> HealthMigration:
+    """Accounts in both snapshots by health class before and after (the cells compare_snapshots gives),
+    with the accounts added and lost."""
+    return HealthMigration(
+        title="Health class migration",
+        from_as_of=comparison.from_as_of,
+        to_as_of=comparison.to_as_of,
+        classes=[c.value for c in HEALTH_CLASSES],
+        cells=[
+            MigrationCell(from_class=c.before, to_class=c.after, accounts=c.accounts, arr=c.arr)
+            for c in comparison.health_migration
+        ],
+        new_accounts=comparison.added,
+        gone_accounts=comparison.lost,
+    )
 
 
 def breakdown(summary: PortfolioSummary, kind: BreakdownKind) -> BreakdownChart:
@@ -172,9 +192,14 @@ def account_health(name: str, as_of: dt.date, dimensions: list[DimensionFact]) -
 
 
 def chart_data(
-    kind: ChartKind, scored: ScoredPortfolio, summary: PortfolioSummary, days: int = DEFAULT_RENEWAL_DAYS
+    kind: ChartKind,
+    scored: ScoredPortfolio,
+    summary: PortfolioSummary,
+    days: int = DEFAULT_RENEWAL_DAYS,
+    comparison: Comparison | None = None,
 ) -> Drawable:
-    """The numbers for one chart kind; ChartUnavailable when the data cannot support it yet."""
+    """The numbers for one chart kind (health_migration from `comparison`, the latest two snapshots);
+    ChartUnavailable when the data cannot support it."""
     if kind in BREAKDOWN_TITLES:
         return breakdown(summary, kind)
     if kind == "renewals_by_month":
@@ -182,5 +207,7 @@ def chart_data(
     if kind == "risk_vs_arr":
         return risk_vs_arr(scored, summary)
     if kind == "health_migration":
-        raise ChartUnavailable(MIGRATION_NEEDS)
+        if comparison is None:
+            raise ChartUnavailable(MIGRATION_NEEDS)
+        return health_migration(comparison)
     raise ValueError(f"unknown chart kind {kind!r}")

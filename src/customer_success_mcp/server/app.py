@@ -629,8 +629,17 @@ def build_server(
         ] = 180,
     ) -> Annotated[CallToolResult, ChartResult]:
         """Draw a portfolio chart as a PNG image (ARR by health, risk tier or segment, renewals by month,
-        risk against ARR), with the numbers behind it."""
-        result, image = await _run(lambda: service.chart(kind, portfolio, renewal_window_days))
+        risk against ARR, health migration between the last two snapshots), with the numbers behind it."""
+
+        def draw() -> tuple[ChartResult, bytes]:
+            migration = None  # health_migration: the latest two snapshots, when there are two
+            if kind == "health_migration":
+                name = service.snapshot_of(portfolio).portfolio
+                if len(service.store.snapshots(name)) > 1:
+                    migration = snapshots.compare_snapshots(service, portfolio).comparison
+            return service.chart(kind, portfolio, renewal_window_days, migration)
+
+        result, image = await _run(draw)
         headline = f"{result.title}, as of {result.snapshot.as_of.isoformat()}: the PNG image is attached"
         return CallToolResult(
             content=[

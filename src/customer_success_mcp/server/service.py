@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from customer_success_mcp.ingest.report import ExportInspection
     from customer_success_mcp.pipeline import ScoredPortfolio
     from customer_success_mcp.query.sql import PortfolioDatabase
+    from customer_success_mcp.scoring.compare_models import Comparison
     from customer_success_mcp.scoring.models import PortfolioSummary
     from customer_success_mcp.scoring.profile import Profile
 
@@ -567,9 +568,13 @@ class PortfolioService:
         return build_dashboard(cached.scored, self._summary(cached, 90), snapshot_ref(cached.info))
 
     def chart(
-        self, kind: ChartKind, portfolio: str | None = None, renewal_window_days: int = 180
+        self,
+        kind: ChartKind,
+        portfolio: str | None = None,
+        renewal_window_days: int = 180,
+        comparison: Comparison | None = None,
     ) -> tuple[ChartResult, bytes]:
-        """One chart as PNG bytes, with the numbers it shows."""
+        """One chart as PNG bytes, with the numbers it shows (health_migration: of `comparison`)."""
         from customer_success_mcp.render.chart_data import ChartUnavailable, chart_data
         from customer_success_mcp.render.chart_models import CHART_KINDS, RiskVsArr
         from customer_success_mcp.render.charts import png as draw_png
@@ -580,7 +585,7 @@ class PortfolioService:
             raise UserError(f"renewal_window_days must be between 0 and 3650, got {renewal_window_days}.")
         cached = self._portfolio(portfolio)
         try:
-            data = chart_data(kind, cached.scored, self._summary(cached, 90), renewal_window_days)
+            data = chart_data(kind, cached.scored, self._summary(cached, 90), renewal_window_days, comparison)
         except ChartUnavailable as exc:
             raise UserError(str(exc)) from None
         image = draw_png(data)
