@@ -42,7 +42,7 @@ def layer_of(module: str) -> str:
         return "content"
     if head == "store":
         return "store"
-    if head in ("cli", "cli_doc", "cli_analysis"):
+    if head in ("cli", "cli_doc", "cli_analysis", "cli_common"):
         return "cli"
     if head in ALLOWED:
         return head

@@ -4,50 +4,33 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-EXIT_OK, EXIT_REJECTIONS, EXIT_UNUSABLE, EXIT_CRASH = 0, 1, 2, 3
-PROFILE_HELP = (
-    "built-in profile (reference, default, five_dimension) or a TOML profile file (default: default)"
+from customer_success_mcp.cli_common import (
+    PROFILE_HELP,
+    CliError,
+    account_row_of,
+    add_files,
+    bounded_int,
+    emit_json,
+    files_named,
+    iso_date,
+    loaded_portfolio,
+    mapping_spec,
+    max_read_bytes,
+    non_negative,
+    printable_text,
+    read_inputs,
+    scored_portfolio,
+    write_new,
+    yes_no,
 )
 
-
-def printable_text(text: str) -> str:
-    """Data as data on a terminal: control characters (escape sequences, line breaks) become spaces."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
-
-
-class CliError(Exception):
-    """A failure to report as one line on stderr."""
-
-
-def _date(text: str) -> dt.date:
-    from customer_success_mcp.dates import parse_iso_day
-
-    try:
-        return parse_iso_day(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _bounded_int(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type for a whole number in [low, high]."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text!r} must be between {low} and {high}")
-        return value
-
-    return parse
+EXIT_OK, EXIT_REJECTIONS, EXIT_UNUSABLE, EXIT_CRASH = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,114 +40,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _files(args: argparse.Namespace) -> str:
-    """The files named on the command line, as one would type them again."""
-    return " ".join(args.files)
-
-
-def _spec(args: argparse.Namespace) -> Any:
-    """The --mapping file (TOML) and --date-order, as a mapping for CSV and Excel exports; None without."""
-    from customer_success_mcp.ingest.load import InputError
-    from customer_success_mcp.ingest.mapping import MappingSpec, mapping_from_toml, parse_date_order
-
-    spec = None
-    if args.mapping:
-        from customer_success_mcp.fileio import MB, FileReadError, read_regular_file
-
-        try:
-            text = read_regular_file(args.mapping, 4 * MB, "a mapping is a short TOML file").decode("utf-8")
-        except FileReadError as exc:
-            raise CliError(f"cannot read the mapping file: {exc}") from None
-        except UnicodeDecodeError:
-            raise CliError(f"cannot read the mapping file {args.mapping}: not UTF-8 text") from None
-        try:
-            spec = mapping_from_toml(text, args.mapping)
-        except InputError as exc:
-            raise CliError(str(exc)) from None
-    if args.date_order:
-        spec = spec or MappingSpec()
-        spec.date_order = parse_date_order(args.date_order, "--date-order")
-    return spec
-
-
-def _read(paths: Sequence[str], max_bytes: int) -> list[tuple[str, bytes]]:
-    """Each file read once through its descriptor: a regular file under the cap (a pipe or device is an
-    error at once, never a hang)."""
-    from customer_success_mcp.fileio import FileReadError, read_regular_file
-
-    hint = "pass --max-file-mb N (or set CSM_MAX_FILE_MB) to raise the limit."
-    try:
-        return [(Path(text).name, read_regular_file(text, max_bytes, hint)) for text in paths]
-    except FileReadError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _max_bytes(args: argparse.Namespace) -> int:
-    """--max-file-mb, else CSM_MAX_FILE_MB, else the server's default, in bytes."""
-    from customer_success_mcp.fileio import MB, megabytes
-    from customer_success_mcp.server.config import DEFAULT_MAX_FILE_MB
-
-    mb = getattr(args, "max_file_mb", None)
-    if mb is None:
-        try:
-            mb = megabytes(os.environ.get("CSM_MAX_FILE_MB") or str(DEFAULT_MAX_FILE_MB), "CSM_MAX_FILE_MB")
-        except ValueError as exc:
-            raise CliError(str(exc)) from None
-    return max(1, int(mb * MB))
-
-
-def _loaded(args: argparse.Namespace, profile: Any) -> Any:
-    """The portfolio in FILE (JSON, CSV or Excel), or in several exports joined on the account id."""
-    from customer_success_mcp.ingest.load import InputError
-    from customer_success_mcp.ingest.sources import load_sources
-
-    try:
-        return load_sources(_read(args.files, _max_bytes(args)), profile, spec=_spec(args))
-    except InputError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _scored(args: argparse.Namespace) -> Any:
-    from customer_success_mcp.pipeline import resolve_as_of, score_loaded
-    from customer_success_mcp.profiles import load_profile
-    from customer_success_mcp.scoring.portfolio import as_of_notice
-    from customer_success_mcp.scoring.profile import ProfileError
-
-    try:
-        profile = load_profile(args.profile)
-    except ProfileError as exc:
-        raise CliError(str(exc)) from None
-    loaded = _loaded(args, profile)
-    if loaded.table.size == 0:
-        raise CliError(
-            f"{_files(args)}: all {loaded.report.total} accounts were rejected; "
-            f"run `csm validate {_files(args)}`"
-        )
-    try:
-        as_of, loaded.report.as_of_source = resolve_as_of(args.as_of, loaded.extras)
-    except ValueError as exc:
-        raise CliError(f"{_files(args)}: {exc}") from None
-    if loaded.report.rejected:
-        print(
-            f"csm: {loaded.report.rejected} of {loaded.report.total} accounts rejected; "
-            f"see `csm validate {_files(args)}`",
-            file=sys.stderr,
-        )
-    notice = as_of_notice(as_of, loaded.report.as_of_source)
-    if notice and args.command != "report":  # the report states its notices itself
-        print(f"csm: NOTE: {notice}", file=sys.stderr)
-    return score_loaded(loaded, profile, as_of)
-
-
-def _emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str, allow_nan=False))
-    sys.stdout.write("\n")
-
-
 def cmd_scorer(args: argparse.Namespace) -> int:
     from customer_success_mcp.render import reference_json, text
 
-    scored = _scored(args)
+    scored = scored_portfolio(args)
     renderers: dict[str, tuple[Callable[..., Any], Callable[..., str]]] = {
         "health": (reference_json.health_report, text.health_text),
         "churn": (reference_json.churn_report, text.churn_text),
@@ -172,7 +51,7 @@ def cmd_scorer(args: argparse.Namespace) -> int:
     }
     as_json, as_text = renderers[args.command]
     if args.format == "json":
-        _emit_json(as_json(scored))
+        emit_json(as_json(scored))
     else:
         print(as_text(scored, limit=args.limit))
     return EXIT_OK
@@ -182,7 +61,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from customer_success_mcp.pipeline import summarise
     from customer_success_mcp.render.report import report_markdown, report_text
 
-    scored = _scored(args)
+    scored = scored_portfolio(args)
     summary = summarise(scored, renewal_window_days=args.renewal_window)
     if args.format == "json":
         text = summary.model_dump_json(indent=2) + "\n"
@@ -197,38 +76,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
-    _write_new(args.output, text)
+    write_new(args.output, text)
     print(f"wrote the {args.format} report to {args.output}", file=sys.stderr)
     return EXIT_OK
-
-
-def _write_new(path: str, content: str | bytes) -> None:
-    """Write text (UTF-8) or bytes to a new file (an existing file or link is never overwritten), or one
-    error line."""
-    from customer_success_mcp.fileio import FileWriteError, write_new_file
-
-    try:
-        write_new_file(path, content.encode("utf-8") if isinstance(content, str) else content)
-    except FileWriteError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _account_row(args: argparse.Namespace, scored: Any) -> int:
-    """The row of the account named on the command line, or one error line with the closest matches."""
-    from customer_success_mcp.pipeline import AccountNotFound, find_account
-
-    try:
-        return find_account(scored.table, args.account)
-    except AccountNotFound as exc:
-        raise CliError(f"{_files(args)}: {exc} List ids with `csm health {_files(args)}`.") from None
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from customer_success_mcp.pipeline import explain_account
     from customer_success_mcp.render.account import account_text
 
-    scored = _scored(args)
-    row = _account_row(args, scored)
+    scored = scored_portfolio(args)
+    row = account_row_of(args, scored)
     explanation = explain_account(scored, row)
     if args.format == "json":
         sys.stdout.write(explanation.model_dump_json(indent=2) + "\n")
@@ -253,8 +111,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     file_format = next((fmt for fmt, (end, _, made) in FILE_FORMATS.items() if made and end == suffix), None)
     if file_format and args.format == "json":
         raise CliError(f"--format json prints the draft's facts, but {args.output} names a file: drop one")
-    scored = _scored(args)
-    row = _account_row(args, scored)
+    scored = scored_portfolio(args)
+    row = account_row_of(args, scored)
     portfolio = " + ".join(Path(f).name for f in args.files)
     source = DraftSource(portfolio=portfolio, snapshot="read from the file", as_of=scored.as_of,
                          profile=scored.profile.name)  # fmt: skip
@@ -265,14 +123,14 @@ def cmd_draft(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     name = scored.table.names[row]
     if file_format:
-        _write_new(args.output, data)
+        write_new(args.output, data)
         what = FILE_FORMATS[file_format][1]
         kind = KIND_NAMES[args.kind]
         print(f"wrote the {what} of the {audience} {kind} for {name} to {args.output}", file=sys.stderr)
         return EXIT_OK
     text = draft.markdown if args.format == "markdown" else draft.facts.model_dump_json(indent=2) + "\n"
     if args.output:
-        _write_new(args.output, text)
+        write_new(args.output, text)
         print(f"wrote the {args.kind} draft for {name} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -286,7 +144,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     sides = []
     for path in (args.old, args.new):
-        scored = _scored(argparse.Namespace(**{**vars(args), "files": [path], "as_of": None}))
+        scored = scored_portfolio(argparse.Namespace(**{**vars(args), "files": [path], "as_of": None}))
         sides.append(ScoredSide(scored.table, scored.health, scored.churn, scored.as_of))
     result = compare_scores(sides[0], sides[1])
     if args.format == "json":
@@ -301,7 +159,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from customer_success_mcp.query.sql import QueryRefused, build_database
     from customer_success_mcp.render.text import query_text
 
-    scored = _scored(args)
+    scored = scored_portfolio(args)
     try:
         result = build_database(scored).query(args.sql, max_rows=args.limit)
     except QueryRefused as exc:
@@ -318,7 +176,7 @@ def cmd_find(args: argparse.Namespace) -> int:
     from customer_success_mcp.query.models import AccountFilter, QueryError
     from customer_success_mcp.render.text import accounts_text
 
-    scored = _scored(args)
+    scored = scored_portfolio(args)
     filters = AccountFilter(**{name: getattr(args, name) for name in AccountFilter.model_fields})
     try:
         found = find_accounts(scored, filters, args.sort_by, args.offset, args.limit)
@@ -327,7 +185,7 @@ def cmd_find(args: argparse.Namespace) -> int:
     if args.format == "json":
         head = {"as_of": scored.as_of.isoformat(), "sort_by": args.sort_by,
                 "filters": filters.model_dump(exclude_none=True)}  # fmt: skip
-        _emit_json({**head, **found.model_dump(mode="json")})
+        emit_json({**head, **found.model_dump(mode="json")})
     else:
         print(accounts_text(scored, found, args.sort_by))
     return EXIT_OK
@@ -343,7 +201,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"--output {args.output}: a {fmt} export ends in .{fmt}")
     if fmt == "xlsx" and not args.output:
         raise CliError("an Excel export needs --output FILE.xlsx (a terminal cannot show it)")
-    scored = _scored(args)
+    scored = scored_portfolio(args)
     filters = AccountFilter(**{name: getattr(args, name) for name in AccountFilter.model_fields})
     try:
         columns, rows = export_table(scored, filters, args.sort_by)
@@ -372,40 +230,13 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
         flag = "--" + name.replace("_", "-")
         kind = info.annotation
         if kind == bool | None:
-            p.add_argument(flag, type=_yes_no, metavar="yes|no", help=info.description)
+            p.add_argument(flag, type=yes_no, metavar="yes|no", help=info.description)
         elif kind == int | None:
-            p.add_argument(flag, type=_bounded_int(0, 36_500), metavar="N", help=info.description)
+            p.add_argument(flag, type=bounded_int(0, 36_500), metavar="N", help=info.description)
         elif kind == float | None:
-            p.add_argument(flag, type=_non_negative, metavar="N", help=info.description)
+            p.add_argument(flag, type=non_negative, metavar="N", help=info.description)
         else:
             p.add_argument(flag, metavar="TEXT", help=info.description)
-
-
-def _yes_no(text: str) -> bool:
-    answer = {"yes": True, "true": True, "no": False, "false": False}.get(text.strip().lower())
-    if answer is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not yes or no")
-    return answer
-
-
-def megabytes_option(text: str) -> float:
-    """An argparse type: a positive, finite number of megabytes."""
-    from customer_success_mcp.fileio import megabytes
-
-    try:
-        return megabytes(text, "the size")
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text.replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -417,13 +248,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         profile = load_profile(args.profile)
     except ProfileError as exc:
         raise CliError(str(exc)) from None
-    loaded = _loaded(args, profile)
+    loaded = loaded_portfolio(args, profile)
     report = loaded.report
     if args.format == "json":
         sys.stdout.write(report.model_dump_json(indent=2, exclude_none=True) + "\n")
     else:
         print(
-            f"{_files(args)}: {report.total} accounts, {report.accepted} accepted, {report.rejected} rejected"
+            f"{files_named(args)}: {report.total} accounts, {report.accepted} accepted, "
+            f"{report.rejected} rejected"
         )
         for rej in report.rejections:
             who = printable_text(rej.customer_id or "(no id)")
@@ -443,11 +275,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from customer_success_mcp.render.imports import inspection_lines
 
     try:
-        found = inspect_sources(_read(args.files, _max_bytes(args)), spec=_spec(args))
+        found = inspect_sources(read_inputs(args.files, max_read_bytes(args)), spec=mapping_spec(args))
     except InputError as exc:
         raise CliError(str(exc)) from None
     if args.format == "json":
-        _emit_json([e.model_dump(mode="json") for e in found])
+        emit_json([e.model_dump(mode="json") for e in found])
     else:
         print("\n\n".join("\n".join(inspection_lines(e, printable_text)) for e in found))
     return EXIT_OK
@@ -480,7 +312,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.outcomes:
         from customer_success_mcp.generate.outcomes import generate_outcomes, outcomes_bytes
 
-        _write_new(args.outcomes, outcomes_bytes(generate_outcomes(data, args.seed, as_of), args.outcomes))
+        write_new(args.outcomes, outcomes_bytes(generate_outcomes(data, args.seed, as_of), args.outcomes))
         print(f"wrote the outcomes of {args.accounts} accounts to {args.outcomes}", file=sys.stderr)
     if args.exports:
         from customer_success_mcp.fileio import FileWriteError
@@ -498,7 +330,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return EXIT_OK
     data = {"as_of": as_of.isoformat(), **data}
     if args.output:
-        _write_new(args.output, portfolio_json(data, compact=len(data["customers"]) > COMPACT_JSON_ABOVE))
+        write_new(args.output, portfolio_json(data, compact=len(data["customers"]) > COMPACT_JSON_ABOVE))
         print(
             f"wrote {args.accounts} accounts to {args.output} (seed {args.seed}, as of {as_of})",
             file=sys.stderr,
@@ -508,23 +340,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_files(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE",
-                   help='portfolio file: JSON ({"customers": [...]}), CSV or Excel; several CSV/Excel '
-                   "exports are joined on the account id")  # fmt: skip
-    p.add_argument(
-        "--mapping", metavar="FILE", help="TOML column mapping for CSV/Excel exports (see the README)"
-    )
-    p.add_argument("--date-order", choices=("MDY", "DMY"),
-                   help="order of slash dates such as 03/04/2027 when the values cannot tell")  # fmt: skip
-    p.add_argument("--max-file-mb", type=megabytes_option, metavar="MB",
-                   help="largest file read (env CSM_MAX_FILE_MB; default 256)")  # fmt: skip
-
-
 def _add_common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-    _add_files(p)
+    add_files(p)
     p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
-    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+    p.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD",
                    help="score as of this date (default: the file's as_of, else today)")  # fmt: skip
     p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
 
@@ -548,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_common(p, ("text", "json"))
         p.add_argument(
             "--limit",
-            type=_bounded_int(0, 10_000_000),
+            type=bounded_int(0, 10_000_000),
             metavar="N",
             help="text output: show only the first N accounts",
         )
@@ -566,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the report here instead of stdout (html: one self-contained page)",
     )
-    p.add_argument("--renewal-window", type=_bounded_int(0, 3650), default=90, metavar="DAYS",
+    p.add_argument("--renewal-window", type=bounded_int(0, 3650), default=90, metavar="DAYS",
                    help="renewals counted within this many days of as_of (default: 90)")  # fmt: skip
     p.set_defaults(handler=cmd_report)
     from customer_success_mcp.query.models import SORT_HELP, SORT_KEYS
@@ -579,9 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, ("text", "json"))
     _add_filter_options(p)
     p.add_argument("--sort-by", choices=SORT_KEYS, default="arr", help=SORT_HELP + " (default: arr)")
-    p.add_argument("--limit", type=_bounded_int(1, 100), default=20, metavar="N",
+    p.add_argument("--limit", type=bounded_int(1, 100), default=20, metavar="N",
                    help="rows to show, 1-100 (default: 20)")  # fmt: skip
-    p.add_argument("--offset", type=_bounded_int(0, 10_000_000), default=0, metavar="N",
+    p.add_argument("--offset", type=bounded_int(0, 10_000_000), default=0, metavar="N",
                    help="skip this many rows first (default: 0)")  # fmt: skip
     p.set_defaults(handler=cmd_find)
     p = sub.add_parser(
@@ -591,13 +410,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Export the accounts the filters select (the find_accounts filters) to CSV or Excel; "
         "text that a spreadsheet would run as a formula is kept as text.",
     )
-    _add_files(p)
+    add_files(p)
     p.add_argument("--format", choices=("csv", "xlsx"), default=None,
                    help="csv or xlsx (default: from --output's ending, else csv)")  # fmt: skip
     _add_filter_options(p)
     p.add_argument("--sort-by", choices=SORT_KEYS, default="arr", help=SORT_HELP + " (default: arr)")
     p.add_argument("--output", "-o", metavar="FILE", help="write to this new file (never overwritten)")
-    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+    p.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD",
                    help="score as of this date (default: the file's as_of, else today)")  # fmt: skip
     p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
     p.set_defaults(handler=cmd_export)
@@ -612,7 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "sql", metavar="SQL", help='e.g. "SELECT segment, SUM(arr) FROM accounts GROUP BY segment"'
     )
-    p.add_argument("--limit", type=_bounded_int(1, 10_000), default=200, metavar="N",
+    p.add_argument("--limit", type=bounded_int(1, 10_000), default=200, metavar="N",
                    help="rows to show at most (default: 200)")  # fmt: skip
     p.set_defaults(handler=cmd_query)
     p = sub.add_parser(
@@ -646,12 +465,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("kind", choices=("qbr", "ebr", "save-plan"), help="which document")
     p.add_argument("account", help="account id or name")
-    _add_files(p)
+    add_files(p)
     p.add_argument("--quarter", metavar="Q", help="the quarter a QBR covers, e.g. 'Q4 2026'")
     p.add_argument("--audience", choices=("customer", "internal"),
                    help="customer (default for a QBR or EBR: no internal score) or internal (the prep brief; "
                    "a save plan is always internal)")  # fmt: skip
-    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="score as of this date")
+    p.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="score as of this date")
     p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
     p.add_argument("--output", "-o", metavar="FILE",
                    help="write the draft to this new file instead of stdout (never overwrites); a .pptx name "
@@ -665,7 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
         "1 some rejected, 2 unusable",
         description="Check a file; exit 0 all accepted, 1 some rejected, 2 unusable.",
     )
-    _add_files(p)
+    add_files(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--profile", metavar="NAME|FILE", help=PROFILE_HELP)
     p.set_defaults(handler=cmd_validate)
@@ -675,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with its confidence, what is left unmapped, values that would be rejected",
         description="Inspect CSV or Excel exports before loading them: nothing is scored or stored.",
     )
-    _add_files(p)
+    add_files(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_inspect)
     from customer_success_mcp.cli_analysis import add_analysis_commands
@@ -702,13 +521,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="a realistic synthetic portfolio, the same for the same seed")
     p.add_argument(
         "--accounts",
-        type=_bounded_int(0, 10_000_000),
+        type=bounded_int(0, 10_000_000),
         default=50,
         metavar="N",
         help="how many accounts (default: 50)",
     )
     p.add_argument("--seed", type=int, default=1, metavar="N", help="random seed (default: 1)")
-    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="renewals are spread after this date")
+    p.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="renewals are spread after this date")
     p.add_argument(
         "--missing-share", type=float, default=0.0, metavar="SHARE",
         help="share of accounts (0-1) that drop one to three optional sections (default: 0)",

@@ -11,15 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from customer_success_mcp import cli_common
 from customer_success_mcp.scoring.outcomes import TARGET_HELP
 
 TARGETS = ("churned", "churned_or_downgraded")
-
-
-def _cli() -> Any:
-    from customer_success_mcp import cli
-
-    return cli
 
 
 def _show(args: argparse.Namespace, result: Any, headline: str) -> int:
@@ -34,21 +29,20 @@ def _show(args: argparse.Namespace, result: Any, headline: str) -> int:
 
 def _outcomes(path: str, max_bytes: int) -> Any:
     """The outcomes in a file, with a line on stderr when rows were rejected."""
-    cli = _cli()
     from customer_success_mcp.ingest.load import InputError
     from customer_success_mcp.ingest.outcomes import load_outcomes
 
-    [(name, data)] = cli._read([path], max_bytes)
+    [(name, data)] = cli_common.read_inputs([path], max_bytes)
     try:
         loaded = load_outcomes(name, data)
     except InputError as exc:
-        raise cli.CliError(str(exc)) from None
+        raise cli_common.CliError(str(exc)) from None
     if loaded.rejected:
         first = loaded.rejected[0]
         print(f"csm: {len(loaded.rejected)} of {loaded.total} outcome rows rejected (first: row {first.row} "
-              f"{first.field} {cli.printable_text(first.reason)})", file=sys.stderr)  # fmt: skip
+              f"{first.field} {cli_common.printable_text(first.reason)})", file=sys.stderr)  # fmt: skip
     if not loaded.accepted:
-        raise cli.CliError(f"{path}: no usable outcome in {loaded.total} rows")
+        raise cli_common.CliError(f"{path}: no usable outcome in {loaded.total} rows")
     return loaded.outcomes
 
 
@@ -60,14 +54,13 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from customer_success_mcp.query.analysis import backtest
     from customer_success_mcp.render.analysis import backtest_headline
 
-    cli = _cli()
-    scored = cli._scored(args)
-    outcomes = _outcomes(args.outcomes, _cli()._max_bytes(args))
+    scored = cli_common.scored_portfolio(args)
+    outcomes = _outcomes(args.outcomes, cli_common.max_read_bytes(args))
     try:
         report = backtest(scored, outcomes, target=args.target, target_recall=args.target_recall,
                           detail=args.detail)  # fmt: skip
     except ValueError as exc:
-        raise cli.CliError(str(exc)) from None
+        raise cli_common.CliError(str(exc)) from None
     return _show(args, report, backtest_headline(report, _portfolio_name(args)))
 
 
@@ -76,18 +69,17 @@ def cmd_what_if(args: argparse.Namespace) -> int:
     from customer_success_mcp.query.analysis import what_if
     from customer_success_mcp.render.analysis import what_if_headline
 
-    cli = _cli()
     try:
         changes = parse_assignments(args.changes)
     except ChangeError as exc:
-        raise cli.CliError(str(exc)) from None
+        raise cli_common.CliError(str(exc)) from None
     args.files = [args.file]
-    scored = cli._scored(args)
-    row = cli._account_row(args, scored)
+    scored = cli_common.scored_portfolio(args)
+    row = cli_common.account_row_of(args, scored)
     try:
         result = what_if(scored, scored.table.ids[row], changes)
     except ChangeError as exc:
-        raise cli.CliError(str(exc)) from None
+        raise cli_common.CliError(str(exc)) from None
     return _show(args, result, what_if_headline(result))
 
 
@@ -100,7 +92,7 @@ def _nested(assignments: dict[str, Any]) -> dict[str, Any]:
         for key in heads:
             node = node.setdefault(key, {})
             if not isinstance(node, dict):
-                raise _cli().CliError(f"--override {path}: {key} is given a value and sub-keys at once")
+                raise cli_common.CliError(f"--override {path}: {key} is given a value and sub-keys at once")
         node[last] = value
     return out
 
@@ -113,21 +105,20 @@ def cmd_what_if_profile(args: argparse.Namespace) -> int:
     from customer_success_mcp.render.analysis import profile_headline
     from customer_success_mcp.scoring.profile import ProfileError
 
-    cli = _cli()
     if bool(args.override) == bool(args.profile_change):
-        raise cli.CliError("give --override KEY=VALUE (one or more) or --profile-change FILE.toml")
-    scored = cli._scored(args)
+        raise cli_common.CliError("give --override KEY=VALUE (one or more) or --profile-change FILE.toml")
+    scored = cli_common.scored_portfolio(args)
     try:
         if args.profile_change:
-            [(name, data)] = cli._read([args.profile_change], cli._max_bytes(args))
+            [(name, data)] = cli_common.read_inputs([args.profile_change], cli_common.max_read_bytes(args))
             overrides, source = overrides_from_toml(data.decode("utf-8", errors="replace"), name), name
         else:
             overrides, source = _nested(parse_assignments(args.override)), "--override"
         profile = changed_profile(scored.profile, overrides, source)
-        outcomes = _outcomes(args.outcomes, _cli()._max_bytes(args)) if args.outcomes else None
+        outcomes = _outcomes(args.outcomes, cli_common.max_read_bytes(args)) if args.outcomes else None
         result = what_if_profile(scored, profile, outcomes, target=args.target)
     except (ProfileError, ChangeError, QueryError) as exc:
-        raise cli.CliError(str(exc)) from None
+        raise cli_common.CliError(str(exc)) from None
     return _show(args, result, profile_headline(result, _portfolio_name(args)))
 
 
@@ -136,12 +127,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from customer_success_mcp.query.models import QueryError
     from customer_success_mcp.render.analysis import plan_headline
 
-    cli = _cli()
-    scored = cli._scored(args)
+    scored = cli_common.scored_portfolio(args)
     try:
         plan = plan_week(scored, args.hours, args.owner)
     except QueryError as exc:
-        raise cli.CliError(str(exc)) from None
+        raise cli_common.CliError(str(exc)) from None
     return _show(args, plan, plan_headline(plan))
 
 
@@ -166,23 +156,21 @@ def _recall(text: str) -> float:
 
 
 def _scoring_options(p: argparse.ArgumentParser) -> None:
-    cli = _cli()
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    p.add_argument("--as-of", type=cli._date, metavar="YYYY-MM-DD",
+    p.add_argument("--as-of", type=cli_common.iso_date, metavar="YYYY-MM-DD",
                    help="score as of this date (default: the file's as_of, else today)")  # fmt: skip
-    p.add_argument("--profile", metavar="NAME|FILE", help=cli.PROFILE_HELP)
+    p.add_argument("--profile", metavar="NAME|FILE", help=cli_common.PROFILE_HELP)
 
 
 def add_analysis_commands(sub: Any) -> None:
     """Register backtest, what-if, what-if-profile and plan on the `csm` subcommands."""
-    cli = _cli()
     p = sub.add_parser(
         "backtest",
         help="how well the scores separated the accounts that churned: ROC AUC, average precision, KS, "
         "deciles, churn per tier and class, lead time, per segment, best inputs, cut-offs",
         description="Backtest the scores against outcomes (renewed, churned or downgraded).",
     )
-    cli._add_files(p)
+    cli_common.add_files(p)
     p.add_argument("--outcomes", required=True, metavar="FILE",
                    help="outcomes file (CSV, Excel or JSON): customer_id, outcome, date, arr_after",
                    )  # fmt: skip
@@ -218,7 +206,7 @@ def add_analysis_commands(sub: Any) -> None:
         "and with --outcomes the backtest before and after; nothing is stored",
         description="What if the scoring profile changed? --override KEY=VALUE or --profile-change FILE.",
     )
-    cli._add_files(p)
+    cli_common.add_files(p)
     p.add_argument("--override", action="append", metavar="KEY=VALUE",
                    help="a profile key and its value, e.g. health.dimensions.usage.weight=0.35 (repeat)",
                    )  # fmt: skip
@@ -234,7 +222,7 @@ def add_analysis_commands(sub: Any) -> None:
         "playbook steps with effort, expansion on healthy accounts; what did not fit",
         description="Plan the week's account work within the hours available.",
     )
-    cli._add_files(p)
+    cli_common.add_files(p)
     p.add_argument("--hours", type=_hours, required=True, metavar="H", help="hours available this week")
     p.add_argument("--owner", metavar="NAME", help="only this account owner's (CSM's) accounts")
     _scoring_options(p)
