@@ -381,7 +381,7 @@ def test_past_renewal_date_counts_as_zero_days_for_urgency():
 
 
 def test_a_profile_can_give_ended_contracts_their_own_multiplier():
-    from customer_success_mcp.scoring.profile import build_profile
+    from customer_success_mcp.scoring.default_profiles import build_profile
 
     profile = build_profile({"churn": {"ended_contract_multiplier": 1.0}})
     c = churn_of(make_account(**RAW_40, contract_end_date=ends_in(-10)), profile=profile)

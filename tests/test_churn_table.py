@@ -21,8 +21,8 @@ from customer_success_mcp.profiles import load_profile, profile_from_overrides
 from customer_success_mcp.render.model_doc import scoring_model_markdown
 from customer_success_mcp.scoring.churn import signal_points
 from customer_success_mcp.scoring.churn_model import ChurnModel, ChurnSignal
-from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
-from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile
+from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE, build_profile
+from customer_success_mcp.scoring.profile import Profile, ProfileError
 from customer_success_mcp.scoring.table import AccountTable
 
 # Open support tickets join support_issues: critical 0.30, escalations 0.30, satisfaction 0.30

@@ -21,8 +21,12 @@ from conftest import AS_OF, make_account
 from customer_success_mcp import library
 from customer_success_mcp.pipeline import score_records
 from customer_success_mcp.render.drafts import DraftSource, draft_for_account
-from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE, FIVE_DIMENSION_PROFILE
-from customer_success_mcp.scoring.profile import Profile, build_profile
+from customer_success_mcp.scoring.default_profiles import (
+    DEFAULT_PROFILE,
+    FIVE_DIMENSION_PROFILE,
+    build_profile,
+)
+from customer_success_mcp.scoring.profile import Profile
 
 DOCUMENTS = [
     (kind, name) for kind in ("playbooks", "templates", "references") for name in library.names(kind)

@@ -22,8 +22,8 @@ from customer_success_mcp.scoring.default_profiles import (
     DEFAULT_PROFILE,
     FIVE_DIMENSION_PROFILE,
     REFERENCE_PROFILE,
+    build_profile,
 )
-from customer_success_mcp.scoring.profile import build_profile
 
 # Every input at or beyond the best value of every segment: each sub-score is 100.
 PERFECT: dict[str, dict[str, Any]] = {

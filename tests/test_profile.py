@@ -12,8 +12,9 @@ from customer_success_mcp.scoring.default_profiles import (
     BUILTIN_PROFILES,
     DEFAULT_PROFILE,
     FIVE_DIMENSION_PROFILE,
+    build_profile,
 )
-from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile
+from customer_success_mcp.scoring.profile import Profile, ProfileError
 
 # An account whose four health dimensions all score differently, so weights matter.
 UNEVEN = make_account(

@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from conftest import AS_OF, make_account, score
 from customer_success_mcp.ingest.contract import Account
 from customer_success_mcp.ingest.load import InputError, LoadedPortfolio, load_bytes, load_records
-from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
-from customer_success_mcp.scoring.profile import Profile, build_profile
+from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE, build_profile
+from customer_success_mcp.scoring.profile import Profile
 
 # --- helpers
 

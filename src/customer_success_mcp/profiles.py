@@ -14,7 +14,8 @@ from customer_success_mcp.fileio import MB, FileReadError, read_regular_file
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES, FieldRule
 from customer_success_mcp.ingest.contract import input_paths
 from customer_success_mcp.scoring.churn_model import ChurnSignal
-from customer_success_mcp.scoring.profile import Profile, ProfileError, build_profile, with_overrides
+from customer_success_mcp.scoring.default_profiles import build_profile
+from customer_success_mcp.scoring.profile import Profile, ProfileError, with_overrides
 
 MAX_PROFILE_BYTES = 4 * MB
 # The kinds of input each churn rule can read (kinds as the bulk validator stores them).

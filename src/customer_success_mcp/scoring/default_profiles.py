@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from customer_success_mcp.scoring.profile import Profile
+from customer_success_mcp.scoring.profile import Profile, ProfileError, with_overrides
 
 _BENCHMARKS = {
     "enterprise": {
@@ -473,3 +473,15 @@ BUILTIN_PROFILES: dict[str, Profile] = {
     "default": DEFAULT_PROFILE,
     "five_dimension": FIVE_DIMENSION_PROFILE,
 }
+
+
+def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile:
+    """Apply an override mapping (as read from TOML) to its base built-in profile (`base`, default
+    "default") and validate it."""
+    overrides = dict(overrides)
+    base_name = overrides.pop("base", "default")
+    if not isinstance(base_name, str) or base_name not in BUILTIN_PROFILES:
+        raise ProfileError(
+            f"{source}: base: unknown profile {base_name!r} (choose one of {', '.join(BUILTIN_PROFILES)})"
+        )
+    return with_overrides(BUILTIN_PROFILES[base_name], overrides, source)

@@ -3,8 +3,8 @@
 A profile is data, validated on construction. `DEFAULT_PROFILE` reproduces the reference
 scripts (see docs/scoring-model in the README); `FIVE_DIMENSION_PROFILE` is the alternative
 framework with a business-outcomes dimension. Overrides (as read from a user's TOML file by
-`customer_success_mcp.profiles`) are deep-merged onto their base by `build_profile` and validated
-as a whole. Nothing here reads a file.
+`customer_success_mcp.profiles`) are deep-merged onto their base by `default_profiles.build_profile` and
+validated as a whole. Nothing here reads a file.
 """
 
 from __future__ import annotations
@@ -515,19 +515,6 @@ def _format_validation_error(err: ValidationError, source: str, data: Any) -> st
     return f"{source}: {loc}: {message}{more}"
 
 
-def build_profile(overrides: dict[str, Any], source: str = "profile") -> Profile:
-    """Apply an override mapping (as read from TOML) to its base profile and validate it."""
-    from customer_success_mcp.scoring.default_profiles import BUILTIN_PROFILES
-
-    overrides = dict(overrides)
-    base_name = overrides.pop("base", "default")
-    if not isinstance(base_name, str) or base_name not in BUILTIN_PROFILES:
-        raise ProfileError(
-            f"{source}: base: unknown profile {base_name!r} (choose one of {', '.join(BUILTIN_PROFILES)})"
-        )
-    return _merged(BUILTIN_PROFILES[base_name], overrides, source)
-
-
 def with_overrides(profile: Profile, overrides: dict[str, Any], source: str = "overrides") -> Profile:
     """A profile changed by an override mapping (the same rules as a TOML file's, on any profile)."""
     return _merged(profile, dict(overrides), source)
@@ -586,7 +573,6 @@ __all__ = [
     "SignalWarning",
     "WarningLevel",
     "WarningRule",
-    "build_profile",
     "normalise_label",
     "with_overrides",
 ]
