@@ -381,7 +381,7 @@ def test_inspect_shows_cells_as_the_file_writes_them() -> None:
 
 
 def test_a_single_export_loads_through_load_file(tmp_path) -> None:
-    from customer_success_mcp.ingest.load import load_file
+    from customer_success_mcp.ingest.sources import load_file
 
     path = tmp_path / "crm.csv"
     path.write_bytes(csv_bytes(CRM))

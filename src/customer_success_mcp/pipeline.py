@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from customer_success_mcp.dates import parse_iso_day
-from customer_success_mcp.ingest.load import LoadedPortfolio, LoadReport, load_file
+from customer_success_mcp.ingest.load import LoadedPortfolio, LoadReport
+from customer_success_mcp.ingest.sources import load_file
 from customer_success_mcp.profiles import load_profile
 from customer_success_mcp.scoring.churn import ChurnScores, score_churn
 from customer_success_mcp.scoring.expansion import ExpansionScores, score_expansion

@@ -31,7 +31,7 @@ from customer_success_mcp.ingest.columns import (
     derive_segments,
     too_long,
 )
-from customer_success_mcp.ingest.load import InputError
+from customer_success_mcp.ingest.errors import InputError
 from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable

@@ -5,20 +5,16 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from pydantic_core import from_json
 
-from customer_success_mcp.fileio import MB, FileReadError, read_regular_file
+from customer_success_mcp.fileio import MB
 from customer_success_mcp.ingest.columns import validate_records
+from customer_success_mcp.ingest.errors import UTF8_BOM, InputError
 from customer_success_mcp.ingest.report import DataNote, FieldProblem, FileImport, LoadReport, Rejection
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
-
-
-class InputError(ValueError):
-    """A portfolio that cannot be used at all; the message says what to fix."""
 
 
 class LoadedPortfolio:
@@ -50,7 +46,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-UTF8_BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_FILE_BYTES = 256 * MB
 
 
@@ -120,22 +115,3 @@ def load_bytes(
         document = parse_json(data, source)
         records, extras = accounts_of(document, source)
         return load_records(records, profile, extras, keep_records=keep_records)
-
-
-def load_file(path: str | Path, profile: Profile, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadedPortfolio:
-    """Read and validate a portfolio file: JSON in the reference format, or one CSV or Excel export.
-
-    The file is read through `fileio.read_regular_file`: a regular file under `max_bytes`, never a pipe
-    or device."""
-    path = Path(path)
-    try:
-        data = read_regular_file(path, max_bytes, "raise the size limit to read it")
-    except FileReadError as exc:
-        raise InputError(str(exc)) from None
-    from customer_success_mcp.ingest.tabular import source_format
-
-    if source_format(path.name, data) != "json":
-        from customer_success_mcp.ingest.sources import load_sources
-
-        return load_sources([(path.name, data)], profile)
-    return load_bytes(data, profile, str(path))

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from customer_success_mcp.ingest.columns import MODULE_RULES, SECTION_RULES, TOP_RULES, FieldRule
 from customer_success_mcp.ingest.contract import is_scored
-from customer_success_mcp.ingest.load import InputError
+from customer_success_mcp.ingest.errors import InputError
 from customer_success_mcp.ingest.report import ColumnMatch
 
 DateOrder = Literal["MDY", "DMY"]

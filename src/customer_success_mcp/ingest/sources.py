@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from customer_success_mcp.fileio import FileReadError, read_regular_file
 from customer_success_mcp.ingest.cells import parse_column
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES
 from customer_success_mcp.ingest.join import MappedFile, join_files
-from customer_success_mcp.ingest.load import InputError, LoadedPortfolio, gc_paused, load_bytes
+from customer_success_mcp.ingest.load import (
+    DEFAULT_MAX_FILE_BYTES,
+    InputError,
+    LoadedPortfolio,
+    gc_paused,
+    load_bytes,
+)
 from customer_success_mcp.ingest.mapping import (
     FileMapping,
     MappingSpec,
@@ -203,3 +211,18 @@ def records_from_table(table: AccountTable) -> list[dict[str, Any]]:
         if record["modules"]:
             out[i]["product_usage"] = record["modules"]
     return out
+
+
+def load_file(path: str | Path, profile: Profile, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadedPortfolio:
+    """Read and validate a portfolio file: JSON in the reference format, or one CSV or Excel export.
+
+    The file is read through `fileio.read_regular_file`: a regular file under `max_bytes`, never a pipe
+    or device."""
+    path = Path(path)
+    try:
+        data = read_regular_file(path, max_bytes, "raise the size limit to read it")
+    except FileReadError as exc:
+        raise InputError(str(exc)) from None
+    if source_format(path.name, data) != "json":
+        return load_sources([(path.name, data)], profile)
+    return load_bytes(data, profile, str(path))

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from customer_success_mcp.ingest.load import UTF8_BOM, InputError
+from customer_success_mcp.ingest.errors import UTF8_BOM, InputError
 
 SourceFormat = Literal["json", "csv", "xlsx"]
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
