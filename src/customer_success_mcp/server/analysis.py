@@ -36,7 +36,7 @@ FIRST_REJECTIONS = 5
 
 def _read(service: PortfolioService, path: str, roots: list[Path] | None) -> tuple[str, bytes]:
     try:
-        [(file, data)] = service._read_files([path], roots)
+        [(file, data)] = service.read_files([path], roots)
     except FileAccessError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -109,7 +109,7 @@ def _from_history(
     from customer_success_mcp.scoring.health import score_health
     from customer_success_mcp.scoring.outcomes import Snapshot, outcomes_from_history
 
-    name = service._resolve_name(portfolio).portfolio
+    name = service.resolve_name(portfolio).portfolio
     days = _latest_per_day(service.store.snapshots(name))
     if len(days) < 2:
         raise UserError(
@@ -164,7 +164,7 @@ def backtest(
         scored, info, found, read, history = _from_history(service, portfolio)
     else:
         assert outcomes is not None
-        cached = service._portfolio(portfolio)
+        cached = service.cached_portfolio(portfolio)
         scored, info = cached.scored, cached.info
         found, read = read_outcomes(service, outcomes, roots)
         earlier = [
@@ -187,7 +187,7 @@ def what_if(
     from customer_success_mcp.ingest.changes import ChangeError
     from customer_success_mcp.query.analysis import what_if as run
 
-    cached, row = service._account(account, portfolio)
+    cached, row = service.cached_account(account, portfolio)
     try:
         result = run(cached.scored, cached.scored.table.ids[row], changes)
     except ChangeError as exc:
@@ -213,7 +213,7 @@ def what_if_profile(
 
     if (changes is None) == (profile_file is None):
         raise UserError("Give `changes` (profile keys and values, as in a profile file) or `profile_file`.")
-    cached = service._portfolio(portfolio)
+    cached = service.cached_portfolio(portfolio)
     try:
         if profile_file is not None:
             name, data = _read(service, profile_file, roots)
@@ -241,7 +241,7 @@ def plan_week(
     from customer_success_mcp.query.analysis import plan_week as run
     from customer_success_mcp.query.models import QueryError
 
-    cached = service._portfolio(portfolio)
+    cached = service.cached_portfolio(portfolio)
     try:
         plan = run(cached.scored, hours, owner)
     except QueryError as exc:

@@ -57,7 +57,7 @@ def register_completion(mcp: MCPServer, service: PortfolioService) -> None:
 
     def accounts(portfolio: str | None, with_names: bool) -> list[str]:
         try:
-            table = service._portfolio(portfolio).scored.table
+            table = service.cached_portfolio(portfolio).scored.table
         except (UserError, StoreError):
             return []
         return [*table.ids, *table.names] if with_names else list(table.ids)

@@ -62,7 +62,7 @@ def export_accounts(
 
     chosen = _format(fmt, save_to)
     selected = filters_from(filters)
-    cached = service._portfolio(portfolio)
+    cached = service.cached_portfolio(portfolio)
     try:
         columns, rows = export_table(cached.scored, selected, sort_by)
     except QueryError as exc:

@@ -67,7 +67,7 @@ NAME_PATTERN = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
 @dataclass
-class _Cached:
+class CachedPortfolio:
     info: SnapshotInfo
     scored: ScoredPortfolio
     summaries: dict[int, PortfolioSummary] = field(default_factory=dict)
@@ -92,7 +92,7 @@ class PortfolioService:
         self.config = config
         self.store = SnapshotStore(config.data_dir)
         self._profile: Profile | None = None
-        self._cache: dict[int, _Cached] = {}
+        self._cache: dict[int, CachedPortfolio] = {}
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ basics
@@ -120,7 +120,9 @@ class PortfolioService:
     def _check_inline(self, accounts: list[Any]) -> None:
         check_inline_accounts(accounts, self.config.max_inline_accounts, self.config.max_inline_bytes)
 
-    def _resolve_name(self, portfolio: str | None) -> SnapshotInfo:
+    def resolve_name(self, portfolio: str | None) -> SnapshotInfo:
+        """The latest snapshot of the portfolio named (the last loaded when None), or a UserError naming
+        the loaded ones."""
         known = self.store.portfolios()
         if not known:
             raise UserError(
@@ -139,7 +141,7 @@ class PortfolioService:
             f"No portfolio named {portfolio!r}. Loaded: {names}. Call list_portfolios for details."
         )
 
-    def _scored(self, info: SnapshotInfo) -> _Cached:
+    def _scored(self, info: SnapshotInfo) -> CachedPortfolio:
         with self._lock:
             cached = self._cache.get(info.id)
             if cached is not None:
@@ -151,9 +153,9 @@ class PortfolioService:
         loaded = load_records(self.store.accounts(info.id), profile)
         report = _rescored_report(LoadReport.model_validate(self.store.report(info.id)), loaded.report)
         scored = score_table(loaded.table, report, profile, info.as_of)
-        return self._keep(_Cached(info, scored))
+        return self._keep(CachedPortfolio(info, scored))
 
-    def _keep(self, cached: _Cached) -> _Cached:
+    def _keep(self, cached: CachedPortfolio) -> CachedPortfolio:
         """Cache a scored snapshot: each portfolio's latest stays, and one older one (for comparisons)."""
         portfolio = cached.info.portfolio
         with self._lock:
@@ -168,7 +170,7 @@ class PortfolioService:
 
     def snapshot_of(self, portfolio: str | None, ref: str | int | None = None) -> SnapshotInfo:
         """A stored snapshot by id or by as_of date (YYYY-MM-DD); the latest when no reference is given."""
-        latest = self._resolve_name(portfolio)
+        latest = self.resolve_name(portfolio)
         if ref is None or str(ref).strip() == "":
             return latest
         text = str(ref).strip()
@@ -194,20 +196,21 @@ class PortfolioService:
     def scored_snapshot(self, info: SnapshotInfo) -> ScoredPortfolio:
         return self._scored(info).scored
 
-    def _portfolio(self, portfolio: str | None) -> _Cached:
-        return self._scored(self._resolve_name(portfolio))
+    def cached_portfolio(self, portfolio: str | None) -> CachedPortfolio:
+        """The latest snapshot of a portfolio, scored (from the cache when it is there)."""
+        return self._scored(self.resolve_name(portfolio))
 
-    def _account(self, account: str, portfolio: str | None) -> tuple[_Cached, int]:
+    def cached_account(self, account: str, portfolio: str | None) -> tuple[CachedPortfolio, int]:
         """A loaded portfolio and the row of one of its accounts, by id or name."""
         from customer_success_mcp.pipeline import AccountNotFound, find_account
 
-        cached = self._portfolio(portfolio)
+        cached = self.cached_portfolio(portfolio)
         try:
             return cached, find_account(cached.scored.table, account)
         except AccountNotFound as exc:
             raise UserError(f"{exc} Use find_accounts with text=... to search.") from None
 
-    def _summary(self, cached: _Cached, window: int) -> PortfolioSummary:
+    def _summary(self, cached: CachedPortfolio, window: int) -> PortfolioSummary:
         if window not in cached.summaries:
             from customer_success_mcp.pipeline import summarise
 
@@ -216,7 +219,7 @@ class PortfolioService:
 
     # ------------------------------------------------------------------ load
 
-    def _read_files(self, paths: list[str], roots: list[Path] | None) -> list[tuple[Path, bytes]]:
+    def read_files(self, paths: list[str], roots: list[Path] | None) -> list[tuple[Path, bytes]]:
         """Each file checked against the allowed directories and the size cap, then read."""
         allowed = self.allowed_dirs(roots or [])
         return [read_allowed(text, allowed, self.config.max_file_bytes) for text in paths]
@@ -235,7 +238,7 @@ class PortfolioService:
         if mapping is None and date_order is None:
             return None
         if isinstance(mapping, str):
-            [(file, data)] = self._read_files([mapping], roots)
+            [(file, data)] = self.read_files([mapping], roots)
             try:
                 spec = mapping_from_toml(data.decode("utf-8"), file.name)
             except UnicodeDecodeError:
@@ -289,7 +292,7 @@ class PortfolioService:
         try:
             if files is not None:
                 spec = self._mapping_spec(mapping, date_order, roots)
-                read = self._read_files(files, roots)
+                read = self.read_files(files, roots)
                 step(0, f"reading {', '.join(f.name for f, _ in read)}")
                 step(1, "mapping columns and checking accounts against the data contract")
                 loaded = load_sources([(f.name, data) for f, data in read], profile, spec=spec,
@@ -345,7 +348,7 @@ class PortfolioService:
         )
         for export in loaded.imports:  # it worked: offer the same mapping when this export comes back
             self.store.save_mapping(export.key, export.source, export.saved_form())
-        cached = self._keep(_Cached(info, scored))
+        cached = self._keep(CachedPortfolio(info, scored))
         step(4, "done")
         more = None
         if report.rejected > FIRST_REJECTIONS:
@@ -406,7 +409,7 @@ class PortfolioService:
 
         try:
             spec = self._mapping_spec(mapping, date_order, roots)
-            [(file, data)] = self._read_files([path], roots)
+            [(file, data)] = self.read_files([path], roots)
             [found] = inspect_sources([(file.name, data)], spec=spec, saved=self._saved_mapping)
         except FileAccessError as exc:
             raise UserError(str(exc)) from None
@@ -440,7 +443,7 @@ class PortfolioService:
             draft_for_account,
         )
 
-        cached, row = self._account(account, portfolio)
+        cached, row = self.cached_account(account, portfolio)
         p = cached.scored
         info = cached.info
         snapshot = f"snapshot {info.id} (loaded {info.loaded_at})"
@@ -500,7 +503,7 @@ class PortfolioService:
     ) -> Overview:
         if not 0 <= renewal_window_days <= 3650:
             raise UserError(f"renewal_window_days must be between 0 and 3650, got {renewal_window_days}.")
-        cached = self._portfolio(portfolio)
+        cached = self.cached_portfolio(portfolio)
         rejections: list[Rejection] = []
         if detail == "full":
             rejections = cached.scored.report.rejections[:MAX_LIMIT]
@@ -519,7 +522,7 @@ class PortfolioService:
         from customer_success_mcp.query.accounts import find_accounts
 
         check_limit(limit)
-        cached = self._portfolio(portfolio)
+        cached = self.cached_portfolio(portfolio)
         filters = filters or AccountFilter()
         key = query_key(portfolio=cached.info.id, sort_by=sort_by, **filters.model_dump())
         offset = decode_cursor(cursor, key)
@@ -539,7 +542,7 @@ class PortfolioService:
 
         if not 1 <= max_rows <= 1000:
             raise UserError(f"max_rows must be between 1 and 1000, got {max_rows}.")
-        cached = self._portfolio(portfolio)
+        cached = self.cached_portfolio(portfolio)
         with self._lock:
             if cached.database is None:
                 cached.database = build_database(cached.scored)
@@ -556,7 +559,7 @@ class PortfolioService:
         """Everything the engine knows about one account, found by id or name."""
         from customer_success_mcp.pipeline import account_lifecycle, explain_account
 
-        cached, row = self._account(account, portfolio)
+        cached, row = self.cached_account(account, portfolio)
         p = cached.scored
         return brief_of(explain_account(p, row), account_lifecycle(p, row), snapshot_ref(cached.info), detail)
 
@@ -564,7 +567,7 @@ class PortfolioService:
         """The dashboard app's figures, and its per-account rows (which go to the app only)."""
         from customer_success_mcp.server.dashboard import build_dashboard
 
-        cached = self._portfolio(portfolio)
+        cached = self.cached_portfolio(portfolio)
         return build_dashboard(cached.scored, self._summary(cached, 90), snapshot_ref(cached.info))
 
     def chart(
@@ -583,7 +586,7 @@ class PortfolioService:
             raise UserError(f"Unknown chart kind {kind!r}; use one of {', '.join(CHART_KINDS)}.")
         if not 0 <= renewal_window_days <= 3650:
             raise UserError(f"renewal_window_days must be between 0 and 3650, got {renewal_window_days}.")
-        cached = self._portfolio(portfolio)
+        cached = self.cached_portfolio(portfolio)
         try:
             data = chart_data(kind, cached.scored, self._summary(cached, 90), renewal_window_days, comparison)
         except ChartUnavailable as exc:
@@ -677,7 +680,7 @@ class PortfolioService:
                     f"None of the {p.report.total} accounts could be scored: {_first_rejections(p.report)}"
                 )
             return p, "inline", None, p.report.rejections
-        cached = self._portfolio(portfolio)
+        cached = self.cached_portfolio(portfolio)
         p = cached.scored
         if as_of is not None and as_of != p.as_of:
             p = score_table(p.table, p.report, p.profile, as_of)
