@@ -28,7 +28,7 @@ from customer_success_mcp.render.chart_models import ChartKind
 from customer_success_mcp.render.text import visible_lines
 from customer_success_mcp.scoring.outcomes import TARGET_HELP
 from customer_success_mcp.scoring.outcomes import Target as OutcomeTarget
-from customer_success_mcp.server import analysis, exports, snapshots
+from customer_success_mcp.server import analysis, exports, snapshots, views
 from customer_success_mcp.server import text as summaries
 from customer_success_mcp.server.analysis_models import (
     BacktestResult,
@@ -435,9 +435,10 @@ def build_server(
             cursor: CursorArg = None,
             detail: DetailArg = "summary",
         ) -> CallToolResult:
-            result = await _run(lambda: service.score(kind, accounts=accounts, portfolio=portfolio,
-                                                      account_ids=account_ids, as_of=as_of, limit=limit,
-                                                      cursor=cursor, detail=detail))  # fmt: skip
+            result = await _run(lambda: views.score_page(service, kind, accounts=accounts,
+                                                         portfolio=portfolio, account_ids=account_ids,
+                                                         as_of=as_of, limit=limit, cursor=cursor,
+                                                         detail=detail))  # fmt: skip
             return _result(result, summaries.score_headline(result))
 
         score.__doc__ = doc
@@ -637,7 +638,7 @@ def build_server(
                 name = service.snapshot_of(portfolio).portfolio
                 if len(service.store.snapshots(name)) > 1:
                     migration = snapshots.compare_snapshots(service, portfolio).comparison
-            return service.chart(kind, portfolio, renewal_window_days, migration)
+            return views.chart(service, kind, portfolio, renewal_window_days, migration)
 
         result, image = await _run(draw)
         headline = f"{result.title}, as of {result.snapshot.as_of.isoformat()}: the PNG image is attached"
@@ -671,7 +672,7 @@ def _dashboard_app(service: PortfolioService) -> Apps:
     @apps.tool(resource_uri=DASHBOARD_URI, name="show_dashboard", title="Portfolio dashboard",
                annotations=READ_ONLY, description=DASHBOARD_DESCRIPTION)  # fmt: skip
     async def show_dashboard(portfolio: PortfolioArg = None) -> Annotated[CallToolResult, Dashboard]:
-        dashboard, rows = await _run(lambda: service.dashboard(portfolio))
+        dashboard, rows = await _run(lambda: views.dashboard(service, portfolio))
         snapshot = dashboard.snapshot
         headline = (
             f"Portfolio dashboard for {snapshot.portfolio}, as of {snapshot.as_of.isoformat()} "

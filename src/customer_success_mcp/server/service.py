@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,23 +18,18 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from customer_success_mcp.ingest.report import LoadReport, Rejection
 from customer_success_mcp.query.models import AccountFilter, QueryError
-from customer_success_mcp.render.chart_models import ChartKind
 from customer_success_mcp.render.draft_facts import Audience, DraftFormat, default_audience
-from customer_success_mcp.server.briefs import brief_of, compact_churn_rows, compact_expansion_rows
+from customer_success_mcp.server.briefs import brief_of
 from customer_success_mcp.server.config import ServerConfig
-from customer_success_mcp.server.dashboard import ChartResult, Dashboard, ImageInfo
 from customer_success_mcp.server.errors import UserError
 from customer_success_mcp.server.files import AllowedDirs, FileAccessError, read_allowed, write_new
 from customer_success_mcp.server.limits import check_inline_accounts, check_nesting
 from customer_success_mcp.server.models import (
     AccountBrief,
     AccountPage,
-    ChurnScorePage,
     DerivedInputs,
     Detail,
     DraftResult,
-    ExpansionScorePage,
-    HealthScorePage,
     LoadResult,
     Overview,
     PortfolioList,
@@ -53,7 +47,6 @@ if TYPE_CHECKING:
     from customer_success_mcp.ingest.report import ExportInspection
     from customer_success_mcp.pipeline import ScoredPortfolio
     from customer_success_mcp.query.sql import PortfolioDatabase
-    from customer_success_mcp.scoring.compare_models import Comparison
     from customer_success_mcp.scoring.models import PortfolioSummary
     from customer_success_mcp.scoring.profile import Profile
 
@@ -117,7 +110,7 @@ class PortfolioService:
         configured = tuple(Path(os.path.realpath(d)) for d in self.config.allowed_dirs)
         return allowed_dirs(configured, roots, self.config.use_client_roots)
 
-    def _check_inline(self, accounts: list[Any]) -> None:
+    def check_inline(self, accounts: list[Any]) -> None:
         check_inline_accounts(accounts, self.config.max_inline_accounts, self.config.max_inline_bytes)
 
     def resolve_name(self, portfolio: str | None) -> SnapshotInfo:
@@ -210,7 +203,7 @@ class PortfolioService:
         except AccountNotFound as exc:
             raise UserError(f"{exc} Use find_accounts with text=... to search.") from None
 
-    def _summary(self, cached: CachedPortfolio, window: int) -> PortfolioSummary:
+    def summary_of(self, cached: CachedPortfolio, window: int) -> PortfolioSummary:
         if window not in cached.summaries:
             from customer_success_mcp.pipeline import summarise
 
@@ -303,7 +296,7 @@ class PortfolioService:
                 step(1, "checking accounts against the data contract")
                 if not accounts:
                     raise UserError("`accounts` is empty; give at least one account.")
-                self._check_inline(accounts)
+                self.check_inline(accounts)
                 loaded = load_records(list(accounts), profile, keep_records=True)
                 source, default_name = "inline", "inline"
         except FileAccessError as exc:
@@ -314,7 +307,7 @@ class PortfolioService:
             raise UserError(f"{path}: cannot be read ({exc.strerror}).") from None
         report = loaded.report
         if report.accepted == 0 and accounts is not None:
-            raise UserError(f"None of the {report.total} accounts could be used: {_first_rejections(report)}")
+            raise UserError(f"None of the {report.total} accounts could be used: {first_rejections(report)}")
         if report.accepted == 0:
             # Name fields only: this may not be a portfolio at all, and its content is not ours to echo.
             fields = sorted({p.field.split(".")[0] if p.field.startswith("product_usage") else p.field
@@ -367,7 +360,7 @@ class PortfolioService:
             notes=len(report.notes),
             imports=[export.summary() for export in loaded.imports],
             derived=derived,
-            overview=self._summary(cached, 90),
+            overview=self.summary_of(cached, 90),
         )
 
     def _derive_from_history(self, name: str, when: dt.date, loaded: LoadedPortfolio) -> DerivedInputs | None:
@@ -507,7 +500,7 @@ class PortfolioService:
         rejections: list[Rejection] = []
         if detail == "full":
             rejections = cached.scored.report.rejections[:MAX_LIMIT]
-        summary = self._summary(cached, renewal_window_days)
+        summary = self.summary_of(cached, renewal_window_days)
         return Overview(snapshot=snapshot_ref(cached.info), summary=summary, rejections=rejections)
 
     def find_accounts(
@@ -563,141 +556,6 @@ class PortfolioService:
         p = cached.scored
         return brief_of(explain_account(p, row), account_lifecycle(p, row), snapshot_ref(cached.info), detail)
 
-    def dashboard(self, portfolio: str | None = None) -> tuple[Dashboard, dict[str, Any]]:
-        """The dashboard app's figures, and its per-account rows (which go to the app only)."""
-        from customer_success_mcp.server.dashboard import build_dashboard
-
-        cached = self.cached_portfolio(portfolio)
-        return build_dashboard(cached.scored, self._summary(cached, 90), snapshot_ref(cached.info))
-
-    def chart(
-        self,
-        kind: ChartKind,
-        portfolio: str | None = None,
-        renewal_window_days: int = 180,
-        comparison: Comparison | None = None,
-    ) -> tuple[ChartResult, bytes]:
-        """One chart as PNG bytes, with the numbers it shows (health_migration: of `comparison`)."""
-        from customer_success_mcp.render.chart_data import ChartUnavailable, chart_data
-        from customer_success_mcp.render.chart_models import CHART_KINDS, RiskVsArr
-        from customer_success_mcp.render.charts import png as draw_png
-
-        if kind not in CHART_KINDS:
-            raise UserError(f"Unknown chart kind {kind!r}; use one of {', '.join(CHART_KINDS)}.")
-        if not 0 <= renewal_window_days <= 3650:
-            raise UserError(f"renewal_window_days must be between 0 and 3650, got {renewal_window_days}.")
-        cached = self.cached_portfolio(portfolio)
-        try:
-            data = chart_data(kind, cached.scored, self._summary(cached, 90), renewal_window_days, comparison)
-        except ChartUnavailable as exc:
-            raise UserError(str(exc)) from None
-        image = draw_png(data)
-        numbers = data.numbers() if isinstance(data, RiskVsArr) else data
-        width, height = struct.unpack(">II", image[16:24])  # the PNG's IHDR
-        info = ImageInfo(mime_type="image/png", width=width, height=height, bytes=len(image))
-        result = ChartResult(
-            snapshot=snapshot_ref(cached.info),
-            kind=kind,
-            title=data.title,
-            image=info,
-            data=numbers,
-        )
-        return result, image
-
-    def score(
-        self,
-        kind: ScoreKind,
-        *,
-        accounts: list[dict[str, Any]] | None = None,
-        portfolio: str | None = None,
-        account_ids: list[str] | None = None,
-        as_of: dt.date | None = None,
-        limit: int = 10,
-        cursor: str | None = None,
-        today: dt.date | None = None,
-        detail: Detail = "summary",
-    ) -> HealthScorePage | ChurnScorePage | ExpansionScorePage:
-        """One scorer's results in the reference shape, for inline accounts or a loaded portfolio."""
-        from customer_success_mcp.render import reference_json as ref
-        from customer_success_mcp.scoring.portfolio import as_of_notice
-
-        check_limit(limit)
-        p, source, snapshot, rejections = self._scoring_source(accounts, portfolio, account_ids, as_of, today)
-        order = {"health": ref.health_order, "churn": ref.churn_order, "expansion": ref.expansion_order}[
-            kind
-        ](p)
-        if account_ids is not None:
-            wanted = self._rows_of(p, account_ids, source)
-            order = [r for r in order if r in wanted]
-        query = query_key(kind=kind, source=source, snapshot=snapshot, ids=account_ids, as_of=str(p.as_of),
-                           inline=query_key(a=accounts) if accounts is not None else None)  # fmt: skip
-        offset = decode_cursor(cursor, query)
-        start, end, has_more, next_cursor = page_bounds(len(order), offset, limit, query)
-        as_of_source = "argument" if as_of is not None else p.report.as_of_source or "argument"
-        notice = as_of_notice(p.as_of, as_of_source)
-        page = {"as_of": p.as_of, "as_of_source": as_of_source, "notices": [notice] if notice else [],
-                "source": source, "rejections": rejections[:FIRST_REJECTIONS],
-                "total": len(order), "offset": start, "has_more": has_more,
-                "next_cursor": next_cursor}  # fmt: skip
-        shown = order[start:end]
-        if kind == "health":
-            return HealthScorePage(report="customer_health_scores", summary=ref.health_summary(p, order),
-                                   customers=[ref.health_customer(p, r) for r in shown], **page)  # fmt: skip
-        if kind == "churn":
-            rows = [ref.churn_customer(p, r) for r in shown]
-            playbooks = compact_churn_rows(rows) if detail == "summary" else {}
-            return ChurnScorePage(report="churn_risk_analysis", summary=ref.churn_summary(p, order),
-                                  customers=rows, playbooks=playbooks, **page)  # fmt: skip
-        rows_e = [ref.expansion_customer(p, r) for r in shown]
-        if detail == "summary":
-            compact_expansion_rows(rows_e)
-        return ExpansionScorePage(report="expansion_opportunities", summary=ref.expansion_summary(p, order),
-                                  customers=rows_e, **page)  # fmt: skip
-
-    def _scoring_source(
-        self,
-        accounts: list[dict[str, Any]] | None,
-        portfolio: str | None,
-        account_ids: list[str] | None,
-        as_of: dt.date | None,
-        today: dt.date | None,
-    ) -> tuple[ScoredPortfolio, str, int | None, list[Rejection]]:
-        """Inline accounts scored now, or a loaded portfolio (rescored for another as_of if asked)."""
-        from customer_success_mcp.pipeline import score_records, score_table
-
-        if accounts is not None and (portfolio is not None or account_ids is not None):
-            raise UserError(
-                "Give inline `accounts`, or a `portfolio` (optionally with `account_ids`), not both."
-            )
-        if accounts is not None:
-            if not accounts:
-                raise UserError("`accounts` is empty; give at least one account.")
-            self._check_inline(accounts)
-            p = score_records(list(accounts), as_of or today or dt.date.today(), self.profile)
-            p.report.as_of_source = "argument" if as_of is not None else "today"
-            if p.report.accepted == 0:
-                raise UserError(
-                    f"None of the {p.report.total} accounts could be scored: {_first_rejections(p.report)}"
-                )
-            return p, "inline", None, p.report.rejections
-        cached = self.cached_portfolio(portfolio)
-        p = cached.scored
-        if as_of is not None and as_of != p.as_of:
-            p = score_table(p.table, p.report, p.profile, as_of)
-        return p, cached.info.portfolio, cached.info.id, []
-
-    @staticmethod
-    def _rows_of(p: ScoredPortfolio, account_ids: list[str], source: str) -> set[int]:
-        from customer_success_mcp.pipeline import closest_accounts
-
-        index = {cid: i for i, cid in enumerate(p.table.ids)}
-        unknown = [a for a in account_ids if a not in index]
-        if unknown:
-            hints = closest_accounts(p.table, unknown[0], limit=3)
-            hint = f" Closest to {unknown[0]!r}: {', '.join(hints)}." if hints else ""
-            raise UserError(f"Unknown account id(s) in {source}: {', '.join(unknown[:5])}.{hint}")
-        return {index[a] for a in account_ids}
-
 
 def _rescored_report(stored: LoadReport, now: LoadReport) -> LoadReport:
     """The stored load report, plus the accounts the current profile rejects when it rescores the snapshot,
@@ -727,7 +585,7 @@ def _without_quoted_values(reason: str) -> str:
     return _QUOTED.sub("", reason)
 
 
-def _first_rejections(report: LoadReport, count: int = 3) -> str:
+def first_rejections(report: LoadReport, count: int = 3) -> str:
     """The first rejected inline accounts with their reasons (inline data is the caller's own)."""
     parts = [
         f"#{r.index} {r.customer_id or '(no id)'}: {r.problems[0].field} {r.problems[0].reason}"
