@@ -176,7 +176,7 @@ def test_too_few_outcomes_gives_a_note_not_a_figure() -> None:
     assert report.separators == [] and report.cutoffs == []
     assert any("too few outcomes" in n for n in report.notes)
     (segment,) = report.segments
-    assert segment.churn_risk is None and segment.note and "3 account(s) with an outcome" in segment.note
+    assert segment.churn_risk is None and segment.note and "3 accounts with an outcome" in segment.note
 
 
 def test_one_outcome_per_account() -> None:

@@ -58,7 +58,7 @@ def test_renewals_first_then_ended_contracts_then_playbooks_then_expansion() -> 
     # The ended contract is a 0.25 h check of its own, not a renewal and not an expansion (8.75 h).
     (ended,) = plan.confirm_status
     assert (ended.customer_id, ended.hours, ended.rank) == ("ENDED", 0.25, 3)
-    assert "ended 10 day(s) ago" in ended.steps[0].text
+    assert "ended 10 days ago" in ended.steps[0].text
     # ATRISK's critical playbook: the 0.5 h briefing fits (9.25 h), the 1 h executive call does not.
     (later,) = plan.at_risk
     assert (later.customer_id, len(later.steps), later.hours, later.deferred_steps) == ("ATRISK", 1, 0.5, 5)

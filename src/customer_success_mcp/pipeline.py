@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from customer_success_mcp.dates import parse_iso_day
+from customer_success_mcp.formatting import plural
 from customer_success_mcp.ingest.load import LoadedPortfolio, LoadReport
 from customer_success_mcp.ingest.sources import load_file
 from customer_success_mcp.profiles import load_profile
@@ -81,12 +82,12 @@ def summarise(scored: ScoredPortfolio, renewal_window_days: int = 90) -> Portfol
     if report.rejected:
         first = ", ".join(f"#{r.index} {r.customer_id or '(no id)'}" for r in report.rejections[:3])
         notes.append(
-            f"{report.rejected} account(s) rejected and not scored ({first}"
+            f"{plural(report.rejected, 'account')} rejected and not scored ({first}"
             f"{', …' if report.rejected > 3 else ''}); run `csm validate` for the reasons"
         )
     if report.notes:
         notes.append(
-            f"{len(report.notes)} value(s) worth a second look (unrecognised labels, "
+            f"{plural(len(report.notes), 'value')} worth a second look (unrecognised labels, "
             "segments without ARR); run `csm validate` to list them"
         )
     return summarise_portfolio(

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from customer_success_mcp.fileio import FileReadError, read_regular_file
+from customer_success_mcp.formatting import plural
 from customer_success_mcp.ingest.cells import parse_column
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES
 from customer_success_mcp.ingest.join import MappedFile, join_files
@@ -150,7 +151,8 @@ def _issues(raw: RawTable, mf: MappedFile) -> list[str]:
             issues.append(parsed.date_question)
         if parsed.problems:
             rec, reason = parsed.problems[0]
-            issues.append(f'column "{match.header}" ({match.field}): {len(parsed.problems)} value(s) would '
+            values = plural(len(parsed.problems), "value")
+            issues.append(f'column "{match.header}" ({match.field}): {values} would '
                           f"be rejected; first, row {raw.row_of(rec)}: {reason}")  # fmt: skip
     for row, reason in raw.malformed[:3]:
         issues.append(f"row {row} {reason}")

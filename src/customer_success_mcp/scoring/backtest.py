@@ -19,6 +19,7 @@ from typing import Literal
 
 import numpy as np
 
+from customer_success_mcp.formatting import plural
 from customer_success_mcp.scoring import metrics
 from customer_success_mcp.scoring.backtest_models import (
     BacktestReport,
@@ -81,7 +82,8 @@ class _Book:
         if n >= rules.min_outcomes and p >= rules.min_churned and n - p >= rules.min_churned:
             return None
         return (
-            f"too few outcomes to say anything: {n} account(s) with an outcome, {p} churner(s); a backtest "
+            f"too few outcomes to say anything: {plural(n, 'account')} with an outcome, "
+            f"{plural(p, 'churner')}; a backtest "
             f"needs at least {rules.min_outcomes} accounts and {rules.min_churned} churners and "
             f"{rules.min_churned} retained"
         )
@@ -307,7 +309,8 @@ def backtest_scores(
                      "target='churned_or_downgraded' to count them as churners.")  # fmt: skip
     if outcomes.unknown_ids:
         notes.append(
-            f"{len(outcomes.unknown_ids)} outcome(s) name accounts this portfolio does not hold; left out."
+            f"{plural(len(outcomes.unknown_ids), 'outcome')} name accounts this portfolio does not hold; "
+            "left out."
         )
     return BacktestReport(
         as_of=churn.as_of, profile=profile.name, target=target, outcomes=_coverage(table, outcomes),

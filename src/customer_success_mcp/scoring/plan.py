@@ -32,7 +32,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from customer_success_mcp.formatting import money
+from customer_success_mcp.formatting import money, plural, renewal
 from customer_success_mcp.scoring.churn import ChurnScores
 from customer_success_mcp.scoring.expansion import ExpansionScores
 from customer_success_mcp.scoring.health import HealthScores
@@ -182,8 +182,9 @@ class _Planner:
             out.append(_Candidate("renewals", r, p, self.playbook_steps(r, every_step=True)))
         ended = np.flatnonzero(mask & (c.contract_status == ContractStatus.ENDED.code))
         for r, p in self._ordered(ended, self.arr[ended]):
-            text = (f"Confirm whether the contract that ended {-int(days[r])} day(s) ago renewed, and update "
-                    "the end date (or record the churn)")  # fmt: skip
+            ago = plural(-int(days[r]), "day")
+            text = (f"Confirm whether the contract that ended {ago} ago renewed, and update the end date "
+                    "(or record the churn)")  # fmt: skip
             step = _Step(text, "CSM", self.week_end, planning.confirm_status_hours)
             out.append(_Candidate("confirm_status", r, p, [step]))
         others = np.flatnonzero(mask & ~renewing & (c.contract_status != ContractStatus.ENDED.code))
@@ -225,9 +226,10 @@ class _Planner:
         r, c = cand.row, self.churn
         arr = money(float(self.arr[r]))
         if cand.section == "renewals":
-            return f"{arr} renews in {c.days_left(r)} day(s); churn risk {c.risk[r]:g} ({c.tier(r)})"
+            return f"{arr} {renewal(c.days_left(r))}; churn risk {c.risk[r]:g} ({c.tier(r)})"
         if cand.section == "confirm_status":
-            return f"{arr}: the contract ended {-(c.days_left(r) or 0)} day(s) ago and no renewal is on file"
+            ago = plural(-(c.days_left(r) or 0), "day")
+            return f"{arr}: the contract ended {ago} ago and no renewal is on file"
         if cand.section == "at_risk":
             tier = c.playbook_tier(r)
             return f"{arr}; churn risk {c.risk[r]:g} ({c.tier(r)}), {tier} playbook steps due this week"
