@@ -24,6 +24,7 @@ from customer_success_mcp.cli_common import (
     max_read_bytes,
     non_negative,
     printable_text,
+    profile_of,
     read_inputs,
     scored_portfolio,
     write_new,
@@ -241,13 +242,8 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from customer_success_mcp.ingest.report import where
-    from customer_success_mcp.profiles import load_profile
-    from customer_success_mcp.scoring.profile import ProfileError
 
-    try:
-        profile = load_profile(args.profile)
-    except ProfileError as exc:
-        raise CliError(str(exc)) from None
+    profile = profile_of(args)
     loaded = loaded_portfolio(args, profile)
     report = loaded.report
     if args.format == "json":
@@ -286,14 +282,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from customer_success_mcp.profiles import load_profile
     from customer_success_mcp.render.model_doc import scoring_model_markdown
-    from customer_success_mcp.scoring.profile import ProfileError
 
-    try:
-        profile = load_profile(args.profile)
-    except ProfileError as exc:
-        raise CliError(str(exc)) from None
+    profile = profile_of(args)
     if args.format == "json":
         sys.stdout.write(profile.model_dump_json(indent=2) + "\n")
     else:

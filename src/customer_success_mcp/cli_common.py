@@ -119,16 +119,22 @@ def loaded_portfolio(args: argparse.Namespace, profile: Any) -> Any:
         raise CliError(str(exc)) from None
 
 
-def scored_portfolio(args: argparse.Namespace) -> Any:
-    from customer_success_mcp.pipeline import resolve_as_of, score_loaded
+def profile_of(args: argparse.Namespace) -> Any:
+    """The profile `--profile` names (built in, or a TOML file), or one error line."""
     from customer_success_mcp.profiles import load_profile
-    from customer_success_mcp.scoring.portfolio import as_of_notice
     from customer_success_mcp.scoring.profile import ProfileError
 
     try:
-        profile = load_profile(args.profile)
+        return load_profile(args.profile)
     except ProfileError as exc:
         raise CliError(str(exc)) from None
+
+
+def scored_portfolio(args: argparse.Namespace) -> Any:
+    from customer_success_mcp.pipeline import resolve_as_of, score_loaded
+    from customer_success_mcp.scoring.portfolio import as_of_notice
+
+    profile = profile_of(args)
     loaded = loaded_portfolio(args, profile)
     if loaded.table.size == 0:
         raise CliError(
