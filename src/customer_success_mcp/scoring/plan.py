@@ -84,7 +84,10 @@ class NotFitted(BaseModel):
 
 class WeekPlan(BaseModel):
     as_of: dt.date
-    week_ends: dt.date = Field(description="The plan covers steps due up to this day")
+    week_ends: dt.date = Field(
+        description="The week's last day: steps due by then are planned, except that a renewal inside the "
+        "window brings its whole playbook, each step due by the renewal date (it may fall later)"
+    )
     account_owner: str | None = Field(description="Only this owner's accounts, when given")
     hours_available: float
     hours_planned: float = Field(description="Never more than hours_available")
