@@ -29,7 +29,7 @@ from customer_success_mcp.render.draft_facts import (
     HealthFact,
     OutcomesFact,
 )
-from customer_success_mcp.scoring.vocabulary import AT_RISK_TIERS
+from customer_success_mcp.scoring.vocabulary import AT_RISK_TIERS, ENDED_QUESTION
 
 # How each trend reads in a sentence about one dimension, and which way the figure moved.
 MOVED = {"declining": "fell", "improving": "rose", "stable": "held steady", "no_data": "stands"}
@@ -373,7 +373,7 @@ def data_notes(
         )))  # fmt: skip
     if c.days_left is not None and c.days_left < 0:
         notes.append(DataNote(code="contract_ended", text=(
-            f"The contract {contract_end(end, c.days_left)}: renewed, or stale data? Check before the "
+            f"The contract {contract_end(end, c.days_left)}: {ENDED_QUESTION} Check before the "
             "meeting."
         )))  # fmt: skip
     elif start is None and end is not None:

@@ -25,12 +25,13 @@ from customer_success_mcp.render.draft_facts import (
 )
 from customer_success_mcp.render.draft_summary import readable
 from customer_success_mcp.render.markdown import escape_markdown as esc
+from customer_success_mcp.scoring.vocabulary import ENDED_QUESTION
 
 WEAK_SUBSCORE = 70.0
 
 
 def account_header(f: DraftFacts) -> str:
-    ended = ": renewed, or stale data?" if f.contract_status == "ended" else ""
+    ended = f": {ENDED_QUESTION}" if f.contract_status == "ended" else ""
     return (
         f"**{esc(f.name)}** ({esc(f.customer_id)}) · {f.segment} · {money(f.arr)} ARR · "
         f"scored as of {day(f.as_of)} · {contract_end(f.renewal_date, f.days_to_renewal)}{ended}"

@@ -16,6 +16,7 @@ from customer_success_mcp.scoring.models import (
     PortfolioSummary,
     RecommendedAction,
 )
+from customer_success_mcp.scoring.vocabulary import ENDED_QUESTION
 
 
 def _renewal(a: AtRiskAccount) -> str:
@@ -90,7 +91,7 @@ def report_text(s: PortfolioSummary) -> str:
     if r.ended:
         ended = ", ".join(r.ended_accounts)
         out += _wrap(
-            f"{r.ended} ended before as_of ({money(r.ended_arr)}): renewed, or stale data? {ended}",
+            f"{r.ended} ended before as_of ({money(r.ended_arr)}): {ENDED_QUESTION} {ended}",
             "  ",
             "    ",
         )
@@ -192,7 +193,7 @@ def report_markdown(s: PortfolioSummary) -> str:
         out.append(f"Not green: {_md_escape(', '.join(r.not_green_accounts))}.")
     if r.ended:
         ended = _md_escape(", ".join(r.ended_accounts))
-        out.append(f"{r.ended} ended before as_of ({money(r.ended_arr)}): renewed, or stale data? {ended}.")
+        out.append(f"{r.ended} ended before as_of ({money(r.ended_arr)}): {ENDED_QUESTION} {ended}.")
     out += ["", "## Top at-risk accounts", ""]
     if s.at_risk_accounts:
         out += ["| Account | ARR | Risk | Health | Renewal | Why |", "|---|---:|---|---|---|---|"]

@@ -15,6 +15,7 @@ from customer_success_mcp.pipeline import ScoredPortfolio
 from customer_success_mcp.render.chart_data import breakdown, renewals_by_month, risk_vs_arr
 from customer_success_mcp.render.chart_models import HEALTH_COLOURS, TIER_COLOURS, Drawable
 from customer_success_mcp.scoring.models import Bucket, PortfolioSummary, RecommendedAction
+from customer_success_mcp.scoring.vocabulary import ENDED_QUESTION
 
 REPORT_CHART_SIZE = (7.2, 4.4)  # inches: two charts side by side keep readable text on A4
 CSS = """
@@ -157,8 +158,8 @@ def _renewals(s: PortfolioSummary) -> str:
         out.append(f"<p>Not green, largest first: {_e(', '.join(r.not_green_accounts))}.</p>")
     if r.ended:
         out.append(
-            f"<p>{plural(r.ended, 'contract')} ended before {day(s.as_of)} ({money(r.ended_arr)}): renewed, "
-            f"or stale data? {_e(', '.join(r.ended_accounts))}.</p>"
+            f"<p>{plural(r.ended, 'contract')} ended before {day(s.as_of)} ({money(r.ended_arr)}): "
+            f"{ENDED_QUESTION} {_e(', '.join(r.ended_accounts))}.</p>"
         )
     return "".join(out)
 

@@ -14,6 +14,7 @@ from customer_success_mcp.scoring.models import ExpansionReadyAccount, Recommend
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 from customer_success_mcp.scoring.vocabulary import (
+    ENDED_QUESTION,
     ContractStatus,
     HealthClass,
     RiskTier,
@@ -75,7 +76,7 @@ def recommended_actions(a: ActionInputs) -> list[RecommendedAction]:
                 plan.owner, plan.respond_within_days, rows)  # fmt: skip
     if ended.size:
         add(f"Confirm the status of {plural(int(ended.size), 'contract')} past the end date "
-            f"({money(float(arr[ended].sum()))} ARR): renewed, or stale data?", "CSM",
+            f"({money(float(arr[ended].sum()))} ARR): {ENDED_QUESTION}", "CSM",
             CONFIRM_STATUS_DAYS, ended)  # fmt: skip
     not_green = a.renewal_rows[~in_classes(health.classes[a.renewal_rows], HealthClass.GREEN)]
     if not_green.size:

@@ -7,7 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from customer_success_mcp.scoring.vocabulary import ARR_AT_RISK_DEFINITION, CONTRACT_STATUS_DEFINITION
+from customer_success_mcp.scoring.vocabulary import (
+    ARR_AT_RISK_DEFINITION,
+    CONTRACT_STATUS_DEFINITION,
+    ENDED_QUESTION,
+)
 
 
 class MetricBreakdown(BaseModel):
@@ -275,7 +279,7 @@ class DataQuality(BaseModel):
         description="Thin data: accounts under the coverage floor or with a health dimension of no data"
     )
     insufficient_data: int = Field(0, description="Accounts whose health is insufficient_data")
-    ended_contracts: int = Field(0, description="Contracts past their end date: renewed, or stale data?")
+    ended_contracts: int = Field(0, description=f"Contracts past their end date: {ENDED_QUESTION}")
     previous_overall_mismatches: int = Field(
         0, description="Accounts whose supplied previous overall disagrees with its own dimension scores"
     )

@@ -29,6 +29,7 @@ from customer_success_mcp.scoring.models import (
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 from customer_success_mcp.scoring.vocabulary import (
+    ENDED_QUESTION,
     HEALTH_CLASSES,
     RISK_TIERS,
     ContractStatus,
@@ -277,7 +278,7 @@ def summarise_portfolio(
         )
     if ended.size:
         quality_notes.append(
-            f"{plural(int(ended.size), 'contract')} ended before {day(as_of)}: renewed, or stale data? "
+            f"{plural(int(ended.size), 'contract')} ended before {day(as_of)}: {ENDED_QUESTION} "
             "They are kept out of the renewal window."
         )
     if mismatches:

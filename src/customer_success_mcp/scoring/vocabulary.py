@@ -76,8 +76,9 @@ UNITS = (
 DAYS_TO_RENEWAL_DEFINITION = (
     "days_to_renewal = signed days from as_of to the contract end date (negative once the contract has ended)"
 )
+ENDED_QUESTION = "renewed, or stale data?"  # what every output asks of a contract past its end date
 CONTRACT_STATUS_DEFINITION = (
-    "active, renewing (ends within the renewal window), ended (past its end date: renewed, or stale data?) "
+    f"active, renewing (ends within the renewal window), ended (past its end date: {ENDED_QUESTION}) "
     "or no_end_date"
 )
 

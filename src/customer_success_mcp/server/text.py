@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from customer_success_mcp.formatting import contract_end, plural
 from customer_success_mcp.ingest.report import ExportInspection
 from customer_success_mcp.scoring.models import PortfolioSummary
+from customer_success_mcp.scoring.vocabulary import ENDED_QUESTION
 from customer_success_mcp.server.compact import compact_text, scalar
 from customer_success_mcp.server.models import (
     AccountBrief,
@@ -90,7 +91,7 @@ def brief_headline(b: AccountBrief) -> str:
     who = f"{named(b.name)} ({named(b.customer_id)})"
     days = b.churn.days_to_renewal
     end = contract_end(b.churn.renewal_date, days)
-    end += ": renewed, or stale data?" if days is not None and days < 0 else "."
+    end += f": {ENDED_QUESTION}" if days is not None and days < 0 else "."
     return f"{who}, {b.segment}, ARR {scalar(b.arr)}, as of {b.snapshot.as_of}; {end}"
 
 
