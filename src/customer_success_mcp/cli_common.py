@@ -152,7 +152,7 @@ def scored_portfolio(args: argparse.Namespace) -> Any:
             file=sys.stderr,
         )
     notice = as_of_notice(as_of, loaded.report.as_of_source)
-    if notice and args.command != "report":  # the report states its notices itself
+    if notice and getattr(args, "command", None) != "report":  # the report states its notices itself
         print(f"csm: NOTE: {notice}", file=sys.stderr)
     return score_loaded(loaded, profile, as_of)
 
