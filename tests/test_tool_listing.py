@@ -98,3 +98,20 @@ async def test_servers_in_one_process_share_tool_schemas_but_not_their_services(
         theirs = (await two.call_tool("list_portfolios", {})).structured_content
     assert [p["name"] for p in mine["portfolios"]] == ["only-one"]
     assert theirs["portfolios"] == []
+
+
+def test_a_dropped_server_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The process-wide tool cache keeps schemas, not a server's service (its store and cache)."""
+    import gc
+    import weakref
+
+    from customer_success_mcp.server import app
+    from customer_success_mcp.server.service import PortfolioService
+
+    app._TOOLS.clear()  # this server is the first to build the tools, as a process's first server is
+    service = PortfolioService(ServerConfig(data_dir=tmp_path / "one", allowed_dirs=(tmp_path,)))
+    gone = weakref.ref(service)
+    build_server(service.config, service)
+    del service
+    gc.collect()
+    assert gone() is None

@@ -205,10 +205,16 @@ def _tool(
     their code), which makes a server five times quicker to build."""
     key = (fn.__code__, name or fn.__name__, title, description, annotations.model_dump_json())
     if key not in _TOOLS:
-        _TOOLS[key] = Tool.from_function(
+        built = Tool.from_function(
             fn, name=name, title=title, description=description, annotations=annotations
         )
+        _TOOLS[key] = built.model_copy(update={"fn": _unbound})  # holds no server's service alive
     return _TOOLS[key].model_copy(update={"fn": fn})
+
+
+def _unbound(*args: Any, **kwargs: Any) -> Any:
+    """The cached tools' function: each server's copy carries its own."""
+    raise RuntimeError("a cached tool definition was called without its server's function")
 
 
 def build_server(
