@@ -200,6 +200,10 @@ def test_a_file_that_is_not_an_export_is_described_never_quoted(
     assert "does not look like a header row" in err
     assert csm(["health", str(headers_only)]) == 2  # a real header row is named, so it can be mapped
     assert "headers: Company, ARR" in capsys.readouterr().err
+    odd = tmp_path / "odd.csv"  # one header with "=" hides only itself
+    odd.write_text("Acct Ref,Company,NPS (0=detractor)\nA1,Foo,5\n")
+    assert csm(["health", str(odd)]) == 2
+    assert "headers: Acct Ref, Company; 1 cell not shown" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("option", ["--output", "--outcomes", "--exports"])
@@ -219,8 +223,10 @@ def test_generate_never_overwrites_or_follows_a_link(
         target = str(tmp_path / "link.csv")
     rc = csm(["generate", "--accounts", "5", "--as-of", "2026-11-23", option, target])
     err = capsys.readouterr().err
-    assert rc == 2 and "already exists" in err and "Traceback" not in err, err
+    assert rc == 2 and "nothing is overwritten" in err and "Traceback" not in err, err
     assert victim.read_text() == "precious"
+    if option == "--exports":  # all four or none: no half-written set beside the old file
+        assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["crm_accounts.csv"]
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -205,22 +206,38 @@ def _typed(cell: str) -> Any:
 
 
 def write_exports(data: Mapping[str, Any], directory: Path, *, excel: bool = True) -> list[Path]:
-    """Write the four exports into `directory` (created if needed) as new files: an existing file or link
-    is never overwritten (FileWriteError). `excel=False` writes the support desk as CSV too. Returns the
-    paths written."""
-    from customer_success_mcp.fileio import write_new_file
+    """Write the four exports into `directory` (created if needed) as new files, all or none: when any
+    of the four names is taken (a file or a link), nothing is written (FileWriteError), and a failure
+    midway removes what was written. `excel=False` writes the support desk as CSV too. Returns the paths."""
+    import contextlib
 
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    from customer_success_mcp.fileio import FileWriteError, write_new_file
+
+    files: list[tuple[Path, bytes]] = []
     for name, (headers, rows) in export_rows(data).items():
         if name.endswith(".xlsx") and not excel:
             name = name.replace(".xlsx", ".csv")
-        path = directory / name
         if name.endswith(".xlsx"):
-            write_new_file(path, _xlsx_bytes(headers, rows))
+            content = _xlsx_bytes(headers, rows)
         elif name == "nps_survey.csv":
-            write_new_file(path, _csv_bytes(headers, rows, ";", "cp1252"))
+            content = _csv_bytes(headers, rows, ";", "cp1252")
         else:
-            write_new_file(path, _csv_bytes(headers, rows, ",", "utf-8-sig"))
-        written.append(path)
+            content = _csv_bytes(headers, rows, ",", "utf-8-sig")
+        files.append((directory / name, content))
+    taken = [path.name for path, _ in files if os.path.lexists(path)]
+    if taken:
+        raise FileWriteError(
+            f"{directory} already holds {', '.join(taken)}; nothing is overwritten, so choose another folder."
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        for path, content in files:
+            write_new_file(path, content)
+            written.append(path)
+    except FileWriteError:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
     return written

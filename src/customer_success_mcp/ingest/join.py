@@ -116,16 +116,22 @@ def _parse_files(files: list[MappedFile]) -> dict[tuple[int, str], _Column]:
 
 
 MAX_HEADER_SHOWN = 60
+MAX_HEADERS_LISTED = 12
 
 
 def _headers_named(headers: list[str]) -> str:
-    """The header row as an error may quote it: only cells that look like column names. A file that is not
-    an export (a key=value secrets file read as one column, say) is described, never quoted."""
-    shown = [h for h in headers[:12] if "=" not in h and len(h) <= MAX_HEADER_SHOWN]
-    if len(headers) < 2 or len(shown) < len(headers[:12]):
+    """The header row as an error may quote it: the cells that look like column names (no `=`, at most
+    60 characters), the others counted. A file that is not an export (a one-column key=value secrets file,
+    say, or a row most of whose cells are not names) is described, never quoted."""
+    shown = [h for h in headers if "=" not in h and len(h) <= MAX_HEADER_SHOWN]
+    if len(headers) < 2 or len(shown) * 2 < len(headers):
         columns = plural(len(headers), "column")
         return f"its first row, {columns}, does not look like a header row: is it an export?"
-    return f"headers: {', '.join(shown)}"
+    hidden = len(headers) - len(shown)
+    more = len(shown) - MAX_HEADERS_LISTED
+    tail = f", and {more} more" if more > 0 else ""
+    unnamed = f"; {plural(hidden, 'cell')} not shown" if hidden else ""
+    return f"headers: {', '.join(shown[:MAX_HEADERS_LISTED])}{tail}{unnamed}"
 
 
 def _id_column(files: list[MappedFile], f: int) -> tuple[int, str]:
