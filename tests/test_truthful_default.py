@@ -197,7 +197,8 @@ def test_a_missing_as_of_is_today_and_said_so():
     scored.report.as_of_source = "today"
     s = summarise(scored)
     assert s.as_of_source == "today"
-    assert s.notices == [f"Scored as of {AS_OF.isoformat()}, today: the file has no as_of."]
+    loaded_day = "the day it was loaded, as the file has no as_of"
+    assert s.notices == [f"Scored as of {AS_OF.isoformat()}, {loaded_day}."]
 
 
 def test_the_cli_report_says_when_the_file_has_no_as_of(tmp_path, capsys):
@@ -205,7 +206,8 @@ def test_the_cli_report_says_when_the_file_has_no_as_of(tmp_path, capsys):
     path.write_text(json.dumps({"customers": [make_account()]}))
     assert main(["report", str(path)]) == 0
     out = capsys.readouterr().out
-    assert f"NOTE: Scored as of {dt.date.today().isoformat()}, today: the file has no as_of." in out
+    today = dt.date.today().isoformat()
+    assert f"NOTE: Scored as of {today}, the day it was loaded, as the file has no as_of." in out
 
 
 @pytest.mark.parametrize("command", ["health", "churn", "expansion", "explain"])
@@ -214,7 +216,7 @@ def test_every_cli_scorer_says_when_the_file_has_no_as_of(tmp_path, capsys, comm
     path.write_text(json.dumps({"customers": [make_account(customer_id="T-1")]}))
     argv = [command, "T-1", str(path)] if command == "explain" else [command, str(path)]
     assert main(argv) == 0
-    note = f"Scored as of {dt.date.today().isoformat()}, today: the file has no as_of."
+    note = f"Scored as of {dt.date.today().isoformat()}, the day it was loaded, as the file has no as_of."
     assert f"csm: NOTE: {note}" in capsys.readouterr().err
     if command != "explain":
         assert main([*argv, "--format", "json"]) == 0
@@ -235,7 +237,7 @@ async def test_the_score_tools_say_when_as_of_is_today(tmp_path):
             "score_churn_risk", {"accounts": [make_account()], "as_of": "2026-11-23"}
         )
     page = today.structured_content
-    note = f"Scored as of {page['as_of']}, today: the file has no as_of."
+    note = f"Scored as of {page['as_of']}, the day it was loaded, as the file has no as_of."
     assert (page["as_of_source"], page["notices"]) == ("today", [note])
     assert note in today.content[0].text
     assert (asked.structured_content["as_of_source"], asked.structured_content["notices"]) == ("argument", [])

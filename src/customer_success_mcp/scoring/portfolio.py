@@ -220,7 +220,7 @@ def _target_checks(
 AS_OF_WORDS = {
     "argument": "as asked",
     "file": "the file's as_of",
-    "today": "today: the file has no as_of",
+    "today": "the day it was loaded, as the file has no as_of",
 }
 
 
