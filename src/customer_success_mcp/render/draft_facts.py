@@ -146,7 +146,10 @@ class PlaybookFact(BaseModel):
 
 
 class LifecycleFact(BaseModel):
-    phase: str | None = Field(description="onboarding, adoption, optimisation or renewal; None without dates")
+    phase: str | None = Field(
+        description="onboarding, adoption, optimisation, renewal, or ended past the end date; None without "
+        "dates"
+    )
     phase_unknown_because: str | None = Field(
         None, description="Why no phase can be given (which date is missing or contradicts another)"
     )
