@@ -135,24 +135,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return _show(args, plan, plan_headline(plan))
 
 
-def _hours(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
-    if not 0 < value <= 168:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above 0 and at most 168 (a week)")
-    return value
-
-
-def _recall(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above 0 and at most 1")
-    return value
+_hours = cli_common.above_zero_up_to(168, "a number of hours", " (a week)")
+_recall = cli_common.above_zero_up_to(1)
 
 
 def _scoring_options(p: argparse.ArgumentParser) -> None:

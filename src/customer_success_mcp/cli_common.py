@@ -52,6 +52,21 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def above_zero_up_to(high: float, noun: str = "a number", note: str = "") -> Callable[[str], float]:
+    """An argparse type for a number in (0, high]: '0 < hours <= 168', '0 < recall <= 1'."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if not 0 < value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} must be above 0 and at most {high:g}{note}")
+        return value
+
+    return parse
+
+
 def files_named(args: argparse.Namespace) -> str:
     """The files named on the command line, as one would type them again."""
     return " ".join(args.files)
