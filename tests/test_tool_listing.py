@@ -105,10 +105,10 @@ def test_a_dropped_server_leaves_nothing_behind(tmp_path: Path) -> None:
     import gc
     import weakref
 
-    from customer_success_mcp.server import app
+    from customer_success_mcp.server import listing
     from customer_success_mcp.server.service import PortfolioService
 
-    app._TOOLS.clear()  # this server is the first to build the tools, as a process's first server is
+    listing._TOOLS.clear()  # this server is the first to build the tools, as a process's first server is
     service = PortfolioService(ServerConfig(data_dir=tmp_path / "one", allowed_dirs=(tmp_path,)))
     gone = weakref.ref(service)
     build_server(service.config, service)

@@ -14,7 +14,7 @@ import anyio.to_thread
 from mcp.server.apps import Apps
 from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
-from mcp.server.mcpserver import Context, ListRoots, MCPServer, Resolve
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ImageContent, ListRootsResult, TextContent, ToolAnnotations
@@ -36,6 +36,35 @@ from customer_success_mcp.server.analysis_models import (
     WeekPlanReply,
     WhatIfReply,
 )
+from customer_success_mcp.server.arguments import (
+    DRAFTS,
+    READ_ONLY,
+    WRITES_SNAPSHOT,
+    AccountArg,
+    AccountsArg,
+    AudienceArg,
+    ContractStatusFilter,
+    CoverageBelowFilter,
+    CursorArg,
+    DateOrderArg,
+    DetailArg,
+    HasExpansionFilter,
+    HealthFilter,
+    LimitArg,
+    MappingArg,
+    MinArrFilter,
+    MinHealthDropFilter,
+    OwnerFilter,
+    PortfolioArg,
+    RenewalWithinFilter,
+    RiskTierFilter,
+    RootsArg,
+    SaveToArg,
+    SegmentFilter,
+    TextFilter,
+    ThinDataFilter,
+    TrendFilter,
+)
 from customer_success_mcp.server.config import ServerConfig
 from customer_success_mcp.server.dashboard import (
     DASHBOARD_URI,
@@ -45,7 +74,7 @@ from customer_success_mcp.server.dashboard import (
     dashboard_html,
 )
 from customer_success_mcp.server.files import roots_to_dirs
-from customer_success_mcp.server.listing import CompactToolListServer
+from customer_success_mcp.server.listing import CompactToolListServer, cached_tool
 from customer_success_mcp.server.models import (
     AccountBrief,
     AccountExport,
@@ -96,81 +125,6 @@ QUERY_DOC = (
     "limit are cut with a note."
 )
 
-READ_ONLY = ToolAnnotations(
-    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-)
-DRAFTS = ToolAnnotations(  # writes only a new file, and only when save_to is given
-    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-)
-WRITES_SNAPSHOT = ToolAnnotations(
-    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
-)
-
-PortfolioArg = Annotated[
-    str | None,
-    Field(description="Loaded portfolio name (default: the most recently loaded; see list_portfolios)"),
-]
-AccountsArg = Annotated[
-    list[dict[str, Any]] | None,
-    Field(
-        description="Accounts in the reference format: each an object with customer_id and name, plus any of "
-        "arr, segment, contract_end_date and the sections usage, engagement, support, relationship, "
-        "previous_period, usage_decline, engagement_drop, support_issues, relationship_signals, "
-        "commercial_factors, contract, product_usage, departments, outcomes",
-    ),
-]
-MappingArg = Annotated[
-    dict[str, str] | str | None,
-    Field(
-        description='Column mapping for CSV/Excel: {"Export header": "contract field"} (e.g. '
-        '"usage.logins_30d", "ignore"), or the path of a TOML mapping file; overrides automatic and saved'
-    ),
-]
-DateOrderArg = Annotated[
-    Literal["MDY", "DMY"] | None,
-    Field(description="Order of slash dates such as 03/04/2027 when the values cannot tell: MDY or DMY"),
-]
-DetailArg = Annotated[Detail, Field(description="'summary' (compact, default) or 'full' (every breakdown)")]
-LimitArg = Annotated[int, Field(ge=1, le=100, description="Page size (max 100)")]
-CursorArg = Annotated[str | None, Field(description="next_cursor from the previous page")]
-
-
-def _about(name: str) -> str | None:
-    """A filter's description, as the query layer's AccountFilter gives it (one source for tools and CLI)."""
-    return AccountFilter.model_fields[name].description
-
-
-# The account filters, shared by find_accounts and export_accounts (a test holds them to AccountFilter).
-SegmentFilter = Annotated[str | None, Field(description=_about("segment"))]
-HealthFilter = Annotated[str | None, Field(description=_about("health"))]
-RiskTierFilter = Annotated[str | None, Field(description=_about("risk_tier"))]
-RenewalWithinFilter = Annotated[int | None, Field(ge=0, description=_about("renewal_within_days"))]
-MinArrFilter = Annotated[float | None, Field(ge=0, description=_about("min_arr"))]
-HasExpansionFilter = Annotated[bool | None, Field(description=_about("has_expansion"))]
-TextFilter = Annotated[str | None, Field(description=_about("text"))]
-OwnerFilter = Annotated[str | None, Field(description=_about("owner"))]
-TrendFilter = Annotated[str | None, Field(description=_about("trend"))]
-MinHealthDropFilter = Annotated[float | None, Field(ge=0, description=_about("min_health_drop"))]
-CoverageBelowFilter = Annotated[float | None, Field(ge=0, le=1, description=_about("coverage_below"))]
-ContractStatusFilter = Annotated[str | None, Field(description=_about("contract_status"))]
-ThinDataFilter = Annotated[bool | None, Field(description=_about("thin_data"))]
-
-
-def client_roots(ctx: Context) -> ListRoots | None:
-    """Ask for the client's roots when it offers them; they widen the allowed directories."""
-    caps = ctx.client_capabilities
-    if caps is None or caps.roots is None:
-        return None
-    return ListRoots()
-
-
-RootsArg = Annotated[ListRootsResult | None, Resolve(client_roots)]
-AccountArg = Annotated[str, Field(description="Account id, or name (case-insensitive)")]
-SaveToArg = Annotated[
-    str | None, Field(description="Also write it to this new file (.md, or per format) in an allowed dir")
-]
-AudienceArg = Annotated[Literal["customer", "internal"], Field(description="internal: the CSM's prep brief")]
-
 
 def _result(model: BaseModel, headline: str) -> CallToolResult:
     """The structured content, and the same facts as compact lines under a headline for text-only hosts."""
@@ -187,34 +141,6 @@ async def _run(fn: Callable[[], Any]) -> Any:
         return await anyio.to_thread.run_sync(fn)
     except (UserError, StoreError) as exc:
         raise ToolError(visible_lines(str(exc))) from None
-
-
-_TOOLS: dict[tuple[Any, ...], Tool] = {}
-
-
-def _tool(
-    fn: Callable[..., Any],
-    *,
-    title: str,
-    description: str,
-    annotations: ToolAnnotations,
-    name: str | None = None,
-) -> Tool:
-    """The SDK's Tool for `fn`. Its argument model and schemas are built once per process and reused by
-    every server built after (each server's tool functions are closures over its own service, sharing
-    their code), which makes a server five times quicker to build."""
-    key = (fn.__code__, name or fn.__name__, title, description, annotations.model_dump_json())
-    if key not in _TOOLS:
-        built = Tool.from_function(
-            fn, name=name, title=title, description=description, annotations=annotations
-        )
-        _TOOLS[key] = built.model_copy(update={"fn": _unbound})  # holds no server's service alive
-    return _TOOLS[key].model_copy(update={"fn": fn})
-
-
-def _unbound(*args: Any, **kwargs: Any) -> Any:
-    """The cached tools' function: each server's copy carries its own."""
-    raise RuntimeError("a cached tool definition was called without its server's function")
 
 
 def build_server(
@@ -236,7 +162,7 @@ def build_server(
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             text = description or inspect.cleandoc(fn.__doc__ or "")
-            tools.append(_tool(fn, title=title, description=text, annotations=annotations))
+            tools.append(cached_tool(fn, title=title, description=text, annotations=annotations))
             return fn
 
         return register
@@ -449,7 +375,7 @@ def build_server(
 
         score.__doc__ = doc
         score.__annotations__["return"] = Annotated[CallToolResult, page]  # each scorer its own schema
-        tools.append(_tool(score, name=f"score_{kind}" if kind != "churn" else "score_churn_risk",
+        tools.append(cached_tool(score, name=f"score_{kind}" if kind != "churn" else "score_churn_risk",
                            title=title, description=doc, annotations=READ_ONLY))  # fmt: skip
 
     scorer(
