@@ -118,7 +118,7 @@ class HealthMigration(BaseModel):
     from_as_of: dt.date
     to_as_of: dt.date
     classes: list[str]
-    cells: list[MigrationCell] = Field(description="One per (from, to) pair, empty pairs included")
+    cells: list[MigrationCell] = Field(description="One per (from, to) pair that holds accounts")
     new_accounts: int = Field(0, description="In the later snapshot only")
     gone_accounts: int = Field(0, description="In the earlier snapshot only")
 
