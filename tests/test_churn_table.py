@@ -23,7 +23,7 @@ from customer_success_mcp.scoring.churn import signal_points
 from customer_success_mcp.scoring.churn_model import ChurnModel, ChurnSignal
 from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE, build_profile
 from customer_success_mcp.scoring.profile import Profile, ProfileError
-from customer_success_mcp.scoring.table import AccountTable
+from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
 
 # Open support tickets join support_issues: critical 0.30, escalations 0.30, satisfaction 0.30
 # (unchanged), open_tickets 0.10 = 1.0. Points = 5 per open ticket, at most 100.
@@ -285,7 +285,7 @@ def table_of(values: list[float], field: str = "x.v") -> AccountTable:
     return AccountTable(
         ids=[str(i) for i in range(n)], names=[""] * n, segments=["smb"] * n, segment_source=["input"] * n,
         values={field: np.array(values, dtype=float)}, labels={}, present={field: np.ones(n, bool)},
-        records=[{}] * n,
+        lists={}, modules=ModuleColumns.none(n),
     )  # fmt: skip
 
 

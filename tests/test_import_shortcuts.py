@@ -218,13 +218,14 @@ def test_a_big_export_read_in_chunks_reports_problems_where_they_are_and_joins_i
         assert table.ids[:2] == ["ACC-000000", "ACC-000001"] and table.size == count - 2
         assert table.values["contract.licensed_seats"][:3].tolist() == [10.0, 11.0, 12.0]
         assert table.values["usage.feature_adoption"][:3].tolist() == [0.0, 1.0, 2.0]
-        assert table.records[0]["modules"] == {"sso": {"adopted": True, "usage_pct": 0.0}}
-        assert table.records[1]["modules"] == {"sso": {"adopted": False, "usage_pct": 1.0}}
-        assert table.records[5]["departments_current"] == ["Sales", "Marketing"]
+        assert table.modules.of(0) == {"sso": {"adopted": True, "usage_pct": 0.0}}
+        assert table.modules.of(1) == {"sso": {"adopted": False, "usage_pct": 1.0}}
+        assert table.lists["departments.current"][5] == ["Sales", "Marketing"]
     assert reordered.table.ids == in_order.table.ids
     for path, values in in_order.table.values.items():
         assert np.array_equal(reordered.table.values[path], values, equal_nan=True), path
-    assert reordered.table.records == in_order.table.records
+    assert reordered.table.lists == in_order.table.lists
+    assert reordered.table.modules == in_order.table.modules
 
 
 def test_a_list_column_where_every_account_lists_as_many_items_loads() -> None:
@@ -237,8 +238,8 @@ def test_a_list_column_where_every_account_lists_as_many_items_loads() -> None:
     )
     for sources in ([("crm.csv", crm)], [("crm.csv", crm), ("more.csv", more)]):
         table = load_sources(sources, DEFAULT_PROFILE).table
-        assert [r["departments_current"] for r in table.records] == [["Sales", "HR"], ["IT", "Ops"]]
-    assert [r["departments_potential"] for r in table.records] == [["Finance", "R&D"], ["Legal", "Data"]]
+        assert table.lists["departments.current"] == [["Sales", "HR"], ["IT", "Ops"]]
+    assert table.lists["departments.potential"] == [["Finance", "R&D"], ["Legal", "Data"]]
 
 
 MESSY_HEADER = ["Acct Id", "Company", "ARR (USD)", "Renewal Date", "Tier", "Account Owner", "Champion Left",
@@ -269,7 +270,7 @@ def test_the_readers_own_conversions_change_nothing_the_import_reports() -> None
         table, again = converted[0], as_text[0]
         assert (table.ids, table.names, table.segments, table.segment_source) == (
             again.ids, again.names, again.segments, again.segment_source)  # fmt: skip
-        assert table.labels == again.labels and table.records == again.records
+        assert table.labels == again.labels and table.lists == again.lists and table.modules == again.modules
         for path, values in table.values.items():
             assert np.array_equal(again.values[path], values, equal_nan=True), path
             assert np.array_equal(again.present[path], table.present[path]), path

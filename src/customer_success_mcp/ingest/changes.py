@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES, FieldRule, validate_records
@@ -22,11 +22,6 @@ from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 
 RULES: dict[str, FieldRule] = {r.path: r for r in (*TOP_RULES, *SECTION_RULES)}
-LIST_RECORDS = {  # list fields, kept in the table's per-account record under these keys
-    "departments.current": "departments_current",
-    "departments.potential": "departments_potential",
-    "contract.available_tiers": "available_tiers",
-}
 MODULE_FIELDS = ("adopted", "usage_pct")
 MAX_CHANGES = 50
 
@@ -82,10 +77,10 @@ def shown_value(table: AccountTable, path: str, row: int) -> Any:
         return table.segments[row]
     if path.startswith("product_usage."):
         _, module, name = path.split(".")
-        entry = table.records[row]["modules"].get(module)
+        entry = table.modules.of(row).get(module)
         return None if entry is None else entry.get(name)
-    if path in LIST_RECORDS:
-        return table.records[row][LIST_RECORDS[path]] if table.present[path][row] else None
+    if path in table.lists:
+        return table.lists[path][row] if table.present[path][row] else None
     if not table.present[path][row]:
         return None
     if path in table.labels:
@@ -112,7 +107,7 @@ def apply_changes(
     for path in changes:
         _check_path(path)
     record: dict[str, Any] = {"customer_id": table.ids[row], "name": table.names[row]}
-    modules = {m: dict(e) for m, e in table.records[row]["modules"].items()}
+    modules = table.modules.of(row)
     for path, value in changes.items():
         if path.startswith("product_usage."):
             _, module, name = path.split(".")
@@ -143,17 +138,15 @@ def apply_changes(
                 raise ChangeError(f"{path}: must be one of {allowed}, got {changes[path]!r}")
     new = checked.table
     one = table.take([row])
-    one.records[0] = {**one.records[0]}
     applied = [AppliedChange(path, shown_value(table, path, row), None) for path in changes]
     for path in changes:
         if path == "segment" or path == "arr":
             continue
         if path.startswith("product_usage."):
-            one.records[0]["modules"] = new.records[0]["modules"]
+            one = replace(one, modules=new.modules)
             one.present["product_usage"][0] = True
-        elif path in LIST_RECORDS:
-            key = LIST_RECORDS[path]
-            one.records[0][key] = new.records[0][key]
+        elif path in one.lists:
+            one.lists[path][0] = new.lists[path][0]
             one.present[path][0] = new.present[path][0]
         else:
             _copy(one, new, path)

@@ -31,7 +31,7 @@ from pydantic.fields import FieldInfo
 from customer_success_mcp.dates import FIRST_YEAR, ISO_DAY, LAST_YEAR, parse_iso_day
 from customer_success_mcp.ingest.contract import SECTIONS, Account, KnownValues, ModuleUsage
 from customer_success_mcp.scoring.profile import Profile, normalise_label
-from customer_success_mcp.scoring.table import AccountTable
+from customer_success_mcp.scoring.table import LIST_FIELDS, AccountTable, ModuleColumns
 
 Kind = Literal["number", "integer", "flag", "label", "date", "tier", "text", "tier_list", "text_list"]
 _NUMBER_TYPES = {int, float, type(None)}
@@ -608,23 +608,10 @@ def validate_records(records: list[Any], profile: Profile, *, fast: bool = True)
     supplied_arr = np.where(present["arr"], values["arr"], np.nan)
     derive_segments(supplied_arr, segments, sources, profile, problems)
 
-    per_row = zip(
-        modules,
-        lists["departments.current"],
-        lists["departments.potential"],
-        lists["contract.available_tiers"],
-        strict=True,
-    )
-    records_out = [
-        {
-            "modules": m or {},
-            "departments_current": c or [],
-            "departments_potential": p or [],
-            "available_tiers": t,
-        }
-        for m, c, p, t in per_row
-    ]
-    table = AccountTable(ids, names, segments, sources, values, labels, present, records_out)
+    usable = [None if i in problems.errors else m for i, m in enumerate(modules)]  # rejected rows are dropped
+    lists_kept = {path: lists[path] for path in LIST_FIELDS}
+    table = AccountTable(ids, names, segments, sources, values, labels, present, lists_kept,
+                         ModuleColumns.from_dicts(usable))  # fmt: skip
     accepted = [i for i in range(n) if i not in problems.errors]
     if len(accepted) < n:
         table = table.take(accepted)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import islice, repeat
 from typing import Any, cast
 
 import numpy as np
@@ -35,9 +34,9 @@ from customer_success_mcp.ingest.errors import InputError
 from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
-from customer_success_mcp.ingest.textscan import as_arrow, plain_rows
+from customer_success_mcp.ingest.textscan import plain_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
-from customer_success_mcp.scoring.table import AccountTable
+from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
 
 _ARRAY_KINDS = ("number", "integer", "flag", "date")
 
@@ -431,20 +430,16 @@ def _table(
         if rule.kind == "label" and not mask.all():  # a value is there exactly where the account gave one
             picked = [rule.fallback if v is None else v for v in picked]
         (lists if rule.kind in ("tier_list", "text_list") else labels)[rule.path] = picked
-    modules, present["product_usage"] = _modules(keep, combined)
+    modules = _modules(keep, combined)
+    present["product_usage"] = modules.counts > 0
     seg = segments[keep]
     src = np.full(size, "input", dtype=object)
     _segments_from_arr(np.where(present["arr"], values["arr"], np.nan), seg, src, ~kept(from_input), profile,
                        accepted, accounts)  # fmt: skip
-    records = [
-        {"modules": m, "departments_current": c or [], "departments_potential": p or [], "available_tiers": t}
-        for m, c, p, t in zip(modules, lists["departments.current"], lists["departments.potential"],
-                              lists["contract.available_tiers"], strict=True)
-    ]  # fmt: skip
     # An account without a usable id is always rejected, so every accepted one has its id.
     ids = cast(list[str], list(accounts.ids) if everyone else [accounts.ids[a] for a in accepted.tolist()])
-    return AccountTable(ids, _take(names, keep), seg.tolist(), src.tolist(), values, labels, present,
-                        records)  # fmt: skip
+    return AccountTable(ids, _take(names, keep), seg.tolist(), src.tolist(), values, labels, present, lists,
+                        modules)  # fmt: skip
 
 
 def _segments_from_arr(arr: np.ndarray, segments: np.ndarray, sources: np.ndarray, missing: np.ndarray,
@@ -461,47 +456,29 @@ def _segments_from_arr(arr: np.ndarray, segments: np.ndarray, sources: np.ndarra
         accounts.notes[int(accepted[rows[i]])].extend(items)
 
 
-def _modules(
-    keep: np.ndarray, combined: dict[str, tuple[Any, np.ndarray]]
-) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """product_usage per account from `product_usage.<module>.adopted / usage_pct` columns (modules in name
-    order), and which accounts name any module."""
+def _modules(keep: np.ndarray, combined: dict[str, tuple[Any, np.ndarray]]) -> ModuleColumns:
+    """product_usage from `product_usage.<module>.adopted / usage_pct` columns: each account's modules in
+    name order, a module listed where either of its columns has a value, the other read as 0."""
     names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
-    present = np.zeros((len(keep), len(names)), dtype=bool)
-    entries = []
+    # One row per module (filled a module at a time), read through the transpose: one row per account.
+    present = np.zeros((len(names), len(keep)), dtype=bool)
+    adopted = np.zeros((len(names), len(keep)), dtype=np.int8)
+    usage = np.zeros((len(names), len(keep)))
     for j, module in enumerate(names):
-        adopted, has_adopted = combined.get(f"product_usage.{module}.adopted", (None, None))
-        usage, has_usage = combined.get(f"product_usage.{module}.usage_pct", (None, None))
-        for mask in (has_adopted, has_usage):
-            if mask is not None:
-                present[:, j] |= mask[keep]
-        rows = keep[present[:, j]]
-        flags = np.zeros(rows.size) if adopted is None else np.nan_to_num(adopted[rows])
-        pcts = np.zeros(rows.size) if usage is None else np.nan_to_num(usage[rows])
-        entries.append(_module_entries(flags > 0, pcts))
-    # Every (module, entry) pair in account order, then each account's dict cut from that one stream.
-    accounts, columns = np.nonzero(present)
-    cells = np.empty(accounts.size, dtype=object)
-    for j, found in enumerate(entries):
-        cells[columns == j] = found
-    keys = np.array(names, dtype=object)[columns].tolist()
-    pairs = iter(zip(keys, cells.tolist(), strict=True))
-    modules = list(map(dict, map(islice, repeat(pairs), present.sum(axis=1).tolist())))
-    return modules, np.asarray(present.any(axis=1))
-
-
-def _module_entries(adopted: np.ndarray, usage: np.ndarray) -> np.ndarray:
-    """{"adopted", "usage_pct"} per account using a module; one shared dict per distinct pair (the engine
-    only reads them)."""
-    out = np.empty(usage.size, dtype=object)
-    for flag in (False, True):
-        which = adopted == flag
-        if which.any():
-            distinct = pc.dictionary_encode(as_arrow(usage[which]))
-            shared = np.empty(len(distinct.dictionary), dtype=object)
-            shared[:] = [{"adopted": flag, "usage_pct": u} for u in distinct.dictionary.to_pylist()]
-            out[which] = shared[distinct.indices.to_numpy()]
-    return out
+        flags, has_flags = combined.get(f"product_usage.{module}.adopted", (None, None))
+        pcts, has_pcts = combined.get(f"product_usage.{module}.usage_pct", (None, None))
+        if flags is not None and has_flags is not None:
+            present[j] |= has_flags[keep]
+            adopted[j] = flags[keep] > 0  # NaN (not given) is not adopted
+        if pcts is not None and has_pcts is not None:
+            present[j] |= has_pcts[keep]
+            usage[j] = pcts[keep]
+    flat = np.flatnonzero(np.ascontiguousarray(present.T))  # account by account, modules in name order
+    rows, which = np.divmod(flat, max(len(names), 1))
+    at = which * len(keep) + rows  # the same entries in the module-by-module arrays
+    starts = np.searchsorted(rows, np.arange(len(keep) + 1))
+    return ModuleColumns(tuple(names), starts.astype(np.int64), which, adopted.ravel()[at],
+                         np.nan_to_num(usage.ravel()[at], copy=False))  # fmt: skip
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:

@@ -176,10 +176,6 @@ def inspect_sources(
 # --------------------------------------------------------------------------- records for the store
 
 
-_LIST_KEYS = {"departments.current": "departments_current", "departments.potential": "departments_potential",
-              "contract.available_tiers": "available_tiers"}  # fmt: skip
-
-
 def records_from_table(table: AccountTable) -> list[dict[str, Any]]:
     """The accepted accounts in the JSON contract's shape, supplied fields only (what a snapshot stores)."""
     pairs = zip(table.ids, table.names, strict=True)
@@ -192,8 +188,8 @@ def records_from_table(table: AccountTable) -> list[dict[str, Any]]:
         if not rows:
             continue
         values: list[Any]
-        if rule.path in _LIST_KEYS:
-            values = [table.records[r][_LIST_KEYS[rule.path]] for r in rows]
+        if rule.path in table.lists:
+            values = [table.lists[rule.path][r] for r in rows]
         elif rule.path in table.labels:
             values = [table.labels[rule.path][r] for r in rows]
         else:
@@ -209,9 +205,8 @@ def records_from_table(table: AccountTable) -> list[dict[str, Any]]:
         for r, value in zip(rows, values, strict=True):
             target = out[r] if rule.section is None else out[r].setdefault(rule.section, {})
             target[rule.name] = value
-    for i, record in enumerate(table.records):
-        if record["modules"]:
-            out[i]["product_usage"] = record["modules"]
+    for i in np.flatnonzero(table.modules.counts).tolist():
+        out[i]["product_usage"] = table.modules.of(i)
     return out
 
 

@@ -177,7 +177,7 @@ def inputs_of(scored: ScoredPortfolio, row: int) -> AccountInputs:
 
     start = supplied("contract_start_date")
     outcomes = {name: supplied(path) for name, path in OUTCOME_FIELDS.items()}
-    modules = t.records[row].get("modules") or {}
+    modules = t.modules.of(row)
     return AccountInputs(
         contract_type=label("commercial_factors.contract_type"),
         start_date=None if start is None else dt.date.fromordinal(int(start)),
@@ -186,7 +186,7 @@ def inputs_of(scored: ScoredPortfolio, row: int) -> AccountInputs:
         owner=label("owner"),
         outcomes=OutcomesFact(**outcomes) if any(v is not None for v in outcomes.values()) else None,
         modules_in_use=tuple(name for name, m in modules.items() if m.get("adopted")),
-        departments_using=tuple(t.records[row].get("departments_current") or ()),
+        departments_using=tuple(t.listed("departments.current", row)),
     )
 
 

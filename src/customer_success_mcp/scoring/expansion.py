@@ -82,7 +82,7 @@ def _tier_upgrade(table: AccountTable, profile: Profile) -> _Found:
     for row, current in enumerate(table.labels["contract.plan_tier"]):
         if current is None:
             continue
-        offered = table.records[row]["available_tiers"]
+        offered = table.lists["contract.available_tiers"][row]
         key = (current, default_offer if offered is None else tuple(offered))
         if key not in memo:
             memo[key] = _next_tier(current, key[1], profile)
@@ -100,16 +100,12 @@ def _tier_upgrade(table: AccountTable, profile: Profile) -> _Found:
 
 def _module_cross_sell(table: AccountTable, profile: Profile) -> _Found:
     fractions, other = profile.expansion.module_fractions, profile.expansion.other_module_fraction
-    rows, names, shares = [], [], []
-    for row, rec in enumerate(table.records):
-        for module, entry in rec["modules"].items():
-            fraction = fractions.get(module, other)
-            if fraction > 0 and not entry.get("adopted", False):
-                rows.append(row)
-                names.append(module)
-                shares.append(fraction)
-    idx = np.asarray(rows, dtype=np.intp)
-    revenue = py_round(table.values["arr"][idx] * np.asarray(shares, float), 0)
+    usage = table.modules
+    share = np.array([fractions.get(module, other) for module in usage.names], dtype=float)
+    entries = np.flatnonzero((share[usage.module] > 0) & (usage.adopted != 1))  # not adopted, or not said
+    idx = usage.entry_rows()[entries]
+    names = [usage.names[m] for m in usage.module[entries].tolist()]
+    revenue = py_round(table.values["arr"][idx] * share[usage.module[entries]], 0)
     return _Found(2, idx, revenue, names)
 
 
@@ -121,11 +117,13 @@ def _department_expansion(table: AccountTable, profile: Profile) -> _Found:
     rows: list[int] = []
     names: list[str | None] = []
     divisors: list[int] = []
-    for row, rec in enumerate(table.records):
-        potential = rec["departments_potential"]
+    lists = table.lists
+    for row, (potential, listed) in enumerate(
+        zip(lists["departments.potential"], lists["departments.current"], strict=True)
+    ):
         if not potential:
             continue
-        current = rec["departments_current"]
+        current = listed or []
         if as_one and not current:
             # Which departments use the product is unknown: count one more department, not each one named.
             rows.append(row)
@@ -235,8 +233,7 @@ class ExpansionScores:
 
     def adoption(self, row: int) -> AdoptionSummary:
         t = self.table
-        rec = t.records[row]
-        modules = rec["modules"]
+        modules = t.modules.of(row)
         adopted = [float(e.get("usage_pct", 0)) for e in modules.values() if e.get("adopted", False)]
         licensed = float(t.values["contract.licensed_seats"][row])
         active = float(t.values["contract.active_seats"][row])
@@ -251,8 +248,8 @@ class ExpansionScores:
             avg_usage_pct=round(sum(adopted) / len(adopted), 1) if adopted else 0.0,
             seat_utilisation=utilisation,
             current_tier=t.labels["contract.plan_tier"][row],
-            departments_covered=len(rec["departments_current"]),
-            departments_potential=len(rec["departments_potential"]),
+            departments_covered=len(t.listed("departments.current", row)),
+            departments_potential=len(t.listed("departments.potential", row)),
             enablement_needed=[
                 m for m, e in modules.items() if e.get("adopted", False) and e.get("usage_pct", 0) < threshold
             ],

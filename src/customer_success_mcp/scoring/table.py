@@ -2,10 +2,96 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+
+LIST_FIELDS = ("departments.current", "departments.potential", "contract.available_tiers")
+
+
+@dataclass(frozen=True, eq=False)
+class ModuleColumns:
+    """Every account's `product_usage` as flat arrays, one entry per (account, module).
+
+    Account `row`'s entries are `starts[row]:starts[row + 1]`, in the order the account lists its
+    modules (the order breaks ties between equal opportunities). `adopted` is 1 or 0, or -1 where the
+    entry does not say (read as not adopted); `usage_pct` is NaN where the entry does not say (read as 0).
+    """
+
+    names: tuple[str, ...]  # the distinct module names; `module` indexes them
+    starts: np.ndarray  # int64, accounts + 1
+    module: np.ndarray  # int64 per entry
+    adopted: np.ndarray  # int8 per entry
+    usage_pct: np.ndarray  # float64 per entry
+
+    @classmethod
+    def none(cls, accounts: int) -> ModuleColumns:
+        """No account names a module."""
+        empty = np.zeros(0)
+        return cls((), np.zeros(accounts + 1, np.int64), empty.astype(np.int64), empty.astype(np.int8), empty)
+
+    @classmethod
+    def from_dicts(cls, per_account: Sequence[dict[str, dict[str, Any]] | None]) -> ModuleColumns:
+        """From each account's checked `product_usage` mapping (None: the account gave none)."""
+        filled = [m for m in per_account if m]
+        counts = np.fromiter((len(m) if m else 0 for m in per_account), np.int64, len(per_account))
+        keys = [k for m in filled for k in m]
+        entries = [e for m in filled for e in m.values()]
+        encoded = pa.array(keys, pa.string()).dictionary_encode()
+        adopted = pa.array(list(map(dict.get, entries, repeat("adopted"))), pa.bool_())
+        usage = pa.array(list(map(dict.get, entries, repeat("usage_pct"))), pa.float64())
+        return cls(
+            names=tuple(encoded.dictionary.to_pylist()),
+            starts=np.concatenate(([0], np.cumsum(counts))),
+            module=encoded.indices.to_numpy().astype(np.int64),
+            adopted=np.where(adopted.is_null().to_numpy(zero_copy_only=False), -1,
+                             adopted.fill_null(False).to_numpy(zero_copy_only=False)).astype(np.int8),
+            usage_pct=usage.to_numpy(zero_copy_only=False).astype(float),
+        )  # fmt: skip
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Modules named per account."""
+        return np.diff(self.starts)
+
+    def entry_rows(self) -> np.ndarray:
+        """The account row of each entry."""
+        return np.repeat(np.arange(self.starts.size - 1), self.counts)
+
+    def of(self, row: int) -> dict[str, dict[str, Any]]:
+        """One account's `product_usage` as the contract writes it: module -> the fields it gave."""
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(int(self.starts[row]), int(self.starts[row + 1])):
+            entry: dict[str, Any] = {}
+            if self.adopted[i] >= 0:
+                entry["adopted"] = bool(self.adopted[i])
+            if self.usage_pct[i] == self.usage_pct[i]:
+                entry["usage_pct"] = float(self.usage_pct[i])
+            out[self.names[int(self.module[i])]] = entry
+        return out
+
+    def per_account(self) -> list[dict[str, dict[str, Any]]]:
+        """Every account's `product_usage` mapping (empty where it named none)."""
+        return [self.of(row) for row in range(self.starts.size - 1)]
+
+    def __eq__(self, other: object) -> bool:
+        """The same usage for every account, however the module names are numbered."""
+        return isinstance(other, ModuleColumns) and self.per_account() == other.per_account()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def take(self, rows: np.ndarray) -> ModuleColumns:
+        """The entries of the given accounts, in that order."""
+        counts = self.counts[rows]
+        new_starts = np.concatenate(([0], np.cumsum(counts)))
+        pick = np.repeat(self.starts[:-1][rows] - new_starts[:-1], counts) + np.arange(int(new_starts[-1]))
+        return ModuleColumns(
+            self.names, new_starts, self.module[pick], self.adopted[pick], self.usage_pct[pick]
+        )
 
 
 @dataclass(frozen=True)
@@ -15,8 +101,8 @@ class AccountTable:
     `values` holds numbers, flags (0/1) and dates (proleptic ordinals) with the contract's
     fallback already filled in (NaN where the contract has none); `present` says which
     inputs the account actually supplied. `labels` holds vocabulary fields (normalised
-    text). `records` keeps each account's validated mapping for the list-shaped sections
-    (modules, departments, tiers) that do not fit a column.
+    text); `lists` the list-shaped fields of `LIST_FIELDS` (None where not given); `modules`
+    every account's module usage.
     """
 
     ids: list[str]
@@ -26,7 +112,8 @@ class AccountTable:
     values: dict[str, np.ndarray]
     labels: dict[str, list[Any]]
     present: dict[str, np.ndarray]
-    records: list[dict[str, Any]]
+    lists: dict[str, list[list[str] | None]]
+    modules: ModuleColumns
 
     @property
     def size(self) -> int:
@@ -47,7 +134,8 @@ class AccountTable:
             values={k: v[idx] for k, v in self.values.items()},
             labels={k: [v[i] for i in pick] for k, v in self.labels.items()},
             present={k: v[idx] for k, v in self.present.items()},
-            records=[self.records[i] for i in pick],
+            lists={k: [v[i] for i in pick] for k, v in self.lists.items()},
+            modules=self.modules.take(idx),
         )
 
     def value(self, path: str, row: int) -> float | None:
@@ -61,8 +149,9 @@ class AccountTable:
     def label(self, path: str, row: int) -> Any:
         return self.labels[path][row]
 
-    def section(self, name: str, row: int) -> Any:
-        return self.records[row].get(name)
+    def listed(self, path: str, row: int) -> list[str]:
+        """One account's list field; empty where it gave none."""
+        return self.lists[path][row] or []
 
     def index_of(self, customer_id: str) -> int | None:
         try:
