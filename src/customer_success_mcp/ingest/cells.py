@@ -104,12 +104,13 @@ def _by_distinct(col: pa.Array) -> tuple[list[Any], np.ndarray]:
     return distinct.texts.to_pylist(), distinct.indices
 
 
-def _mapped(col: pa.Array, convert: Any) -> tuple[list[Any], np.ndarray, list[Any]]:
-    """`convert` applied once per distinct text: (values per record, distinct index, distinct values)."""
-    distinct, indices = _by_distinct(col)
-    converted = [convert(text) for text in distinct]
-    lookup = np.array([*converted, None], dtype=object)
-    return lookup[indices].tolist(), indices, converted
+def _mapped(col: pa.Array, convert: Any) -> Parsed:
+    """`convert` applied once per distinct text and spread to the records (None: not supplied)."""
+    distinct = encoded(col)
+    converted = [convert(text) for text in distinct.texts.to_pylist()]
+    lookup = np.fromiter([*converted, None], dtype=object, count=len(converted) + 1)  # lists stay lists
+    given = np.array([v is not None for v in converted] + [False], dtype=bool)
+    return Parsed(lookup[distinct.indices].tolist(), given[distinct.indices])
 
 
 def _is_empty_word(text: str) -> bool:
@@ -230,8 +231,7 @@ def _texts(col: pa.Array, tidy: Any) -> Parsed:
     def convert(text: str) -> str | None:
         return None if _is_empty_word(text) else (tidy(text) or None)
 
-    values, _, _ = _mapped(col, convert)
-    return Parsed(values, np.array([v is not None for v in values], dtype=bool))
+    return _mapped(col, convert)
 
 
 def _already_tidy(col: pa.Array) -> pa.Array:
@@ -305,8 +305,7 @@ def parse_lists(col: pa.Array, tiers: bool) -> Parsed:
             return None
         return [tidy(part) for part in re.split(r"[;|,]", text) if part.strip()]
 
-    values, _, _ = _mapped(col, convert)
-    return Parsed(values, np.array([v is not None for v in values], dtype=bool))
+    return _mapped(col, convert)
 
 
 # --------------------------------------------------------------------------- dates

@@ -10,7 +10,9 @@ Every account is accounted for: accepted + rejected = distinct ids + rows withou
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -39,6 +41,7 @@ from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
 
 _ARRAY_KINDS = ("number", "integer", "flag", "date")
+WORKERS = min(4, os.cpu_count() or 1)  # threads that check columns (NumPy and Arrow release the GIL)
 
 
 @dataclass
@@ -104,14 +107,22 @@ def _parse_one(mf: MappedFile, match: ColumnMatch) -> Parsed:
                         ratio=is_ratio(match.field), date_order=mf.mapping.date_order)  # fmt: skip
 
 
-def _parse_files(files: list[MappedFile]) -> dict[tuple[int, str], _Column]:
-    """Every mapped column of every file as contract values (the id apart)."""
-    return {
-        (f, m.field): _Column(f, m.header, _parse_one(mf, m))
-        for f, mf in enumerate(files)
-        for m in mf.mapping.columns
-        if m.field != "customer_id"
-    }
+_SLOW_FIRST = ("tier_list", "text_list", "label", "date")  # the kinds that take longest to check
+
+
+def _parse_files(files: list[MappedFile], pool: Executor) -> dict[tuple[int, str], _Column]:
+    """Every mapped column of every file as contract values (the id apart), checked on the pool's threads
+    (the array work releases the GIL), slowest kinds first; the result is in file and column order."""
+    jobs = [(f, m) for f, mf in enumerate(files) for m in mf.mapping.columns if m.field != "customer_id"]
+
+    def slow(k: int) -> bool:
+        field = jobs[k][1].field
+        rule = field_rule(field)
+        return field in ("name", "segment") or (rule is not None and rule.kind in _SLOW_FIRST)
+
+    started = {k: pool.submit(_parse_one, files[jobs[k][0]], jobs[k][1])
+               for k in sorted(range(len(jobs)), key=slow, reverse=True)}  # fmt: skip
+    return {(f, m.field): _Column(f, m.header, started[k].result()) for k, (f, m) in enumerate(jobs)}
 
 
 MAX_HEADER_SHOWN = 60
@@ -317,28 +328,31 @@ def _rules() -> list[FieldRule]:
 
 def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable, LoadReport]:
     """Validated accounts from mapped exports, and the report of every account read."""
-    parsed = _parse_files(files)
-    _date_questions(files, parsed)
     accounts = _Accounts()
-    positions = _join_ids(files, accounts)
-    n = len(accounts)
-    by_field: dict[str, list[_Column]] = defaultdict(list)
-    for (_, path), col in parsed.items():
-        if path != "customer_id":
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        joined = pool.submit(_join_ids, files, accounts)  # the ids are joined while the values are checked
+        parsed = _parse_files(files, pool)
+        _date_questions(files, parsed)
+        positions = joined.result()
+        n = len(accounts)
+        by_field: dict[str, list[_Column]] = defaultdict(list)
+        for (_, path), col in parsed.items():
             by_field[path].append(col)
-    every = np.arange(n)
-    in_order = [pos.size == n and np.array_equal(pos, every) for pos in positions]
-    combined: dict[str, tuple[Any, np.ndarray]] = {
-        path: _combine(path, cols, files, positions, accounts, in_order) for path, cols in by_field.items()
-    }
-    empty = (np.full(n, None, dtype=object), np.zeros(n, dtype=bool))
-    names, named = combined.get("name", empty)
-    _check_names(names, named, files, accounts)
-    segments, from_input = _given_segments(combined.get("segment", empty), profile, accounts)
-    rejected = np.zeros(n, dtype=bool)
-    rejected[list(accounts.errors)] = True
-    accepted = np.flatnonzero(~rejected)
-    table = _table(accepted, accounts, combined, names, segments, from_input, profile)
+        every = np.arange(n)
+        in_order = [pos.size == n and np.array_equal(pos, every) for pos in positions]
+        combined: dict[str, tuple[Any, np.ndarray]] = {
+            path: _combine(path, cols, files, positions, accounts, in_order)
+            for path, cols in by_field.items()
+        }
+        usage = pool.submit(_modules, n, combined)  # built while names and segments are checked
+        empty = ([None] * n, np.zeros(n, dtype=bool))
+        names, named = combined.get("name", empty)
+        _check_names(names, named, files, accounts)
+        segments, from_input = _given_segments(combined.get("segment", empty), profile, accounts)
+        rejected = np.zeros(n, dtype=bool)
+        rejected[list(accounts.errors)] = True
+        accepted = np.flatnonzero(~rejected)
+        table = _table(accepted, accounts, combined, names, segments, from_input, profile, usage.result())
     return table, _report(accepted.size, accounts, n)
 
 
@@ -362,14 +376,14 @@ def _check_names(
 
 
 def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _Accounts
-                    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+                    ) -> tuple[list[str], np.ndarray]:  # fmt: skip
     """Each account's segment (the profile's default where none is given, for now) and whether the account
     gave it; a segment the profile does not know rejects the account. Each spelling is looked up once."""
     texts, has_segment = given
-    segments = np.full(len(has_segment), profile.default_segment, dtype=object)
+    default = profile.default_segment
     rows = np.flatnonzero(has_segment)
     if not rows.size:
-        return segments, has_segment
+        return [default] * len(has_segment), has_segment
     aliases = profile.segment_aliases()
     spelled = _take(texts, rows)
     keys = {text: aliases.get(text) or aliases.get(normalise_label(text)) for text in set(spelled)}
@@ -381,7 +395,12 @@ def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _
                 reason = f"{shown(text)} is not a known segment ({known})"
                 accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
                 from_input[a] = False
-    segments[rows] = [keys[text] or profile.default_segment for text in spelled]
+    found = [keys[text] or default for text in spelled]
+    if rows.size == len(has_segment):
+        return found, from_input
+    segments = [default] * len(has_segment)
+    for a, segment in zip(rows.tolist(), found, strict=True):
+        segments[a] = segment
     return segments, from_input
 
 
@@ -397,11 +416,13 @@ def _table(
     accounts: _Accounts,
     combined: dict[str, tuple[Any, np.ndarray]],
     names: np.ndarray | list[Any],
-    segments: np.ndarray,
+    segments: list[str],
     from_input: np.ndarray,
     profile: Profile,
+    usage: ModuleColumns,
 ) -> AccountTable:
-    """The engine's table of the accepted accounts, taken from the joined columns."""
+    """The engine's table of the accepted accounts, taken from the joined columns (`usage`: every
+    account's module usage)."""
     keep = accepted.astype(np.intp)
     size = keep.size
     everyone = size == len(accounts)  # nothing rejected: the joined columns are the table's as they are
@@ -422,7 +443,8 @@ def _table(
                 fill = np.nan if rule.fallback is None else float(rule.fallback)
                 values[rule.path] = np.full(size, fill)
             elif rule.fallback is not None and not mask.all():
-                values[rule.path] = np.where(mask, np.asarray(got, dtype=float)[keep], float(rule.fallback))
+                column = np.asarray(got, dtype=float)
+                values[rule.path] = np.where(mask, column if everyone else column[keep], float(rule.fallback))
             else:
                 values[rule.path] = kept(np.asarray(got, dtype=float))
             continue
@@ -430,55 +452,62 @@ def _table(
         if rule.kind == "label" and not mask.all():  # a value is there exactly where the account gave one
             picked = [rule.fallback if v is None else v for v in picked]
         (lists if rule.kind in ("tier_list", "text_list") else labels)[rule.path] = picked
-    modules = _modules(keep, combined)
+    modules = usage if everyone else usage.take(keep)
     present["product_usage"] = modules.counts > 0
-    seg = segments[keep]
-    src = np.full(size, "input", dtype=object)
+    seg = segments if everyone else [segments[a] for a in keep.tolist()]
+    src = ["input"] * size
     _segments_from_arr(np.where(present["arr"], values["arr"], np.nan), seg, src, ~kept(from_input), profile,
                        accepted, accounts)  # fmt: skip
     # An account without a usable id is always rejected, so every accepted one has its id.
     ids = cast(list[str], list(accounts.ids) if everyone else [accounts.ids[a] for a in accepted.tolist()])
-    return AccountTable(ids, _take(names, keep), seg.tolist(), src.tolist(), values, labels, present, lists,
+    return AccountTable(ids, _take(names, keep), seg, src, values, labels, present, lists,
                         modules)  # fmt: skip
 
 
-def _segments_from_arr(arr: np.ndarray, segments: np.ndarray, sources: np.ndarray, missing: np.ndarray,
+def _segments_from_arr(arr: np.ndarray, segments: list[str], sources: list[str], missing: np.ndarray,
                        profile: Profile, accepted: np.ndarray, accounts: _Accounts) -> None:  # fmt: skip
     """`derive_segments` (the one statement of the ARR ladder) for the accounts that gave no segment."""
-    rows = np.flatnonzero(missing)
-    if not rows.size:
+    rows = np.flatnonzero(missing).tolist()
+    if not rows:
         return
-    seg, src = segments[rows].tolist(), ["default"] * rows.size
+    seg, src = [segments[r] for r in rows], ["default"] * len(rows)
     found = Problems()
     derive_segments(arr[rows], seg, src, profile, found)
-    segments[rows], sources[rows] = _objects(seg), _objects(src)
+    for r, segment, source in zip(rows, seg, src, strict=True):
+        segments[r], sources[r] = segment, source
     for i, items in sorted(found.notes.items()):
         accounts.notes[int(accepted[rows[i]])].extend(items)
 
 
-def _modules(keep: np.ndarray, combined: dict[str, tuple[Any, np.ndarray]]) -> ModuleColumns:
+def _modules(n: int, combined: dict[str, tuple[Any, np.ndarray]]) -> ModuleColumns:
     """product_usage from `product_usage.<module>.adopted / usage_pct` columns: each account's modules in
     name order, a module listed where either of its columns has a value, the other read as 0."""
     names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
-    # One row per module (filled a module at a time), read through the transpose: one row per account.
-    present = np.zeros((len(names), len(keep)), dtype=bool)
-    adopted = np.zeros((len(names), len(keep)), dtype=np.int8)
-    usage = np.zeros((len(names), len(keep)))
-    for j, module in enumerate(names):
+    columns = []
+    counts = np.zeros(n, dtype=np.int64)
+    for module in names:
         flags, has_flags = combined.get(f"product_usage.{module}.adopted", (None, None))
         pcts, has_pcts = combined.get(f"product_usage.{module}.usage_pct", (None, None))
-        if flags is not None and has_flags is not None:
-            present[j] |= has_flags[keep]
-            adopted[j] = flags[keep] > 0  # NaN (not given) is not adopted
-        if pcts is not None and has_pcts is not None:
-            present[j] |= has_pcts[keep]
-            usage[j] = pcts[keep]
-    flat = np.flatnonzero(np.ascontiguousarray(present.T))  # account by account, modules in name order
-    rows, which = np.divmod(flat, max(len(names), 1))
-    at = which * len(keep) + rows  # the same entries in the module-by-module arrays
-    starts = np.searchsorted(rows, np.arange(len(keep) + 1))
-    return ModuleColumns(tuple(names), starts.astype(np.int64), which, adopted.ravel()[at],
-                         np.nan_to_num(usage.ravel()[at], copy=False))  # fmt: skip
+        listed = np.zeros(n, dtype=bool)
+        for has in (has_flags, has_pcts):
+            if has is not None:
+                listed |= has
+        rows = np.flatnonzero(listed)
+        counts[rows] += 1
+        columns.append((rows, flags, pcts))
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    size = int(starts[-1])
+    which, adopted, usage = np.empty(size, np.int64), np.zeros(size, np.int8), np.zeros(size)
+    at = starts[:-1].copy()  # each account's next free entry: its modules go in one after the other
+    for j, (rows, flags, pcts) in enumerate(columns):
+        slots = at[rows]
+        which[slots] = j
+        if flags is not None:
+            adopted[slots] = flags[rows] > 0  # NaN (not given) is not adopted
+        if pcts is not None:
+            usage[slots] = np.nan_to_num(pcts[rows])
+        at[rows] += 1
+    return ModuleColumns(tuple(names), starts, which, adopted, usage)
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:

@@ -69,15 +69,15 @@ class Distinct:
     """A column's distinct texts (in order of first appearance) and each record's position among them."""
 
     texts: pa.Array
-    indices: np.ndarray  # -1 where the cell is empty
+    indices: np.ndarray  # -1 where the cell is empty (read-only: it may be the reader's memory)
 
 
 def encoded(col: pa.Array) -> Distinct:
     """The column by its distinct texts (as the reader encoded it, or encoded here)."""
     if not pa.types.is_dictionary(col.type):
         col = pc.dictionary_encode(col)
-    indices = pc.fill_null(col.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return Distinct(col.dictionary, indices)
+    indices = col.indices if not col.indices.null_count else pc.fill_null(col.indices, -1)
+    return Distinct(col.dictionary, indices.to_numpy(zero_copy_only=False))  # no copy when none is empty
 
 
 def repeating(col: pa.Array) -> Distinct | None:
