@@ -160,11 +160,12 @@ def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
     for f, mf in enumerate(files):
         raw = mf.raw
         column, header = _id_column(files, f)
-        ids, usable = _usable_ids(raw.columns[column])
         pos = np.full(raw.rows, -1, dtype=np.int64)
-        if usable.all() and _same_ids(ids, accounts.known):  # the same accounts in the same order
+        if _same_ids(raw.columns[column], accounts.known):  # the accounts already joined, in their order
+            ids, usable = raw.columns[column], np.ones(raw.rows, dtype=bool)  # each one known to be usable
             pos[:] = accounts.known_at
         else:
+            ids, usable = _usable_ids(raw.columns[column])
             _place(ids, usable, pos, f, raw, accounts)
         for rec in np.flatnonzero(~usable).tolist():
             cell = ids[rec].as_py()
@@ -210,7 +211,8 @@ def _usable_ids(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
 
 
 def _same_ids(ids: pa.Array, known: pa.Array) -> bool:
-    return len(ids) == len(known) > 0 and bool(pc.all(pc.equal(ids, known)).as_py())
+    """True when the column is exactly the ids already joined, in their order (no cell empty)."""
+    return len(ids) == len(known) > 0 and ids.null_count == 0 and bool(pc.all(pc.equal(ids, known)).as_py())
 
 
 def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawTable, accounts: _Accounts
@@ -361,8 +363,10 @@ def _check_names(
 ) -> None:
     """Every account needs a name, of at most MAX_NAME characters."""
     rows = np.flatnonzero(named)
-    lengths = np.fromiter(map(len, _take(names, rows)), dtype=np.int64, count=rows.size)
-    for a in rows[lengths > MAX_NAME].tolist():
+    given = _take(names, rows)
+    long = [] if max(map(len, given), default=0) <= MAX_NAME else rows[  # one pass when none is too long
+        np.fromiter(map(len, given), dtype=np.int64, count=rows.size) > MAX_NAME].tolist()  # fmt: skip
+    for a in long:
         f, row = accounts.first_seen(a)
         accounts.errors[a].append(FieldProblem(field="name", reason=too_long("name", names[a], MAX_NAME),
                                                file=files[f].raw.source, row=row))  # fmt: skip
@@ -395,7 +399,10 @@ def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _
                 reason = f"{shown(text)} is not a known segment ({known})"
                 accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
                 from_input[a] = False
-    found = [keys[text] or default for text in spelled]
+    if None in keys.values():
+        found = [keys[text] or default for text in spelled]
+    else:
+        found = list(map(cast(dict[str, str], keys).__getitem__, spelled))
     if rows.size == len(has_segment):
         return found, from_input
     segments = [default] * len(has_segment)
@@ -405,10 +412,10 @@ def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _
 
 
 def _take(values: np.ndarray | list[Any], rows: np.ndarray) -> list[Any]:
-    """values[rows] as a list, from an object array or a list."""
+    """values[rows] as a list, from an object array or a list (the list itself when every row is taken)."""
     if isinstance(values, np.ndarray):
         return values[rows].tolist()
-    return list(values) if rows.size == len(values) else [values[i] for i in rows.tolist()]
+    return values if rows.size == len(values) else [values[i] for i in rows.tolist()]
 
 
 def _table(
