@@ -275,3 +275,50 @@ def test_the_readers_own_conversions_change_nothing_the_import_reports() -> None
             assert np.array_equal(again.values[path], values, equal_nan=True), path
             assert np.array_equal(again.present[path], table.present[path]), path
     assert len(converted[1].rejections) > 0
+
+
+FLAG_HEADER = ["Account ID", "Account Name", "Champion Left", "Budget Cuts"]
+
+
+def flag_export(count: int, later: dict[int, str] | None = None) -> bytes:
+    """Two flag columns spelled Yes/No (some empty), with `later` replacing Champion Left far down."""
+    rows = []
+    for i in range(count):
+        left = (later or {}).get(i, ["Yes", "No", ""][i % 3])
+        rows.append([f"A-{i:05d}", f"Account {i}", left, "No" if i % 2 else "Yes"])
+    return csv_text(FLAG_HEADER, rows)
+
+
+def test_yes_no_read_by_the_reader_gives_the_values_the_text_path_gives() -> None:
+    from customer_success_mcp.ingest.join import join_files
+    from customer_success_mcp.ingest.sources import read_sources
+
+    count = 6000  # several times the rows the reader's sample looks at
+    for later, typed in (({}, True), ({5000: "yes"}, False), ({5000: "maybe"}, False)):
+        sources = [("flags.csv", flag_export(count, later))]
+        (mapped,) = read_sources(sources)
+        assert (str(mapped.raw.columns[2].type) == "bool") is typed, later
+        converted = join_files(read_sources(sources), DEFAULT_PROFILE)
+        as_text = join_files(read_sources(sources, convert_numbers=False), DEFAULT_PROFILE)
+        assert converted[1] == as_text[1], later
+        for path in ("relationship_signals.champion_left", "commercial_factors.budget_cuts_mentioned"):
+            got, expected = converted[0], as_text[0]
+            assert np.array_equal(got.values[path], expected.values[path], equal_nan=True), (later, path)
+            assert np.array_equal(got.present[path], expected.present[path]), (later, path)
+        left = converted[0].values["relationship_signals.champion_left"]
+        assert left[:3].tolist() == [1.0, 0.0, 0.0]  # Yes, No, and empty (not given: the contract's no)
+        assert converted[0].present["relationship_signals.champion_left"][:3].tolist() == [True, True, False]
+    rejected = converted[1].rejections  # "maybe" is named as it is written
+    assert [(r.customer_id, r.problems[0].reason) for r in rejected] == [
+        ("A-05000", "must be yes or no (or true/false, 1/0), got 'maybe'")
+    ]
+
+
+def test_a_conflict_on_a_yes_no_field_quotes_each_file_as_it_is_written() -> None:
+    crm = flag_export(10)
+    other = csv_text(["Account ID", "Champion Left"], [["A-00000", "No"], ["A-00001", "No"]])
+    loaded = load_sources([("crm.csv", crm), ("other.csv", other)], DEFAULT_PROFILE)
+    (rejection,) = loaded.report.rejections
+    assert rejection.customer_id == "A-00000"
+    assert "crm.csv row 2 (\"Champion Left\") says 'Yes', other.csv row 2" in rejection.problems[0].reason
+    assert "says 'No'" in rejection.problems[0].reason

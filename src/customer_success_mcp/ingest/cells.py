@@ -212,6 +212,9 @@ def _flag(text: str) -> float | None:
 
 def parse_flags(col: pa.Array) -> Parsed:
     """yes/no, true/false, y/n, 1/0 (any case) as 1/0; anything else is reported."""
+    if pa.types.is_boolean(col.type):  # the reader read the words already
+        values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+        return Parsed(values, ~np.isnan(values))
     distinct, indices = _by_distinct(col)
     converted = [_flag(text) for text in distinct]
     lookup = np.array([np.nan if v is None else v for v in converted] + [np.nan])

@@ -16,7 +16,7 @@ import numpy as np
 
 from customer_success_mcp.fileio import FileReadError, read_regular_file
 from customer_success_mcp.formatting import plural
-from customer_success_mcp.ingest.cells import parse_column
+from customer_success_mcp.ingest.cells import FALSE_WORDS, TRUE_WORDS, parse_column
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES
 from customer_success_mcp.ingest.join import MappedFile, join_files
 from customer_success_mcp.ingest.load import (
@@ -83,19 +83,22 @@ def read_sources(
     """Each export read and its headers mapped (explicit mapping, then a saved one, then the synonyms).
 
     With `convert_numbers`, the CSV reader converts the columns mapped to numeric fields itself where
-    their values are plain numbers (faster than casting text afterwards) and dictionary-encodes the
-    columns whose texts repeat (flags, labels, dates, lists, owners); `inspect` keeps the text."""
+    their values are plain numbers (faster than casting text afterwards), reads flag columns as true/false
+    where they spell yes and no one way, and dictionary-encodes the columns whose texts repeat (labels,
+    dates, lists, owners); `inspect` keeps the text."""
     files = []
     for name, data in sources:
         chosen: list[FileMapping] = []
 
         def plan(headers: list[str], name: str = name, chosen: list[FileMapping] = chosen) -> ColumnKinds:
             chosen.append(_propose(name, headers, spec, saved))
-            kinds = ColumnKinds()
+            kinds = ColumnKinds(yes_words=TRUE_WORDS, no_words=FALSE_WORDS)
             for match in chosen[-1].columns:
                 rule = field_rule(match.field)
                 if rule is not None and rule.kind in ("number", "integer"):
                     kinds.numbers.add(match.index)
+                elif rule is not None and rule.kind == "flag":
+                    kinds.flags.add(match.index)
                 elif match.field not in _DISTINCT_TEXTS:
                     kinds.repeating.add(match.index)
             return kinds

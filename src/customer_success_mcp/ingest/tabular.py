@@ -47,26 +47,29 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     malformed: list[tuple[int, str]] = field(default_factory=list)  # (row, reason) of unusable rows
+    flag_words: tuple[str, str] | None = None  # (yes, no) as spelled in the columns read as true/false
 
     def row_of(self, record: int) -> int:
         """The row a spreadsheet shows for a record (the header is row 1)."""
         return record + 2 if self.row_numbers is None else int(self.row_numbers[record])
 
     def cell(self, column: int, record: int) -> str | None:
-        return _text(self.columns[column][record].as_py())
+        return self._text(self.columns[column][record].as_py())
 
     def sample(self, count: int) -> list[dict[str, str | None]]:
         """The first rows, header -> cell text, as a person would look at them."""
         shown = min(count, self.rows)
         texts = [col.slice(0, shown).to_pylist() for col in self.columns]
-        return [{h: _text(texts[j][i]) for j, h in enumerate(self.headers)} for i in range(shown)]
+        return [{h: self._text(texts[j][i]) for j, h in enumerate(self.headers)} for i in range(shown)]
 
-
-def _text(value: Any) -> str | None:
-    """A cell as text: numbers the reader already converted are written back as plainly as possible."""
-    if value is None or isinstance(value, str):
-        return value
-    return f"{value:.15g}" if isinstance(value, float) else str(value)
+    def _text(self, value: Any) -> str | None:
+        """A cell as text: values the reader converted written back as the file has them (yes and no as it
+        spells them, numbers as plainly as possible)."""
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, bool) and self.flag_words is not None:
+            return self.flag_words[0] if value else self.flag_words[1]
+        return f"{value:.15g}" if isinstance(value, float) else str(value)
 
 
 def source_format(name: str, data: bytes) -> SourceFormat:
@@ -93,6 +96,11 @@ class ColumnKinds:
 
     numbers: set[int] = field(default_factory=set)  # read as float64 where the first rows are plain numbers
     repeating: set[int] = field(default_factory=set)  # texts checked once per distinct text: read encoded
+    flags: set[int] = field(
+        default_factory=set
+    )  # read as true/false where the first rows spell yes/no one way
+    yes_words: frozenset[str] = frozenset()  # what reads as yes and as no, compared case-insensitively
+    no_words: frozenset[str] = frozenset()
 
 
 PlanColumns = Callable[[list[str]], ColumnKinds]
@@ -199,16 +207,19 @@ def _read_utf8(name: str, utf8: Utf8, encoding: str, plan: PlanColumns | None) -
     delimiter, header = _sniff(name, _sample(utf8))
     headers = _header_names(header)
     kinds = plan(headers) if plan else ColumnKinds()
-    typed = _plain_numbers(utf8, delimiter, len(headers), kinds.numbers)
-    encoded = kinds.repeating | (kinds.numbers - typed)
+    head = _head(utf8, delimiter, len(headers)) if kinds.numbers or kinds.flags else None
+    typed = _plain_numbers(head, kinds.numbers)
+    flags, words = _one_spelling(head, kinds)
+    encoded = kinds.repeating | (kinds.numbers - typed) | (kinds.flags - flags)
     try:
         try:
-            table = _arrow_read(utf8, delimiter, len(headers), typed, encoded)
+            table = _arrow_read(utf8, delimiter, len(headers), typed, encoded, flags, words)
         except pa.ArrowInvalid as exc:
-            if not typed or "conversion error" not in str(exc).lower():
+            if not (typed or flags) or "conversion error" not in str(exc).lower():
                 raise
-            # A later value is not a plain number: those columns are read as text too.
-            table = _arrow_read(utf8, delimiter, len(headers), set(), encoded | typed)
+            # A later value is not a plain number, or spells yes or no another way: read those as text too.
+            table = _arrow_read(utf8, delimiter, len(headers), set(), encoded | typed | flags)
+            words = None
     except _RowsMisnumbered:
         return _read_csv_exactly(name, utf8, encoding, delimiter, headers)
     except pa.ArrowInvalid as exc:
@@ -218,18 +229,19 @@ def _read_utf8(name: str, utf8: Utf8, encoding: str, plan: PlanColumns | None) -
     columns = [_column(table.column(i)) for i in range(len(headers))]
     blank = _blank_rows(columns, table.num_rows)
     if not blank.any():
-        return RawTable(name, "csv", headers, columns, table.num_rows, encoding=encoding, delimiter=delimiter)
+        return RawTable(name, "csv", headers, columns, table.num_rows, encoding=encoding, delimiter=delimiter,
+                        flag_words=words)  # fmt: skip
     keep = pa.array(~blank)
     numbers = np.flatnonzero(~blank) + 2
     return RawTable(name, "csv", headers, [c.filter(keep) for c in columns], len(numbers), numbers,
-                    encoding, delimiter)  # fmt: skip
+                    encoding, delimiter, flag_words=words)  # fmt: skip
 
 
 def _column(read: pa.ChunkedArray) -> Any:
     """One column as read: text in one piece (the cell checks work on its bytes), dictionary-encoded text
-    with one dictionary for the whole column; numbers the reader converted stay in the reader's pieces
-    (they are turned into one NumPy array, once, when checked)."""
-    if pa.types.is_floating(read.type):
+    with one dictionary for the whole column; numbers and flags the reader converted stay in the reader's
+    pieces (they are turned into one NumPy array, once, when checked)."""
+    if pa.types.is_floating(read.type) or pa.types.is_boolean(read.type):
         return read
     if pa.types.is_dictionary(read.type):
         read = read.unify_dictionaries()
@@ -263,33 +275,41 @@ def arrow_options(
     on_invalid: Any = None,
     numbers: set[int] | frozenset[int] = frozenset(),
     encoded: set[int] | frozenset[int] = frozenset(),
+    flags: set[int] | frozenset[int] = frozenset(),
+    words: tuple[str, str] | None = None,
 ) -> tuple[pa_csv.ReadOptions, pa_csv.ParseOptions, pa_csv.ConvertOptions]:
     """The reader's options: every column as text (but `numbers` as float64, `encoded` as dictionary-encoded
-    text), empty cells as null, quoted newlines allowed."""
+    text, `flags` as true/false spelled exactly as `words`), empty cells as null, quoted newlines allowed."""
     names = [f"c{i}" for i in range(width)]
-    types = {n: pa.float64() if i in numbers else _ENCODED if i in encoded else pa.string()
-             for i, n in enumerate(names)}  # fmt: skip
+    types = {n: pa.float64() if i in numbers else pa.bool_() if i in flags else _ENCODED if i in encoded
+             else pa.string() for i, n in enumerate(names)}  # fmt: skip
+    yes, no = words or ("", "")  # "": no cell may read as that value
     return (
         pa_csv.ReadOptions(column_names=names, skip_rows=1),
         # Blank lines are read as empty rows (then dropped): rows keep the numbers a spreadsheet shows.
         pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
                             invalid_row_handler=on_invalid),
-        pa_csv.ConvertOptions(column_types=types, null_values=[""],
-                              strings_can_be_null=True, quoted_strings_can_be_null=True),
+        pa_csv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True,
+                              quoted_strings_can_be_null=True, true_values=[yes] if yes else [],
+                              false_values=[no] if no else []),
     )  # fmt: skip
 
 
-def _plain_numbers(utf8: Utf8, delimiter: str, width: int, wanted: set[int]) -> set[int]:
-    """Of the wanted columns, those whose first rows are all plain numbers (Arrow's parser reads them)."""
-    if not wanted:
-        return set()
+def _head(utf8: Utf8, delimiter: str, width: int) -> pa.Table | None:
+    """The first rows (`SNIFF_BYTES`) as text, to judge what the reader can convert itself."""
     read, parse, convert = arrow_options(delimiter, width)
     try:
-        head = pa_csv.read_csv(io.BytesIO(_sample(utf8).encode()), read_options=read, parse_options=parse,
+        return pa_csv.read_csv(io.BytesIO(_sample(utf8).encode()), read_options=read, parse_options=parse,
                                convert_options=convert)  # fmt: skip
     except pa.ArrowInvalid:
-        return set()
-    plain = set()
+        return None
+
+
+def _plain_numbers(head: pa.Table | None, wanted: set[int]) -> set[int]:
+    """Of the wanted columns, those whose first rows are all plain numbers (Arrow's parser reads them)."""
+    plain: set[int] = set()
+    if head is None:
+        return plain
     for i in wanted:
         try:
             pc.cast(head.column(i), pa.float64())
@@ -299,14 +319,32 @@ def _plain_numbers(utf8: Utf8, delimiter: str, width: int, wanted: set[int]) -> 
     return plain
 
 
-def _arrow_read(utf8: Utf8, delimiter: str, width: int, numbers: set[int], encoded: set[int]) -> pa.Table:
+def _one_spelling(head: pa.Table | None, kinds: ColumnKinds) -> tuple[set[int], tuple[str, str] | None]:
+    """The flag columns, and (yes, no) as they spell them, when their first rows hold at most one spelling
+    of yes and one of no between them (a value read as true is then written back as the file had it); no
+    columns otherwise. A later cell spelled another way makes the reader fail, and the file is read again
+    with these columns as text."""
+    if head is None or not kinds.flags:
+        return set(), None
+    seen = {v for i in kinds.flags for v in head.column(i).to_pylist() if v is not None}
+    yes = {v for v in seen if v.casefold() in kinds.yes_words}
+    no = {v for v in seen if v.casefold() in kinds.no_words}
+    if not seen or len(yes) > 1 or len(no) > 1 or seen != yes | no:
+        return set(), None
+    return set(kinds.flags), (next(iter(yes), ""), next(iter(no), ""))
+
+
+def _arrow_read(utf8: Utf8, delimiter: str, width: int, numbers: set[int], encoded: set[int],
+                flags: set[int] | None = None, words: tuple[str, str] | None = None) -> pa.Table:  # fmt: skip
     skipped: list[int] = []
 
     def on_invalid(row: Any) -> str:
         skipped.append(1)
         return "skip"
 
-    read, parse, convert = arrow_options(delimiter, width, on_invalid, numbers, encoded)
+    read, parse, convert = arrow_options(
+        delimiter, width, on_invalid, numbers, encoded, flags or set(), words
+    )
     source = pa.BufferReader(pa.py_buffer(utf8))  # the bytes as they are, not a copy
     table = pa_csv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
     if skipped:  # a row with the wrong number of cells: skipping it would shift every later row number
