@@ -11,6 +11,7 @@ words, bad numbers and dates), and big files are read in several chunks with pro
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
@@ -322,3 +323,16 @@ def test_a_conflict_on_a_yes_no_field_quotes_each_file_as_it_is_written() -> Non
     assert rejection.customer_id == "A-00000"
     assert "crm.csv row 2 (\"Champion Left\") says 'Yes', other.csv row 2" in rejection.problems[0].reason
     assert "says 'No'" in rejection.problems[0].reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans()), max_size=80), st.integers(0, 9), st.integers(1, 3))
+def test_yes_no_read_from_the_bitmaps_match_arrows_own_conversion(cells_, offset, pieces) -> None:
+    # Flags the reader read as true/false are turned into 1/0/NaN from the bitmaps, at any offset, in pieces.
+    whole = pa.array([True] * offset + cells_, pa.bool_()).slice(offset)
+    cut = sorted({0, len(whole), *(len(whole) * k // pieces for k in range(pieces))})
+    chunked = pa.chunked_array([whole.slice(a, b - a) for a, b in itertools.pairwise(cut)], pa.bool_())
+    for col in (whole, chunked):
+        expected = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+        assert np.array_equal(cells.parse_flags(col).values, expected, equal_nan=True)
+        assert cells.parse_flags(col).present.tolist() == [c is not None for c in cells_]

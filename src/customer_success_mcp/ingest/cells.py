@@ -210,10 +210,27 @@ def _flag(text: str) -> float | None:
     return None
 
 
+def _bits(buffer: pa.Buffer, offset: int, count: int) -> np.ndarray:
+    """An Arrow bitmap as one 0/1 byte per value."""
+    return np.unpackbits(np.frombuffer(buffer, np.uint8), bitorder="little", count=offset + count)[offset:]
+
+
+def _true_false(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean column as 1.0/0.0, NaN where empty, read straight from its bitmaps."""
+    whole = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if not len(whole) or whole.null_count == len(whole):
+        return np.full(len(whole), np.nan)
+    validity, data = whole.buffers()[:2]
+    values = _bits(data, whole.offset, len(whole)).astype(float)
+    if whole.null_count:
+        values[_bits(validity, whole.offset, len(whole)) == 0] = np.nan
+    return values
+
+
 def parse_flags(col: pa.Array) -> Parsed:
     """yes/no, true/false, y/n, 1/0 (any case) as 1/0; anything else is reported."""
     if pa.types.is_boolean(col.type):  # the reader read the words already
-        values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+        values = _true_false(col)
         return Parsed(values, ~np.isnan(values))
     distinct, indices = _by_distinct(col)
     converted = [_flag(text) for text in distinct]
