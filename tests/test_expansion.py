@@ -211,6 +211,20 @@ def test_low_usage_adopted_module_is_enablement_not_sale():
     assert [o.module for o in e.opportunities] == ["sso_module"]
 
 
+def test_equal_cross_sells_keep_the_order_each_account_lists_its_modules():
+    # widget_studio and gadget_hub are unknown modules (0.10 each): equal revenue, equal priority. Ties keep
+    # the account's own order, whatever order other accounts list them in and however the table is cut.
+    unsold = {"adopted": False, "usage_pct": 0}
+    first = make_account(customer_id="A", product_usage={"widget_studio": unsold, "gadget_hub": unsold})
+    second = make_account(customer_id="B", product_usage={"gadget_hub": unsold, "widget_studio": unsold})
+    scored = score(first, second, profile=REFERENCE_PROFILE)
+    modules = [[o.module for o in scored.expansion.explain(row).opportunities] for row in (0, 1)]
+    assert modules == [["widget_studio", "gadget_hub"], ["gadget_hub", "widget_studio"]]
+    swapped = scored.table.take([1, 0]).modules
+    assert [list(swapped.of(row)) for row in (0, 1)] == [["gadget_hub", "widget_studio"],
+                                                         ["widget_studio", "gadget_hub"]]  # fmt: skip
+
+
 # --------------------------------------------------------------------------- department expansion
 
 

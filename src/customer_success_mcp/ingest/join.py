@@ -487,34 +487,28 @@ def _segments_from_arr(arr: np.ndarray, segments: list[str], sources: list[str],
 
 
 def _modules(n: int, combined: dict[str, tuple[Any, np.ndarray]]) -> ModuleColumns:
-    """product_usage from `product_usage.<module>.adopted / usage_pct` columns: each account's modules in
-    name order, a module listed where either of its columns has a value, the other read as 0."""
+    """product_usage from `product_usage.<module>.adopted / usage_pct` columns, a module at a time: an
+    account lists a module where either column has a value (the other read as 0), its modules ranked in
+    name order."""
     names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
-    columns = []
-    counts = np.zeros(n, dtype=np.int64)
-    for module in names:
+    rows, which, adopted, usage = [], [], [], []
+    for j, module in enumerate(names):
         flags, has_flags = combined.get(f"product_usage.{module}.adopted", (None, None))
         pcts, has_pcts = combined.get(f"product_usage.{module}.usage_pct", (None, None))
         listed = np.zeros(n, dtype=bool)
         for has in (has_flags, has_pcts):
             if has is not None:
                 listed |= has
-        rows = np.flatnonzero(listed)
-        counts[rows] += 1
-        columns.append((rows, flags, pcts))
-    starts = np.concatenate(([0], np.cumsum(counts)))
-    size = int(starts[-1])
-    which, adopted, usage = np.empty(size, np.int64), np.zeros(size, np.int8), np.zeros(size)
-    at = starts[:-1].copy()  # each account's next free entry: its modules go in one after the other
-    for j, (rows, flags, pcts) in enumerate(columns):
-        slots = at[rows]
-        which[slots] = j
-        if flags is not None:
-            adopted[slots] = flags[rows] > 0  # NaN (not given) is not adopted
-        if pcts is not None:
-            usage[slots] = np.nan_to_num(pcts[rows])
-        at[rows] += 1
-    return ModuleColumns(tuple(names), starts, which, adopted, usage)
+        found = np.flatnonzero(listed)
+        rows.append(found)
+        which.append(np.full(found.size, j, dtype=np.int64))
+        adopted.append(np.zeros(found.size, np.int8) if flags is None else (flags[found] > 0).astype(np.int8))
+        usage.append(np.zeros(found.size) if pcts is None else np.nan_to_num(pcts[found]))
+    if not names:
+        return ModuleColumns.none(n)
+    numbers = np.concatenate(which)  # each module's number is its rank: name order
+    return ModuleColumns(tuple(names), n, np.concatenate(rows), numbers, numbers, np.concatenate(adopted),
+                         np.concatenate(usage))  # fmt: skip
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:

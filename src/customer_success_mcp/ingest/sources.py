@@ -208,8 +208,9 @@ def records_from_table(table: AccountTable) -> list[dict[str, Any]]:
         for r, value in zip(rows, values, strict=True):
             target = out[r] if rule.section is None else out[r].setdefault(rule.section, {})
             target[rule.name] = value
-    for i in np.flatnonzero(table.modules.counts).tolist():
-        out[i]["product_usage"] = table.modules.of(i)
+    for record, usage in zip(out, table.modules.per_account(), strict=True):
+        if usage:
+            record["product_usage"] = usage
     return out
 
 

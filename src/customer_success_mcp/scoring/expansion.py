@@ -56,6 +56,7 @@ class _Found:
     revenue: np.ndarray
     subjects: list[str | None]
     seats: np.ndarray | None = None
+    rank: np.ndarray | None = None  # within an account, the order its entries were listed in (modules)
 
 
 def _seat_expansion(table: AccountTable, profile: Profile) -> _Found:
@@ -103,10 +104,10 @@ def _module_cross_sell(table: AccountTable, profile: Profile) -> _Found:
     usage = table.modules
     share = np.array([fractions.get(module, other) for module in usage.names], dtype=float)
     entries = np.flatnonzero((share[usage.module] > 0) & (usage.adopted != 1))  # not adopted, or not said
-    idx = usage.entry_rows()[entries]
+    idx = usage.rows[entries]
     names = [usage.names[m] for m in usage.module[entries].tolist()]
     revenue = py_round(table.values["arr"][idx] * share[usage.module[entries]], 0)
-    return _Found(2, idx, revenue, names)
+    return _Found(2, idx, revenue, names, rank=usage.rank[entries])
 
 
 UNLISTED = "one of "  # the subject of a department expansion counted as one (no current departments listed)
@@ -315,8 +316,10 @@ def score_expansion(
     priority = np.concatenate([_priorities(f.revenue, EFFORTS[f.category], profile) for f in found])
     seats = np.concatenate([f.seats if f.seats is not None else np.full(f.rows.size, -1) for f in found])
     subjects = [s for f in found for s in f.subjects]
-    # Per account: priority, highest first; ties keep discovery order (seats, tier, modules, departments).
-    order = np.lexsort((np.arange(rows.size), -priority, rows))
+    ranks = np.concatenate([f.rank if f.rank is not None else np.zeros(f.rows.size, np.int64) for f in found])
+    # Per account: priority, highest first; ties keep discovery order (seats, tier, modules in the order
+    # the account lists them, departments).
+    order = np.lexsort((np.arange(rows.size), ranks, categories, -priority, rows))
     rows, categories, revenue, priority, seats = (
         rows[order],
         categories[order],

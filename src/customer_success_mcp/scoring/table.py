@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import repeat
 from typing import Any
 
@@ -15,15 +16,18 @@ LIST_FIELDS = ("departments.current", "departments.potential", "contract.availab
 
 @dataclass(frozen=True, eq=False)
 class ModuleColumns:
-    """Every account's `product_usage` as flat arrays, one entry per (account, module).
+    """Every account's `product_usage` as flat arrays, one entry per (account, module), in no set order.
 
-    Account `row`'s entries are `starts[row]:starts[row + 1]`, in the order the account lists its
-    modules (the order breaks ties between equal opportunities). `adopted` is 1 or 0, or -1 where the
-    entry does not say (read as not adopted); `usage_pct` is NaN where the entry does not say (read as 0).
+    `rows` says whose entry it is and `rank` where the account lists that module: an account's modules in
+    rank order are its own order (which breaks ties between equal opportunities). `adopted` is 1 or 0, or
+    -1 where the entry does not say (read as not adopted); `usage_pct` is NaN where it does not say (read
+    as 0). The per-account index that `of` reads is built the first time it is needed.
     """
 
     names: tuple[str, ...]  # the distinct module names; `module` indexes them
-    starts: np.ndarray  # int64, accounts + 1
+    accounts: int
+    rows: np.ndarray  # int64 per entry
+    rank: np.ndarray  # int64 per entry
     module: np.ndarray  # int64 per entry
     adopted: np.ndarray  # int8 per entry
     usage_pct: np.ndarray  # float64 per entry
@@ -31,8 +35,8 @@ class ModuleColumns:
     @classmethod
     def none(cls, accounts: int) -> ModuleColumns:
         """No account names a module."""
-        empty = np.zeros(0)
-        return cls((), np.zeros(accounts + 1, np.int64), empty.astype(np.int64), empty.astype(np.int8), empty)
+        empty = np.zeros(0, np.int64)
+        return cls((), accounts, empty, empty, empty, empty.astype(np.int8), empty.astype(float))
 
     @classmethod
     def from_dicts(cls, per_account: Sequence[dict[str, dict[str, Any]] | None]) -> ModuleColumns:
@@ -44,28 +48,41 @@ class ModuleColumns:
         encoded = pa.array(keys, pa.string()).dictionary_encode()
         adopted = pa.array(list(map(dict.get, entries, repeat("adopted"))), pa.bool_())
         usage = pa.array(list(map(dict.get, entries, repeat("usage_pct"))), pa.float64())
+        rows = np.repeat(np.arange(len(per_account)), counts)
+        firsts = np.concatenate(([0], np.cumsum(counts)))[:-1]
         return cls(
             names=tuple(encoded.dictionary.to_pylist()),
-            starts=np.concatenate(([0], np.cumsum(counts))),
+            accounts=len(per_account),
+            rows=rows,
+            rank=np.arange(rows.size) - np.repeat(firsts, counts),
             module=encoded.indices.to_numpy().astype(np.int64),
             adopted=np.where(adopted.is_null().to_numpy(zero_copy_only=False), -1,
                              adopted.fill_null(False).to_numpy(zero_copy_only=False)).astype(np.int8),
             usage_pct=usage.to_numpy(zero_copy_only=False).astype(float),
         )  # fmt: skip
 
+    def __eq__(self, other: object) -> bool:
+        """The same usage for every account, however the entries are ordered and the names numbered."""
+        return isinstance(other, ModuleColumns) and self.per_account() == other.per_account()
+
+    __hash__ = None  # type: ignore[assignment]
+
     @property
     def counts(self) -> np.ndarray:
         """Modules named per account."""
-        return np.diff(self.starts)
+        return np.bincount(self.rows, minlength=self.accounts)
 
-    def entry_rows(self) -> np.ndarray:
-        """The account row of each entry."""
-        return np.repeat(np.arange(self.starts.size - 1), self.counts)
+    @cached_property
+    def _by_account(self) -> tuple[np.ndarray, np.ndarray]:
+        """(entries in account then rank order, where each account's entries start in it)."""
+        order = np.lexsort((self.rank, self.rows))
+        return order, np.searchsorted(self.rows[order], np.arange(self.accounts + 1))
 
     def of(self, row: int) -> dict[str, dict[str, Any]]:
         """One account's `product_usage` as the contract writes it: module -> the fields it gave."""
+        order, starts = self._by_account
         out: dict[str, dict[str, Any]] = {}
-        for i in range(int(self.starts[row]), int(self.starts[row + 1])):
+        for i in order[int(starts[row]) : int(starts[row + 1])].tolist():
             entry: dict[str, Any] = {}
             if self.adopted[i] >= 0:
                 entry["adopted"] = bool(self.adopted[i])
@@ -76,22 +93,25 @@ class ModuleColumns:
 
     def per_account(self) -> list[dict[str, dict[str, Any]]]:
         """Every account's `product_usage` mapping (empty where it named none)."""
-        return [self.of(row) for row in range(self.starts.size - 1)]
-
-    def __eq__(self, other: object) -> bool:
-        """The same usage for every account, however the module names are numbered."""
-        return isinstance(other, ModuleColumns) and self.per_account() == other.per_account()
-
-    __hash__ = None  # type: ignore[assignment]
+        return [self.of(row) for row in range(self.accounts)]
 
     def take(self, rows: np.ndarray) -> ModuleColumns:
-        """The entries of the given accounts, in that order."""
-        counts = self.counts[rows]
-        new_starts = np.concatenate(([0], np.cumsum(counts)))
-        pick = np.repeat(self.starts[:-1][rows] - new_starts[:-1], counts) + np.arange(int(new_starts[-1]))
-        return ModuleColumns(
-            self.names, new_starts, self.module[pick], self.adopted[pick], self.usage_pct[pick]
-        )
+        """The entries of the given accounts, renumbered in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size and np.all(rows[1:] > rows[:-1]):  # fewer accounts, in the same order: no sort
+            position = np.full(self.accounts, -1, dtype=np.int64)
+            position[rows] = np.arange(rows.size)
+            new = position[self.rows]
+            pick = np.flatnonzero(new >= 0)
+            new_rows = new[pick]
+        else:
+            order, starts = self._by_account
+            counts = starts[rows + 1] - starts[rows]
+            firsts = np.concatenate(([0], np.cumsum(counts)))[:-1]
+            pick = order[np.repeat(starts[rows] - firsts, counts) + np.arange(int(counts.sum()))]
+            new_rows = np.repeat(np.arange(rows.size), counts)
+        return ModuleColumns(self.names, rows.size, new_rows, self.rank[pick], self.module[pick],
+                             self.adopted[pick], self.usage_pct[pick])  # fmt: skip
 
 
 @dataclass(frozen=True)
