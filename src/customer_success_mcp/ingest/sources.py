@@ -8,7 +8,9 @@ looked up through `saved`, a function from a source key to what was saved (or No
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ from customer_success_mcp.scoring.table import AccountTable
 Source = tuple[str, bytes]
 SavedLookup = Callable[[str], dict[str, Any] | None]
 SAMPLE_ROWS = 3
+MAX_FILES_AT_ONCE = 4
 _DISTINCT_TEXTS = ("customer_id", "name")  # a different text in (nearly) every row: read as plain text
 
 
@@ -85,13 +88,21 @@ def read_sources(
     With `convert_numbers`, the CSV reader converts the columns mapped to numeric fields itself where
     their values are plain numbers (faster than casting text afterwards), reads flag columns as true/false
     where they spell yes and no one way, and dictionary-encodes the columns whose texts repeat (labels,
-    dates, lists, owners); `inspect` keeps the text."""
-    files = []
-    for name, data in sources:
+    dates, lists, owners); `inspect` keeps the text. Several files are read at once (the reader releases
+    the GIL, and one file's parsing fills the gaps in another's); a saved mapping is looked up one file at
+    a time."""
+    lock = threading.Lock()
+
+    def propose(name: str, headers: list[str]) -> FileMapping:
+        with lock:
+            return _propose(name, headers, spec, saved)
+
+    def read_one(source: Source) -> MappedFile:
+        name, data = source
         chosen: list[FileMapping] = []
 
-        def plan(headers: list[str], name: str = name, chosen: list[FileMapping] = chosen) -> ColumnKinds:
-            chosen.append(_propose(name, headers, spec, saved))
+        def plan(headers: list[str]) -> ColumnKinds:
+            chosen.append(propose(name, headers))
             kinds = ColumnKinds(yes_words=TRUE_WORDS, no_words=FALSE_WORDS)
             for match in chosen[-1].columns:
                 rule = field_rule(match.field)
@@ -104,8 +115,13 @@ def read_sources(
             return kinds
 
         raw = read_table(name, data, plan if convert_numbers else None)
-        files.append(MappedFile(raw, chosen[-1] if chosen else _propose(name, raw.headers, spec, saved)))
-    return files
+        return MappedFile(raw, chosen[-1] if chosen else propose(name, raw.headers))
+
+    if len(sources) == 1:
+        return [read_one(sources[0])]
+    with ThreadPoolExecutor(max_workers=min(len(sources), MAX_FILES_AT_ONCE)) as pool:
+        reading = [pool.submit(read_one, source) for source in sources]
+        return [future.result() for future in reading]  # the first file that fails, in order, says why
 
 
 def file_import(mf: MappedFile) -> FileImport:
