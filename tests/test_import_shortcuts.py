@@ -336,3 +336,36 @@ def test_yes_no_read_from_the_bitmaps_match_arrows_own_conversion(cells_, offset
         expected = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
         assert np.array_equal(cells.parse_flags(col).values, expected, equal_nan=True)
         assert cells.parse_flags(col).present.tolist() == [c is not None for c in cells_]
+
+
+def test_module_usage_is_the_same_however_its_columns_are_spread_over_the_files() -> None:
+    # Each file's module usage is built as soon as its columns are checked when every module lives in one
+    # file; a module split over two files is built from the joined columns. Either way an account lists a
+    # module where either of its columns has a value, the other read as 0, modules in name order.
+    ids = [f"A-{k}" for k in range(6)]
+    crm = csv_text(["Account ID", "Account Name", "product_usage.sso.adopted"],
+                   [[i, f"Account {i}", ["Yes", "No", ""][k % 3]] for k, i in enumerate(ids)])  # fmt: skip
+    usage = csv_text(["Account ID", "product_usage.sso.usage_pct", "product_usage.api.adopted"],
+                     [[i, str(10 * k) if k % 2 else "", "Yes" if k < 3 else ""]
+                      for k, i in reversed(list(enumerate(ids)))])  # fmt: skip
+    api, sso = (
+        {"api": {"adopted": True, "usage_pct": 0.0}},
+        lambda a, u: {"sso": {"adopted": a, "usage_pct": u}},
+    )
+    expected = [
+        {**api, **sso(True, 0.0)},  # Yes; no usage given
+        {**api, **sso(False, 10.0)},  # No; 10
+        api,  # sso has neither column
+        sso(True, 30.0),
+        sso(False, 0.0),
+        sso(False, 50.0),  # no flag, usage 50
+    ]
+    split = load_sources([("crm.csv", crm), ("usage.csv", usage)], DEFAULT_PROFILE).table
+    assert split.ids == ids and split.modules.per_account() == expected
+    apart = csv_text(["Account ID", "Account Name"], [[i, f"Account {i}"] for i in ids])
+    whole = csv_text(["Account ID", "product_usage.sso.adopted", "product_usage.sso.usage_pct",
+                      "product_usage.api.adopted"],
+                     [[i, ["Yes", "No", ""][k % 3], str(10 * k) if k % 2 else "", "Yes" if k < 3 else ""]
+                      for k, i in reversed(list(enumerate(ids)))])  # fmt: skip
+    one_file = load_sources([("crm.csv", apart), ("usage.csv", whole)], DEFAULT_PROFILE).table
+    assert one_file.ids == ids and one_file.modules.per_account() == expected
