@@ -98,7 +98,8 @@ class ModuleColumns:
     def take(self, rows: np.ndarray) -> ModuleColumns:
         """The entries of the given accounts, renumbered in that order."""
         rows = np.asarray(rows, dtype=np.int64)
-        if rows.size and np.all(rows[1:] > rows[:-1]):  # fewer accounts, in the same order: no sort
+        indexed = "_by_account" in self.__dict__ or rows.size * 16 < self.accounts  # a few: through the index
+        if not indexed and rows.size and np.all(rows[1:] > rows[:-1]):  # most, in the same order: no sort
             position = np.full(self.accounts, -1, dtype=np.int64)
             position[rows] = np.arange(rows.size)
             new = position[self.rows]
