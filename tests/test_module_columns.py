@@ -42,3 +42,22 @@ def test_module_usage_reads_back_per_account_whatever_rows_are_taken(accounts, d
         taken = source.take(np.asarray(rows, dtype=np.int64))
         assert taken.accounts == len(rows)
         assert taken.per_account() == [expected[r] for r in rows]
+
+
+def test_the_same_modules_listed_in_another_order_are_not_the_same_usage() -> None:
+    # The order an account lists its modules in breaks ties between equal cross-sells: equality keeps it.
+    sso, api = {"adopted": False}, {"usage_pct": 5}
+    assert ModuleColumns.from_dicts([{"sso": sso, "api": api}]) == ModuleColumns.from_dicts(
+        [{"sso": sso, "api": api}]
+    )
+    assert ModuleColumns.from_dicts([{"sso": sso, "api": api}]) != ModuleColumns.from_dicts(
+        [{"api": api, "sso": sso}]
+    )
+
+
+def test_a_module_name_with_an_unpaired_surrogate_is_kept_as_given() -> None:
+    # A command-line argument with a byte that is not UTF-8 reaches Python as an unpaired surrogate; a
+    # what-if on such a module name once crashed building the arrays.
+    odd = "mod\udcff"
+    columns = ModuleColumns.from_dicts([{odd: {"adopted": True}}, None])
+    assert columns.per_account() == [{odd: {"adopted": True}}, {}]

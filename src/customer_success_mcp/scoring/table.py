@@ -45,25 +45,28 @@ class ModuleColumns:
         counts = np.fromiter((len(m) if m else 0 for m in per_account), np.int64, len(per_account))
         keys = [k for m in filled for k in m]
         entries = [e for m in filled for e in m.values()]
-        encoded = pa.array(keys, pa.string()).dictionary_encode()
+        names = tuple(dict.fromkeys(keys))  # any text a key may hold, unpaired surrogates included
+        number = {name: i for i, name in enumerate(names)}
         adopted = pa.array(list(map(dict.get, entries, repeat("adopted"))), pa.bool_())
         usage = pa.array(list(map(dict.get, entries, repeat("usage_pct"))), pa.float64())
         rows = np.repeat(np.arange(len(per_account)), counts)
         firsts = np.concatenate(([0], np.cumsum(counts)))[:-1]
         return cls(
-            names=tuple(encoded.dictionary.to_pylist()),
+            names=names,
             accounts=len(per_account),
             rows=rows,
             rank=np.arange(rows.size) - np.repeat(firsts, counts),
-            module=encoded.indices.to_numpy().astype(np.int64),
+            module=np.fromiter(map(number.__getitem__, keys), np.int64, len(keys)),
             adopted=np.where(adopted.is_null().to_numpy(zero_copy_only=False), -1,
                              adopted.fill_null(False).to_numpy(zero_copy_only=False)).astype(np.int8),
             usage_pct=usage.to_numpy(zero_copy_only=False).astype(float),
         )  # fmt: skip
 
     def __eq__(self, other: object) -> bool:
-        """The same usage for every account, however the entries are ordered and the names numbered."""
-        return isinstance(other, ModuleColumns) and self.per_account() == other.per_account()
+        """The same usage for every account, its modules in the same order, however the entries are stored
+        and the names numbered."""
+        mine, theirs = self.per_account(), other.per_account() if isinstance(other, ModuleColumns) else None
+        return theirs is not None and [list(m.items()) for m in mine] == [list(m.items()) for m in theirs]
 
     __hash__ = None  # type: ignore[assignment]
 
