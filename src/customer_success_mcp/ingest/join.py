@@ -38,7 +38,7 @@ from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProbl
 from customer_success_mcp.ingest.tabular import RawTable
 from customer_success_mcp.ingest.textscan import plain_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
-from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
+from customer_success_mcp.scoring.table import ENTRY_INT, AccountTable, ModuleColumns
 
 _ARRAY_KINDS = ("number", "integer", "flag", "date")
 WORKERS = min(4, os.cpu_count() or 1)  # threads that check columns (NumPy and Arrow release the GIL)
@@ -500,8 +500,8 @@ def _modules(n: int, combined: dict[str, tuple[Any, np.ndarray]]) -> ModuleColum
             if has is not None:
                 listed |= has
         found = np.flatnonzero(listed)
-        rows.append(found)
-        which.append(np.full(found.size, j, dtype=np.int64))
+        rows.append(found.astype(ENTRY_INT))
+        which.append(np.full(found.size, j, dtype=ENTRY_INT))
         adopted.append(np.zeros(found.size, np.int8) if flags is None else (flags[found] > 0).astype(np.int8))
         usage.append(np.zeros(found.size) if pcts is None else np.nan_to_num(pcts[found]))
     if not names:

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 LIST_FIELDS = ("departments.current", "departments.potential", "contract.available_tiers")
+ENTRY_INT = np.int32  # rows, ranks and module numbers of module entries: half the memory of int64
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,16 +27,16 @@ class ModuleColumns:
 
     names: tuple[str, ...]  # the distinct module names; `module` indexes them
     accounts: int
-    rows: np.ndarray  # int64 per entry
-    rank: np.ndarray  # int64 per entry
-    module: np.ndarray  # int64 per entry
+    rows: np.ndarray  # ENTRY_INT per entry
+    rank: np.ndarray  # ENTRY_INT per entry
+    module: np.ndarray  # ENTRY_INT per entry
     adopted: np.ndarray  # int8 per entry
     usage_pct: np.ndarray  # float64 per entry
 
     @classmethod
     def none(cls, accounts: int) -> ModuleColumns:
         """No account names a module."""
-        empty = np.zeros(0, np.int64)
+        empty = np.zeros(0, ENTRY_INT)
         return cls((), accounts, empty, empty, empty, empty.astype(np.int8), empty.astype(float))
 
     @classmethod
@@ -49,14 +50,14 @@ class ModuleColumns:
         number = {name: i for i, name in enumerate(names)}
         adopted = pa.array(list(map(dict.get, entries, repeat("adopted"))), pa.bool_())
         usage = pa.array(list(map(dict.get, entries, repeat("usage_pct"))), pa.float64())
-        rows = np.repeat(np.arange(len(per_account)), counts)
-        firsts = np.concatenate(([0], np.cumsum(counts)))[:-1]
+        rows = np.repeat(np.arange(len(per_account), dtype=ENTRY_INT), counts)
+        firsts = np.concatenate(([0], np.cumsum(counts)))[:-1].astype(ENTRY_INT)
         return cls(
             names=names,
             accounts=len(per_account),
             rows=rows,
-            rank=np.arange(rows.size) - np.repeat(firsts, counts),
-            module=np.fromiter(map(number.__getitem__, keys), np.int64, len(keys)),
+            rank=np.arange(rows.size, dtype=ENTRY_INT) - np.repeat(firsts, counts),
+            module=np.fromiter(map(number.__getitem__, keys), ENTRY_INT, len(keys)),
             adopted=np.where(adopted.is_null().to_numpy(zero_copy_only=False), -1,
                              adopted.fill_null(False).to_numpy(zero_copy_only=False)).astype(np.int8),
             usage_pct=usage.to_numpy(zero_copy_only=False).astype(float),
@@ -107,13 +108,13 @@ class ModuleColumns:
             position[rows] = np.arange(rows.size)
             new = position[self.rows]
             pick = np.flatnonzero(new >= 0)
-            new_rows = new[pick]
+            new_rows = new[pick].astype(ENTRY_INT)
         else:
             order, starts = self._by_account
             counts = starts[rows + 1] - starts[rows]
             firsts = np.concatenate(([0], np.cumsum(counts)))[:-1]
             pick = order[np.repeat(starts[rows] - firsts, counts) + np.arange(int(counts.sum()))]
-            new_rows = np.repeat(np.arange(rows.size), counts)
+            new_rows = np.repeat(np.arange(rows.size, dtype=ENTRY_INT), counts)
         return ModuleColumns(self.names, rows.size, new_rows, self.rank[pick], self.module[pick],
                              self.adopted[pick], self.usage_pct[pick])  # fmt: skip
 
