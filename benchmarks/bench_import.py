@@ -87,8 +87,10 @@ def child_import(directory: str) -> dict:
 
 
 def run_child(kind: str, directory: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(directory)], check=True,
-                         capture_output=True, text=True)  # fmt: skip
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(directory)], capture_output=True,
+                         text=True)  # fmt: skip
+    if out.returncode != 0:
+        sys.exit(f"the {kind} run failed (exit status {out.returncode}):\n{out.stderr}")
     return json.loads(out.stdout)
 
 
