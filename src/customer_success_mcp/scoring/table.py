@@ -96,8 +96,24 @@ class ModuleColumns:
         return out
 
     def per_account(self) -> list[dict[str, dict[str, Any]]]:
-        """Every account's `product_usage` mapping (empty where it named none)."""
-        return [self.of(row) for row in range(self.accounts)]
+        """Every account's `product_usage` mapping (empty where it named none), built in one pass; equal
+        entries are one shared dict (read them, do not change them)."""
+        order, _ = self._by_account
+        out: list[dict[str, dict[str, Any]]] = [{} for _ in range(self.accounts)]
+        names = self.names
+        columns = (self.rows[order].tolist(), self.module[order].tolist(), self.adopted[order].tolist(),
+                   self.usage_pct[order].tolist())  # fmt: skip
+        shared: dict[tuple[int, float], dict[str, Any]] = {}  # one entry per distinct (adopted, usage)
+        for row, module, adopted, usage in zip(*columns, strict=True):
+            entry = shared.get((adopted, usage))
+            if entry is None:
+                entry = shared[(adopted, usage)] = {}
+                if adopted >= 0:
+                    entry["adopted"] = adopted == 1
+                if usage == usage:
+                    entry["usage_pct"] = usage
+            out[row][names[module]] = entry
+        return out
 
     def take(self, rows: np.ndarray) -> ModuleColumns:
         """The entries of the given accounts, renumbered in that order."""
