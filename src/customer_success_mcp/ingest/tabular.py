@@ -335,16 +335,15 @@ def _one_spelling(head: pa.Table | None, kinds: ColumnKinds) -> tuple[set[int], 
 
 
 def _arrow_read(utf8: Utf8, delimiter: str, width: int, numbers: set[int], encoded: set[int],
-                flags: set[int] | None = None, words: tuple[str, str] | None = None) -> pa.Table:  # fmt: skip
+                flags: set[int] | frozenset[int] = frozenset(), words: tuple[str, str] | None = None
+                ) -> pa.Table:  # fmt: skip
     skipped: list[int] = []
 
     def on_invalid(row: Any) -> str:
         skipped.append(1)
         return "skip"
 
-    read, parse, convert = arrow_options(
-        delimiter, width, on_invalid, numbers, encoded, flags or set(), words
-    )
+    read, parse, convert = arrow_options(delimiter, width, on_invalid, numbers, encoded, flags, words)
     source = pa.BufferReader(pa.py_buffer(utf8))  # the bytes as they are, not a copy
     table = pa_csv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
     if skipped:  # a row with the wrong number of cells: skipping it would shift every later row number
