@@ -12,6 +12,7 @@ words, bad numbers and dates), and big files are read in several chunks with pro
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from typing import Any
 
@@ -22,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from customer_success_mcp.ingest import cells
-from customer_success_mcp.ingest.columns import MAX_ID
+from customer_success_mcp.ingest.columns import MAX_ID, MAX_NAME, range_failures
 from customer_success_mcp.ingest.join import _usable_ids
 from customer_success_mcp.ingest.mapping import field_rule
 from customer_success_mcp.ingest.sources import load_sources
@@ -369,3 +370,47 @@ def test_module_usage_is_the_same_however_its_columns_are_spread_over_the_files(
                       for k, i in reversed(list(enumerate(ids)))])  # fmt: skip
     one_file = load_sources([("crm.csv", apart), ("usage.csv", whole)], DEFAULT_PROFILE).table
     assert one_file.ids == ids and one_file.modules.per_account() == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    path=st.sampled_from(["engagement.nps_score", "arr", "usage.dau_mau_ratio", "contract.licensed_seats"]),
+    values=st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(-20, 200).map(float),
+            st.sampled_from([0.5, 10.0, 100.5, -1.0]),
+        ),
+        max_size=60,
+    ),
+)
+def test_range_failures_are_the_values_out_of_range_or_not_whole(path: str, values: list[float]) -> None:
+    # The check looks at the smallest and largest values first; what it reports must still be every
+    # value a cell-by-cell look finds: out of range (NaN never is), or not whole for a count.
+    rule = field_rule(path)
+    assert rule is not None
+    low = -math.inf if rule.low is None else rule.low
+    high = math.inf if rule.high is None else rule.high
+    outside = [i for i, v in enumerate(values) if v < low or v > high]
+    broken = [
+        i for i, v in enumerate(values) if rule.kind == "integer" and math.isfinite(v) and v != math.floor(v)
+    ]
+    found = range_failures(rule, np.array(values, dtype=float))
+    assert [i for i, reason in found if reason != "must be a whole number"] == outside
+    assert [i for i, reason in found if reason == "must be a whole number"] == broken
+    assert all(reason.startswith("must be ") for _, reason in found)
+
+
+def test_a_name_is_too_long_only_as_tidied_and_the_reason_counts_its_characters() -> None:
+    # Names are measured by the reader first; a raw cell over the limit is measured again as tidied.
+    rows = [["A-1", "N" * (MAX_NAME + 1)], ["A-2", "M" * MAX_NAME], ["A-3", "Wide" + " " * MAX_NAME + "Name"],
+            ["A-4", "Ünïcödé " * 60]]  # fmt: skip
+    loaded = load_sources([("crm.csv", csv_text(["Account ID", "Account Name"], rows))], DEFAULT_PROFILE)
+    assert loaded.table.ids == ["A-2", "A-3", "A-4"]
+    assert loaded.table.names[1:] == ["Wide Name", ("Ünïcödé " * 60).strip()]
+    (rejected,) = loaded.report.rejections
+    assert rejected.customer_id == "A-1"
+    assert [p.reason for p in rejected.problems] == ["is 513 characters long, over the 512 a name may have"]
+    fitting = [rows[1], rows[3]]  # every cell within the limit as read: no name is measured one by one
+    short = load_sources([("crm.csv", csv_text(["Account ID", "Account Name"], fitting))], DEFAULT_PROFILE)
+    assert short.report.rejected == 0 and short.table.names == [loaded.table.names[0], loaded.table.names[2]]

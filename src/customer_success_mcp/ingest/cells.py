@@ -310,7 +310,7 @@ def parse_labels(col: pa.Array, rule: FieldRule) -> Parsed:
     if unknown:
         notes = [(i, unknown_label_note(rule, shown(distinct[k].strip())))
                  for i, k in enumerate(indices.tolist()) if k in unknown]  # fmt: skip
-    supplied = np.isin(indices, [k for k, v in enumerate(labels) if v is not None])
+    supplied = np.array([v is not None for v in labels] + [False])[indices]  # -1 (empty) reads the last
     return Parsed(values, supplied, notes=notes)
 
 

@@ -197,17 +197,29 @@ def _number_column(rule: FieldRule, raw: list[Any], problems: Problems, fast: bo
 
 
 def range_failures(rule: FieldRule, arr: np.ndarray) -> list[tuple[int, str]]:
-    """Rows whose number is outside the field's range, or not whole for a count, with the reason."""
-    bad = np.zeros(len(arr), dtype=bool)
-    if rule.low is not None:
-        bad |= arr < rule.low
-    if rule.high is not None:
-        bad |= arr > rule.high
-    found = [(i, _range_reason(rule, arr[i])) for i in np.flatnonzero(bad).tolist()]
-    if rule.kind == "integer":
+    """Rows whose number is outside the field's range, or not whole for a count, with the reason. (The
+    smallest and largest numbers, NaN left out, are looked at first: most columns have nothing to report.)"""
+    found: list[tuple[int, str]] = []
+    if not arr.size:
+        return found
+    low, high = np.fmin.reduce(arr), np.fmax.reduce(arr)  # NaN only when every value is NaN
+    if (rule.low is not None and low < rule.low) or (rule.high is not None and high > rule.high):
+        bad = np.zeros(len(arr), dtype=bool)
+        if rule.low is not None:
+            bad |= arr < rule.low
+        if rule.high is not None:
+            bad |= arr > rule.high
+        found = [(i, _range_reason(rule, arr[i])) for i in np.flatnonzero(bad).tolist()]
+    if rule.kind == "integer" and _has_fraction(arr):
         whole = np.isnan(arr) | (arr == np.floor(arr))
         found += [(i, "must be a whole number") for i in np.flatnonzero(~whole).tolist()]
     return found
+
+
+def _has_fraction(arr: np.ndarray) -> bool:
+    """Whether a number is not whole (NaN and the infinities are not counted)."""
+    with np.errstate(invalid="ignore"):  # an infinity minus itself: NaN, left out
+        return bool(np.fmax.reduce(arr - np.floor(arr)) > 0)
 
 
 def unknown_label_note(rule: FieldRule, shown: str) -> str:

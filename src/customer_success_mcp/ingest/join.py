@@ -354,7 +354,7 @@ def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable,
         rejected = np.zeros(n, dtype=bool)
         rejected[list(accounts.errors)] = True
         accepted = np.flatnonzero(~rejected)
-        table = _table(accepted, accounts, combined, names, segments, from_input, profile, usage.result())
+        table = _table(accepted, accounts, combined, names, segments, from_input, profile, *usage.result())
     return table, _report(accepted.size, accounts, n)
 
 
@@ -362,10 +362,11 @@ def _check_names(
     names: np.ndarray | list[Any], named: np.ndarray, files: list[MappedFile], accounts: _Accounts
 ) -> None:
     """Every account needs a name, of at most MAX_NAME characters."""
-    rows = np.flatnonzero(named)
-    given = _take(names, rows)
-    long = [] if max(map(len, given), default=0) <= MAX_NAME else rows[  # one pass when none is too long
-        np.fromiter(map(len, given), dtype=np.int64, count=rows.size) > MAX_NAME].tolist()  # fmt: skip
+    long: list[int] = []
+    if not _names_fit(files):  # else no name can be too long: tidying a cell never lengthens it
+        rows = np.flatnonzero(named)
+        given = _take(names, rows)
+        long = rows[np.fromiter(map(len, given), dtype=np.int64, count=rows.size) > MAX_NAME].tolist()
     for a in long:
         f, row = accounts.first_seen(a)
         accounts.errors[a].append(FieldProblem(field="name", reason=too_long("name", names[a], MAX_NAME),
@@ -377,6 +378,23 @@ def _check_names(
                 field="name", reason="is required: no file gives this account a name (map a name column)",
                 file=files[f].raw.source, row=row,
             ))  # fmt: skip
+
+
+def _names_fit(files: list[MappedFile]) -> bool:
+    """True when no cell of any name column, as read, is longer than MAX_NAME characters (counted by
+    Arrow, without making a Python string of each)."""
+    for mf in files:
+        found = mf.mapping.by_field().get("name")
+        if found is None:
+            continue
+        col = mf.raw.columns[found[0]]
+        texts = col.dictionary if pa.types.is_dictionary(col.type) else col
+        if not pa.types.is_string(texts.type):
+            return False
+        longest = pc.max(pc.utf8_length(texts)).as_py()
+        if longest is not None and longest > MAX_NAME:
+            return False
+    return True
 
 
 def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _Accounts
@@ -427,9 +445,10 @@ def _table(
     from_input: np.ndarray,
     profile: Profile,
     usage: ModuleColumns,
+    uses_modules: np.ndarray,
 ) -> AccountTable:
     """The engine's table of the accepted accounts, taken from the joined columns (`usage`: every
-    account's module usage)."""
+    account's module usage; `uses_modules`: whether it lists any)."""
     keep = accepted.astype(np.intp)
     size = keep.size
     everyone = size == len(accounts)  # nothing rejected: the joined columns are the table's as they are
@@ -460,7 +479,7 @@ def _table(
             picked = [rule.fallback if v is None else v for v in picked]
         (lists if rule.kind in ("tier_list", "text_list") else labels)[rule.path] = picked
     modules = usage if everyone else usage.take(keep)
-    present["product_usage"] = modules.counts > 0
+    present["product_usage"] = kept(uses_modules)
     seg = segments if everyone else [segments[a] for a in keep.tolist()]
     src = ["input"] * size
     _segments_from_arr(np.where(present["arr"], values["arr"], np.nan), seg, src, ~kept(from_input), profile,
@@ -486,29 +505,31 @@ def _segments_from_arr(arr: np.ndarray, segments: list[str], sources: list[str],
         accounts.notes[int(accepted[rows[i]])].extend(items)
 
 
-def _modules(n: int, combined: dict[str, tuple[Any, np.ndarray]]) -> ModuleColumns:
+def _modules(n: int, combined: dict[str, tuple[Any, np.ndarray]]) -> tuple[ModuleColumns, np.ndarray]:
     """product_usage from `product_usage.<module>.adopted / usage_pct` columns, a module at a time: an
     account lists a module where either column has a value (the other read as 0), its modules ranked in
-    name order."""
+    name order. Also which accounts list any module."""
     names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
-    rows, which, adopted, usage = [], [], [], []
-    for j, module in enumerate(names):
+    rows, adopted, usage, sizes = [], [], [], []
+    anywhere = np.zeros(n, dtype=bool)
+    for module in names:
         flags, has_flags = combined.get(f"product_usage.{module}.adopted", (None, None))
         pcts, has_pcts = combined.get(f"product_usage.{module}.usage_pct", (None, None))
-        listed = np.zeros(n, dtype=bool)
-        for has in (has_flags, has_pcts):
-            if has is not None:
-                listed |= has
+        given = [has for has in (has_flags, has_pcts) if has is not None]
+        listed = given[0] if len(given) == 1 else given[0] | given[1]
+        anywhere |= listed
         found = np.flatnonzero(listed)
-        rows.append(found.astype(ENTRY_INT))
-        which.append(np.full(found.size, j, dtype=ENTRY_INT))
-        adopted.append(np.zeros(found.size, np.int8) if flags is None else (flags[found] > 0).astype(np.int8))
-        usage.append(np.zeros(found.size) if pcts is None else np.nan_to_num(pcts[found]))
+        rows.append(found)
+        adopted.append(np.zeros(found.size, bool) if flags is None else flags[found] > 0)
+        usage.append(np.zeros(found.size) if pcts is None else pcts[found])
+        sizes.append(found.size)
     if not names:
-        return ModuleColumns.none(n)
-    numbers = np.concatenate(which)  # each module's number is its rank: name order
-    return ModuleColumns(tuple(names), n, np.concatenate(rows), numbers, numbers, np.concatenate(adopted),
-                         np.concatenate(usage))  # fmt: skip
+        return ModuleColumns.none(n), anywhere
+    numbers = np.repeat(np.arange(len(names), dtype=ENTRY_INT), sizes)  # a module's number is its rank
+    pcts = np.concatenate(usage)
+    np.copyto(pcts, 0.0, where=np.isnan(pcts))  # a module flagged without a usage figure: 0
+    return ModuleColumns(tuple(names), n, np.concatenate(rows).astype(ENTRY_INT), numbers, numbers,
+                         np.concatenate(adopted).view(np.int8), pcts), anywhere  # fmt: skip
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:
