@@ -19,14 +19,17 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from customer_success_mcp.ingest import cells
+from customer_success_mcp.ingest import sources as ingest_sources
 from customer_success_mcp.ingest.columns import MAX_ID, MAX_NAME, range_failures
+from customer_success_mcp.ingest.errors import InputError
 from customer_success_mcp.ingest.join import _usable_ids
 from customer_success_mcp.ingest.mapping import field_rule
-from customer_success_mcp.ingest.sources import load_sources
+from customer_success_mcp.ingest.sources import load_sources, read_order, read_sources
 from customer_success_mcp.ingest.textscan import plain_rows, repeating
 from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
 
@@ -414,3 +417,25 @@ def test_a_name_is_too_long_only_as_tidied_and_the_reason_counts_its_characters(
     fitting = [rows[1], rows[3]]  # every cell within the limit as read: no name is measured one by one
     short = load_sources([("crm.csv", csv_text(["Account ID", "Account Name"], fitting))], DEFAULT_PROFILE)
     assert short.report.rejected == 0 and short.table.names == [loaded.table.names[0], loaded.table.names[2]]
+
+
+def test_exports_are_read_largest_first_each_on_one_thread_unless_one_holds_most_of_the_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ingest_sources, "FILES_AT_ONCE", 2)
+    # The benchmark's four exports (MB): largest first, side by side, none on the reader's own threads.
+    assert read_order([27, 2, 9, 4]) == [(0, False), (2, False), (3, False), (1, False)]
+    assert read_order([100, 1, 2]) == [(0, True), (2, False), (1, False)]  # 97% of the bytes: shared out
+    assert read_order([5]) == [(0, True)]  # one export: the reader's threads share it out
+    monkeypatch.setattr(ingest_sources, "FILES_AT_ONCE", 8)
+    assert read_order([27, 2, 9, 4]) == [(0, True), (2, True), (3, True), (1, True)]  # processors to spare
+
+
+def test_exports_come_back_in_the_order_given_and_the_first_bad_one_in_that_order_is_named() -> None:
+    small = csv_text(["Account ID", "Account Name"], [["A-1", "One"]])
+    large = csv_text(["Account ID", "ARR"], [[f"A-{i}", str(i)] for i in range(2_000)])
+    read = read_sources([("small.csv", small), ("large.csv", large)])  # the large one is started first
+    assert [mf.raw.source for mf in read] == ["small.csv", "large.csv"]
+    assert [mf.raw.rows for mf in read] == [1, 2_000]
+    with pytest.raises(InputError, match=r"^empty\.csv: no header row"):
+        read_sources([("empty.csv", b"\n\n"), ("blank.csv", b"\n" * 5_000), ("large.csv", large)])

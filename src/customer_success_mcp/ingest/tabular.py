@@ -106,16 +106,17 @@ class ColumnKinds:
 PlanColumns = Callable[[list[str]], ColumnKinds]
 
 
-def read_table(name: str, data: bytes, plan: PlanColumns | None = None) -> RawTable:
+def read_table(name: str, data: bytes, plan: PlanColumns | None = None, *, threads: bool = True) -> RawTable:
     """A CSV or XLSX export as text columns; InputError when it cannot be read as a table at all.
 
     `plan` says, from the headers, which columns should hold numbers and which hold texts that repeat.
     The CSV reader converts the first itself while parsing, where every value is a plain number (a column
     with one value that is not stays text for `ingest.cells` to clean), and dictionary-encodes the others
-    (a column of distinct texts and, per cell, which one); the cells themselves are unchanged."""
+    (a column of distinct texts and, per cell, which one); the cells themselves are unchanged. `threads`:
+    the CSV reader uses its own threads (off where the caller reads several files side by side)."""
     if source_format(name, data) == "xlsx":
         return read_xlsx(name, data)
-    return read_csv(name, data, plan)
+    return read_csv(name, data, plan, threads=threads)
 
 
 # --------------------------------------------------------------------------- CSV
@@ -188,22 +189,22 @@ def _sample(utf8: Utf8) -> str:
     return head.decode("utf-8", errors="replace")
 
 
-def read_csv(name: str, data: bytes, plan: PlanColumns | None = None) -> RawTable:
+def read_csv(name: str, data: bytes, plan: PlanColumns | None = None, *, threads: bool = True) -> RawTable:
     """A CSV export (comma, semicolon, tab or pipe; UTF-8, UTF-16 or Windows-1252) as text columns."""
     utf8, encoding = _decoded(name, data)
     if encoding == "utf-8" and "\ufffd" in _sample(utf8):
         utf8, encoding = _from_windows(utf8), "windows-1252"
     try:
-        return _read_utf8(name, utf8, encoding, plan)
+        return _read_utf8(name, utf8, encoding, plan, threads)
     except _NotUtf8:
         if encoding != "utf-8":
             raise InputError(
                 f"{name}: not readable as {encoding} text; save the export as UTF-8 CSV"
             ) from None
-        return _read_utf8(name, _from_windows(utf8), "windows-1252", plan)
+        return _read_utf8(name, _from_windows(utf8), "windows-1252", plan, threads)
 
 
-def _read_utf8(name: str, utf8: Utf8, encoding: str, plan: PlanColumns | None) -> RawTable:
+def _read_utf8(name: str, utf8: Utf8, encoding: str, plan: PlanColumns | None, threads: bool) -> RawTable:
     delimiter, header = _sniff(name, _sample(utf8))
     headers = _header_names(header)
     kinds = plan(headers) if plan else ColumnKinds()
@@ -213,12 +214,13 @@ def _read_utf8(name: str, utf8: Utf8, encoding: str, plan: PlanColumns | None) -
     encoded = kinds.repeating | (kinds.numbers - typed) | (kinds.flags - flags)
     try:
         try:
-            table = _arrow_read(utf8, delimiter, len(headers), typed, encoded, flags, words)
+            table = _arrow_read(utf8, delimiter, len(headers), typed, encoded, flags, words, threads)
         except pa.ArrowInvalid as exc:
             if not (typed or flags) or "conversion error" not in str(exc).lower():
                 raise
             # A later value is not a plain number, or spells yes or no another way: read those as text too.
-            table = _arrow_read(utf8, delimiter, len(headers), set(), encoded | typed | flags)
+            everything = encoded | typed | flags
+            table = _arrow_read(utf8, delimiter, len(headers), set(), everything, threads=threads)
             words = None
     except _RowsMisnumbered:
         return _read_csv_exactly(name, utf8, encoding, delimiter, headers)
@@ -277,15 +279,17 @@ def arrow_options(
     encoded: set[int] | frozenset[int] = frozenset(),
     flags: set[int] | frozenset[int] = frozenset(),
     words: tuple[str, str] | None = None,
+    threads: bool = True,
 ) -> tuple[pa_csv.ReadOptions, pa_csv.ParseOptions, pa_csv.ConvertOptions]:
     """The reader's options: every column as text (but `numbers` as float64, `encoded` as dictionary-encoded
-    text, `flags` as true/false spelled exactly as `words`), empty cells as null, quoted newlines allowed."""
+    text, `flags` as true/false spelled exactly as `words`), empty cells as null, quoted newlines allowed;
+    with `threads`, the reader shares the file's parsing out over its own threads."""
     names = [f"c{i}" for i in range(width)]
     types = {n: pa.float64() if i in numbers else pa.bool_() if i in flags else _ENCODED if i in encoded
              else pa.string() for i, n in enumerate(names)}  # fmt: skip
     yes, no = words or ("", "")  # "": no cell may read as that value
     return (
-        pa_csv.ReadOptions(column_names=names, skip_rows=1),
+        pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads),
         # Blank lines are read as empty rows (then dropped): rows keep the numbers a spreadsheet shows.
         pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
                             invalid_row_handler=on_invalid),
@@ -335,15 +339,16 @@ def _one_spelling(head: pa.Table | None, kinds: ColumnKinds) -> tuple[set[int], 
 
 
 def _arrow_read(utf8: Utf8, delimiter: str, width: int, numbers: set[int], encoded: set[int],
-                flags: set[int] | frozenset[int] = frozenset(), words: tuple[str, str] | None = None
-                ) -> pa.Table:  # fmt: skip
+                flags: set[int] | frozenset[int] = frozenset(), words: tuple[str, str] | None = None,
+                threads: bool = True) -> pa.Table:  # fmt: skip
     skipped: list[int] = []
 
     def on_invalid(row: Any) -> str:
         skipped.append(1)
         return "skip"
 
-    read, parse, convert = arrow_options(delimiter, width, on_invalid, numbers, encoded, flags, words)
+    read, parse, convert = arrow_options(delimiter, width, on_invalid, numbers, encoded, flags, words,
+                                         threads)  # fmt: skip
     source = pa.BufferReader(pa.py_buffer(utf8))  # the bytes as they are, not a copy
     table = pa_csv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
     if skipped:  # a row with the wrong number of cells: skipping it would shift every later row number
