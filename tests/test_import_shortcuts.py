@@ -414,6 +414,13 @@ def test_a_name_is_too_long_only_as_tidied_and_the_reason_counts_its_characters(
     (rejected,) = loaded.report.rejections
     assert rejected.customer_id == "A-1"
     assert [p.reason for p in rejected.problems] == ["is 513 characters long, over the 512 a name may have"]
+    # A name over the limit in the second file's name column is found too.
+    first = csv_text(["Account ID", "Account Name"], [["A-1", "One"]])
+    second = csv_text(["Account ID", "Account Name"], [["A-1", "One"], ["A-2", "L" * (MAX_NAME + 1)]])
+    both = load_sources([("crm.csv", first), ("other.csv", second)], DEFAULT_PROFILE)
+    assert both.table.ids == ["A-1"] and [r.customer_id for r in both.report.rejections] == ["A-2"]
+    (problem,) = both.report.rejections[0].problems
+    assert problem.reason == "is 513 characters long, over the 512 a name may have"
     fitting = [rows[1], rows[3]]  # every cell within the limit as read: no name is measured one by one
     short = load_sources([("crm.csv", csv_text(["Account ID", "Account Name"], fitting))], DEFAULT_PROFILE)
     assert short.report.rejected == 0 and short.table.names == [loaded.table.names[0], loaded.table.names[2]]
@@ -422,12 +429,12 @@ def test_a_name_is_too_long_only_as_tidied_and_the_reason_counts_its_characters(
 def test_exports_are_read_largest_first_each_on_one_thread_unless_one_holds_most_of_the_bytes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ingest_sources, "FILES_AT_ONCE", 2)
+    monkeypatch.setattr(ingest_sources, "PROCESSORS", 2)
     # The benchmark's four exports (MB): largest first, side by side, none on the reader's own threads.
     assert read_order([27, 2, 9, 4]) == [(0, False), (2, False), (3, False), (1, False)]
     assert read_order([100, 1, 2]) == [(0, True), (2, False), (1, False)]  # 97% of the bytes: shared out
     assert read_order([5]) == [(0, True)]  # one export: the reader's threads share it out
-    monkeypatch.setattr(ingest_sources, "FILES_AT_ONCE", 8)
+    monkeypatch.setattr(ingest_sources, "PROCESSORS", 8)
     assert read_order([27, 2, 9, 4]) == [(0, True), (2, True), (3, True), (1, True)]  # processors to spare
 
 
@@ -439,3 +446,12 @@ def test_exports_come_back_in_the_order_given_and_the_first_bad_one_in_that_orde
     assert [mf.raw.rows for mf in read] == [1, 2_000]
     with pytest.raises(InputError, match=r"^empty\.csv: no header row"):
         read_sources([("empty.csv", b"\n\n"), ("blank.csv", b"\n" * 5_000), ("large.csv", large)])
+
+
+def test_which_accounts_use_modules_is_kept_for_the_accepted_accounts_only() -> None:
+    crm = csv_text(["Account ID", "Account Name", "ARR"], [["A-1", "One", "-5"], ["A-2", "Two", "10"]])
+    usage = csv_text(["Account ID", "product_usage.sso.adopted"], [["A-1", "yes"], ["A-2", ""]])
+    loaded = load_sources([("crm.csv", crm), ("usage.csv", usage)], DEFAULT_PROFILE)
+    assert loaded.table.ids == ["A-2"]  # A-1's negative ARR rejects it
+    assert loaded.table.present["product_usage"].tolist() == [False]
+    assert loaded.table.modules.per_account() == [{}]

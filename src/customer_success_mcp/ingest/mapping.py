@@ -11,7 +11,6 @@ per source by the caller and passed back in as `saved`.
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
 import re
 import tomllib
@@ -160,10 +159,8 @@ class Header:
     percent: bool
 
 
-@functools.lru_cache(maxsize=4096)
 def normalise_header(text: str) -> Header:
-    """'ARR (USD)' -> 'arr'; 'Logins (last 30 days)' -> 'logins 30d'; 'Escalation %' -> 'escalation' (%).
-    (Remembered: a load asks for each header several times.)"""
+    """'ARR (USD)' -> 'arr'; 'Logins (last 30 days)' -> 'logins 30d'; 'Escalation %' -> 'escalation' (%)."""
     text = unicodedata.normalize("NFKC", text)
     text = _CAMEL.sub(" ", text).casefold().replace("_", " ").strip()
     text = _LEADING_COUNT.sub("", text)

@@ -46,7 +46,8 @@ from customer_success_mcp.scoring.table import AccountTable
 Source = tuple[str, bytes]
 SavedLookup = Callable[[str], dict[str, Any] | None]
 SAMPLE_ROWS = 3
-FILES_AT_ONCE = os.cpu_count() or 1  # exports read side by side, each on one thread
+PROCESSORS = os.cpu_count() or 1
+FILES_AT_ONCE = min(4, PROCESSORS)  # exports read side by side (each holds its bytes and its table)
 MOSTLY = 0.75  # an export holding more of the bytes than this is read on the reader's own threads
 _DISTINCT_TEXTS = ("customer_id", "name")  # a different text in (nearly) every row: read as plain text
 
@@ -133,7 +134,7 @@ def read_order(sizes: Sequence[int]) -> list[tuple[int, bool]]:
     file out over its threads, one file after another. The reader's threads are used where there are
     fewer exports than processors, and for an export holding most of the bytes (more than `MOSTLY`),
     which would otherwise keep one thread busy long after the others are done."""
-    total, spare = sum(sizes), len(sizes) < FILES_AT_ONCE
+    total, spare = sum(sizes), len(sizes) < PROCESSORS
     ranked = sorted(range(len(sizes)), key=lambda i: -sizes[i])
     return [(i, spare or sizes[i] > MOSTLY * total) for i in ranked]
 
