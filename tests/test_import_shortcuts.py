@@ -455,3 +455,20 @@ def test_which_accounts_use_modules_is_kept_for_the_accepted_accounts_only() -> 
     assert loaded.table.ids == ["A-2"]  # A-1's negative ARR rejects it
     assert loaded.table.present["product_usage"].tolist() == [False]
     assert loaded.table.modules.per_account() == [{}]
+
+
+def test_the_load_asks_about_an_ambiguous_date_order_before_naming_a_file_without_ids() -> None:
+    # Each file's columns are checked as soon as it is read and the ids are joined meanwhile; the questions
+    # still come in the same order: a file that cannot be read, then a date order, then a missing id column.
+    header = ["Account ID", "Account Name", "Renewal Date"]
+    dated = ("dated.csv", csv_text(header, [["A-1", "One", "03/04/2027"]]))
+    no_ids = ("no_ids.csv", csv_text(["Whatever", "NPS"], [["x", "5"]]))
+    question = r"^dated\.csv: column \"Renewal Date\" has dates such as '03/04/2027' that read either way"
+    for exports in ([dated, no_ids], [no_ids, dated]):
+        with pytest.raises(InputError, match=question):
+            load_sources(exports, DEFAULT_PROFILE)
+    with pytest.raises(InputError, match=r"^broken\.xlsx: not a readable \.xlsx workbook"):
+        load_sources([no_ids, dated, ("broken.xlsx", b"PK\x03\x04junk")], DEFAULT_PROFILE)
+    clear = ("crm.csv", dated[1].replace(b"03/04", b"03/24"))
+    with pytest.raises(InputError, match=r"^no_ids\.csv: no column holds the account id"):
+        load_sources([no_ids, clear], DEFAULT_PROFILE)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -41,7 +43,8 @@ from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import ENTRY_INT, AccountTable, ModuleColumns
 
 _ARRAY_KINDS = ("number", "integer", "flag", "date")
-WORKERS = min(4, os.cpu_count() or 1)  # threads that check columns (NumPy and Arrow release the GIL)
+WORKERS = min(4, os.cpu_count() or 1)  # threads that read exports and check their columns (the reader,
+# NumPy and Arrow release the GIL)
 
 
 @dataclass
@@ -52,11 +55,15 @@ class MappedFile:
 
 @dataclass
 class _Column:
-    """One file's values for one field."""
+    """One file's values for one field, checked on a worker thread."""
 
     file: int
     header: str
-    parsed: Parsed
+    checking: Future[Parsed]
+
+    @property
+    def parsed(self) -> Parsed:
+        return self.checking.result()
 
 
 class _Accounts:
@@ -110,19 +117,24 @@ def _parse_one(mf: MappedFile, match: ColumnMatch) -> Parsed:
 _SLOW_FIRST = ("tier_list", "text_list", "label", "date")  # the kinds that take longest to check
 
 
-def _parse_files(files: list[MappedFile], pool: Executor) -> dict[tuple[int, str], _Column]:
-    """Every mapped column of every file as contract values (the id apart), checked on the pool's threads
-    (the array work releases the GIL), slowest kinds first; the result is in file and column order."""
-    jobs = [(f, m) for f, mf in enumerate(files) for m in mf.mapping.columns if m.field != "customer_id"]
+def _check_file(mf: MappedFile, pool: Executor) -> dict[str, Future[Parsed]]:
+    """A file's mapped columns (the id apart) checked as contract values on the pool's threads (the array
+    work releases the GIL), slowest kinds first."""
 
-    def slow(k: int) -> bool:
-        field = jobs[k][1].field
-        rule = field_rule(field)
-        return field in ("name", "segment") or (rule is not None and rule.kind in _SLOW_FIRST)
+    def slow(match: ColumnMatch) -> bool:
+        rule = field_rule(match.field)
+        return match.field in ("name", "segment") or (rule is not None and rule.kind in _SLOW_FIRST)
 
-    started = {k: pool.submit(_parse_one, files[jobs[k][0]], jobs[k][1])
-               for k in sorted(range(len(jobs)), key=slow, reverse=True)}  # fmt: skip
-    return {(f, m.field): _Column(f, m.header, started[k].result()) for k, (f, m) in enumerate(jobs)}
+    jobs = sorted((m for m in mf.mapping.columns if m.field != "customer_id"), key=slow, reverse=True)
+    return {m.field: pool.submit(_parse_one, mf, m) for m in jobs}
+
+
+def _arrived(export: MappedFile | Future[MappedFile]) -> Future[MappedFile]:
+    if isinstance(export, Future):
+        return export
+    done: Future[MappedFile] = Future()
+    done.set_result(export)
+    return done
 
 
 MAX_HEADER_SHOWN = 60
@@ -328,14 +340,33 @@ def _rules() -> list[FieldRule]:
     return [*TOP_RULES, *SECTION_RULES]
 
 
-def join_files(files: list[MappedFile], profile: Profile) -> tuple[AccountTable, LoadReport]:
-    """Validated accounts from mapped exports, and the report of every account read."""
+def join_files(
+    exports: Sequence[MappedFile | Future[MappedFile]], profile: Profile, pool: Executor | None = None
+) -> tuple[AccountTable, LoadReport]:
+    """Validated accounts from mapped exports, and the report of every account read. Exports may still be
+    being read on `pool`: each file's values are checked there as soon as it is in, queued behind the
+    reading still to do, so no more threads run than the pool has."""
+    arriving = [_arrived(export) for export in exports]
     accounts = _Accounts()
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        joined = pool.submit(_join_ids, files, accounts)  # the ids are joined while the values are checked
-        parsed = _parse_files(files, pool)
-        _date_questions(files, parsed)
-        positions = joined.result()
+    with ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=WORKERS))
+        number = {future: f for f, future in enumerate(arriving)}
+        checking: dict[int, dict[str, Future[Parsed]]] = {}
+        for future in as_completed(arriving):
+            if future.exception() is None:
+                checking[number[future]] = _check_file(future.result(), pool)
+        files = [future.result() for future in arriving]  # the first file that failed, in order, says why
+        parsed = {(f, m.field): _Column(f, m.header, checking[f][m.field])  # in file and column order
+                  for f, mf in enumerate(files) for m in mf.mapping.columns
+                  if m.field in checking[f]}  # fmt: skip
+        try:  # the ids are joined here while the pool checks the values
+            positions, no_ids = _join_ids(files, accounts), None
+        except InputError as exc:
+            positions, no_ids = [], exc
+        _date_questions(files, parsed)  # an ambiguous date order is asked about before a missing id column
+        if no_ids is not None:
+            raise no_ids
         n = len(accounts)
         by_field: dict[str, list[_Column]] = defaultdict(list)
         for (_, path), col in parsed.items():

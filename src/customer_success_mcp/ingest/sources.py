@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from customer_success_mcp.fileio import FileReadError, read_regular_file
 from customer_success_mcp.formatting import plural
 from customer_success_mcp.ingest.cells import FALSE_WORDS, TRUE_WORDS, parse_column
 from customer_success_mcp.ingest.columns import SECTION_RULES, TOP_RULES
-from customer_success_mcp.ingest.join import MappedFile, join_files
+from customer_success_mcp.ingest.join import WORKERS, MappedFile, join_files
 from customer_success_mcp.ingest.load import (
     DEFAULT_MAX_FILE_BYTES,
     InputError,
@@ -47,7 +47,6 @@ Source = tuple[str, bytes]
 SavedLookup = Callable[[str], dict[str, Any] | None]
 SAMPLE_ROWS = 3
 PROCESSORS = os.cpu_count() or 1
-FILES_AT_ONCE = min(4, PROCESSORS)  # exports read side by side (each holds its bytes and its table)
 MOSTLY = 0.75  # an export holding more of the bytes than this is read on the reader's own threads
 _DISTINCT_TEXTS = ("customer_id", "name")  # a different text in (nearly) every row: read as plain text
 
@@ -91,8 +90,23 @@ def read_sources(
     With `convert_numbers`, the CSV reader converts the columns mapped to numeric fields itself where
     their values are plain numbers (faster than casting text afterwards), reads flag columns as true/false
     where they spell yes and no one way, and dictionary-encodes the columns whose texts repeat (labels,
-    dates, lists, owners); `inspect` keeps the text. Several files are read side by side as `read_order`
-    says (the reader releases the GIL); a saved mapping is looked up one file at a time."""
+    dates, lists, owners); `inspect` keeps the text."""
+    with ThreadPoolExecutor(max_workers=WORKERS) as readers:
+        reading = start_reading(sources, readers, spec, saved, convert_numbers=convert_numbers)
+        return [future.result() for future in reading]  # the first that fails, in order, says why
+
+
+def start_reading(
+    sources: Sequence[Source],
+    readers: Executor,
+    spec: MappingSpec | None = None,
+    saved: SavedLookup | None = None,
+    *,
+    convert_numbers: bool = True,
+) -> list[Future[MappedFile]]:
+    """`read_sources` on `readers` (as many files at once as it has threads), started in the order
+    `read_order` gives (the reader releases the GIL); the futures in the order given. A saved mapping is
+    looked up one file at a time."""
     lock = threading.Lock()
 
     def propose(name: str, headers: list[str]) -> FileMapping:
@@ -120,16 +134,13 @@ def read_sources(
         return MappedFile(raw, chosen[-1] if chosen else propose(name, raw.headers))
 
     order = read_order([len(data) for _, data in sources])
-    if len(sources) == 1:
-        return [read_one(*order[0])]
-    with ThreadPoolExecutor(max_workers=min(len(sources), FILES_AT_ONCE)) as pool:
-        started = {i: pool.submit(read_one, i, threads) for i, threads in order}
-        return [started[i].result() for i in range(len(sources))]  # the first that fails, in order, says why
+    started = {i: readers.submit(read_one, i, threads) for i, threads in order}
+    return [started[i] for i in range(len(sources))]
 
 
 def read_order(sizes: Sequence[int]) -> list[tuple[int, bool]]:
     """How to read exports of these sizes: (position, on the reader's own threads?) in the order to start
-    them. Largest first, each on one thread, `FILES_AT_ONCE` side by side: on this project's 2-core
+    them. Largest first, each on one thread, side by side: on this project's 2-core
     machine that reads four exports in about three quarters of the time the reader takes sharing each
     file out over its threads, one file after another. The reader's threads are used where there are
     fewer exports than processors, and for an export holding most of the bytes (more than `MOSTLY`),
@@ -159,11 +170,11 @@ def load_sources(
     if _check_sources(sources, spec):
         name, data = sources[0]
         return load_bytes(data, profile, name, keep_records=keep_records)
-    with gc_paused():
-        files = read_sources(sources, spec, saved)
-        table, report = join_files(files, profile)
+    with gc_paused(), ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        reading = start_reading(sources, pool, spec, saved)
+        table, report = join_files(reading, profile, pool)  # a file's values checked once it is read
         loaded = LoadedPortfolio(table, report, {}, records_from_table(table) if keep_records else None)
-    loaded.imports = [file_import(mf) for mf in files]
+    loaded.imports = [file_import(future.result()) for future in reading]
     return loaded
 
 
