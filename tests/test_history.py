@@ -197,6 +197,9 @@ def test_comparing_with_one_snapshot_names_the_fix(service):
         compare_snapshots(service, "book")
     with pytest.raises(UserError, match="has no snapshot '2025-01-01'"):
         compare_snapshots(service, "book", "2025-01-01")
+    for odd in ("²", "٣", "1²"):  # digits to str.isdigit; '²' is not a number to int()
+        with pytest.raises(UserError, match="is neither a snapshot id nor a date as YYYY-MM-DD"):
+            compare_snapshots(service, "book", None, odd)
 
 
 @pytest.mark.anyio

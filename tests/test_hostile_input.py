@@ -280,9 +280,12 @@ def test_absurd_counts_and_ports_are_refused(capsys: pytest.CaptureFixture[str])
     parser = argparse.ArgumentParser(exit_on_error=False)
     add_server_arguments(parser)
     for argv in (["--max-inline-accounts", "1.5"], ["--max-inline-accounts", "0"], ["--port", "70000"],
-                 ["--port", "-1"]):  # fmt: skip
-        with pytest.raises((argparse.ArgumentError, SystemExit)):
+                 ["--port", "-1"], ["--port", "²"]):  # fmt: skip
+        with pytest.raises((argparse.ArgumentError, SystemExit)) as refused:
             parser.parse_args(argv)
+        if argv == ["--port", "²"]:  # a digit to str.isdigit, not a number to int()
+            reason = "the value must be a whole number from 1 to 65535, got '²'"
+            assert str(refused.value) == f"argument --port: {reason}"
     with pytest.raises(ValueError, match="CSM_MAX_FILE_MB"):
         ServerConfig.from_sources(environ={"CSM_MAX_FILE_MB": "inf"})
     with pytest.raises(ValueError, match="CSM_MAX_INLINE_ACCOUNTS"):

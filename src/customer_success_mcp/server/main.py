@@ -33,7 +33,7 @@ def _argument_type(check: Callable[[str], object], what: str) -> Callable[[str],
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise ValueError(f"the port must be a whole number from 1 to 65535, got {text!r}")
     return int(text)
 
@@ -81,9 +81,8 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="with streamable-http (default 127.0.0.1)")
-    parser.add_argument(
-        "--port", type=_argument_type(_port, "port"), default=8000, help="with streamable-http (default 8000)"
-    )
+    port = _argument_type(_port, "the port")
+    parser.add_argument("--port", type=port, default=8000, help="with streamable-http (default 8000)")
     http = parser.add_argument_group("streamable HTTP (a bearer token is required on every request)")
     options = {
         "--http-tokens-file": ("FILE", "one token per line, or sha256:HEX of one (env CSM_HTTP_TOKENS_FILE)"),

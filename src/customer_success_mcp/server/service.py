@@ -168,7 +168,7 @@ class PortfolioService:
             return latest
         text = str(ref).strip()
         snapshots = self.store.snapshots(latest.portfolio)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # '²' is a digit to str.isdigit, not a number to int()
             found = [s for s in snapshots if s.id == int(text)]
         else:
             from customer_success_mcp.dates import parse_iso_day
