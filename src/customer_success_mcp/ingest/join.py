@@ -557,10 +557,10 @@ def _modules(n: int, combined: dict[str, tuple[Any, np.ndarray]]) -> tuple[Modul
     if not names:
         return ModuleColumns.none(n), anywhere
     numbers = np.repeat(np.arange(len(names), dtype=ENTRY_INT), sizes)  # a module's number is its rank
-    pcts = np.concatenate(usage)
-    np.copyto(pcts, 0.0, where=np.isnan(pcts))  # a module flagged without a usage figure: 0
+    usage_pct = np.concatenate(usage)
+    np.copyto(usage_pct, 0.0, where=np.isnan(usage_pct))  # a module flagged without a usage figure: 0
     return ModuleColumns(tuple(names), n, np.concatenate(rows).astype(ENTRY_INT), numbers, numbers,
-                         np.concatenate(adopted).view(np.int8), pcts), anywhere  # fmt: skip
+                         np.concatenate(adopted).view(np.int8), usage_pct), anywhere  # fmt: skip
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:

@@ -140,11 +140,11 @@ def start_reading(
 
 def read_order(sizes: Sequence[int]) -> list[tuple[int, bool]]:
     """How to read exports of these sizes: (position, on the reader's own threads?) in the order to start
-    them. Largest first, each on one thread, side by side: on this project's 2-core
-    machine that reads four exports in about three quarters of the time the reader takes sharing each
-    file out over its threads, one file after another. The reader's threads are used where there are
-    fewer exports than processors, and for an export holding most of the bytes (more than `MOSTLY`),
-    which would otherwise keep one thread busy long after the others are done."""
+    them. Largest first, each on one thread, side by side: on this project's 2-core machine that reads four
+    exports in about three quarters of the time the reader takes sharing each file out over its threads,
+    one file after another. The reader's threads are used where there are fewer exports than processors,
+    and for an export holding most of the bytes (more than `MOSTLY`), which would otherwise keep one thread
+    busy long after the others are done."""
     total, spare = sum(sizes), len(sizes) < PROCESSORS
     ranked = sorted(range(len(sizes)), key=lambda i: -sizes[i])
     return [(i, spare or sizes[i] > MOSTLY * total) for i in ranked]

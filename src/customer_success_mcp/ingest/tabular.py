@@ -96,9 +96,7 @@ class ColumnKinds:
 
     numbers: set[int] = field(default_factory=set)  # read as float64 where the first rows are plain numbers
     repeating: set[int] = field(default_factory=set)  # texts checked once per distinct text: read encoded
-    flags: set[int] = field(
-        default_factory=set
-    )  # read as true/false where the first rows spell yes/no one way
+    flags: set[int] = field(default_factory=set)  # true/false where the first rows spell yes/no one way
     yes_words: frozenset[str] = frozenset()  # what reads as yes and as no, compared case-insensitively
     no_words: frozenset[str] = frozenset()
 
