@@ -30,7 +30,7 @@ from customer_success_mcp.ingest.errors import InputError
 from customer_success_mcp.ingest.join import _usable_ids
 from customer_success_mcp.ingest.mapping import field_rule
 from customer_success_mcp.ingest.sources import load_sources, read_order, read_sources
-from customer_success_mcp.ingest.textscan import plain_rows, repeating
+from customer_success_mcp.ingest.textscan import as_floats, plain_rows, repeating, true_rows, valid_rows
 from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
 
 AWKWARD = [
@@ -472,3 +472,90 @@ def test_the_load_asks_about_an_ambiguous_date_order_before_naming_a_file_withou
     clear = ("crm.csv", dated[1].replace(b"03/04", b"03/24"))
     with pytest.raises(InputError, match=r"^no_ids\.csv: no column holds the account id"):
         load_sources([no_ids, clear], DEFAULT_PROFILE)
+
+
+ID_LIKE = ["A-1", "ACC-42", "x" * MAX_ID, "x" * (MAX_ID + 1), "", "Ac\x1bme", "Zürich", "a b", " A-2", "~!"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32), st.integers(0, 60), st.integers(0, 3), st.floats(0.8, 1))
+def test_plain_rows_of_ids_without_spaces_match_the_cell_rule(seed, size, offset, share) -> None:
+    # A column whose bytes are all printable and none a space is judged by its cell lengths alone; any other
+    # byte, an empty cell or a length out of bounds sends it down the byte-by-byte path.
+    rng = random.Random(seed)
+    texts = [f"ACC-{rng.randrange(10**6)}" if rng.random() < share else rng.choice(ID_LIKE)
+             for _ in range(size)]  # fmt: skip
+    col = column(texts, offset)
+    for low, high in ((1, None), (5, None), (1, MAX_ID), (9, 9)):
+        got = plain_rows(col, low, high)
+        assert got is not None
+        assert got.tolist() == [expected_plain(None if t == "" else t, low, high) for t in texts]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)), max_size=70),
+    st.lists(st.one_of(st.none(), st.booleans()), max_size=70),
+    st.integers(0, 9),
+    st.integers(1, 3),
+)
+def test_numbers_and_bitmaps_read_from_arrow_match_their_values(floats, flags, offset, pieces) -> None:
+    # as_floats, valid_rows and true_rows read Arrow's buffers directly, at any offset and in pieces.
+    def cut(values: list[Any], kind: pa.DataType) -> tuple[pa.Array, pa.ChunkedArray]:
+        whole = pa.array([None] * offset + values, kind).slice(offset)
+        ends = sorted({0, len(whole), *(len(whole) * k // pieces for k in range(pieces))})
+        return whole, pa.chunked_array([whole.slice(a, b - a) for a, b in itertools.pairwise(ends)], kind)
+
+    for col in cut(floats, pa.float64()):
+        expected = [math.nan if v is None else v for v in floats]
+        assert np.array_equal(as_floats(col), np.array(expected, dtype=float), equal_nan=True)
+        assert valid_rows(col).tolist() == [v is not None for v in floats]
+    whole, _ = cut(flags, pa.bool_())
+    assert true_rows(whole).tolist() == [v is True for v in flags]
+    assert valid_rows(whole).tolist() == [v is not None for v in flags]
+    # An empty cell's value bit means nothing (compute kernels leave it as it falls): it reads as False.
+    validity = pa.array([v is not None for v in flags], pa.bool_()).buffers()[1]
+    ones = pa.array([True] * len(flags), pa.bool_()).buffers()[1]
+    garbled = pa.Array.from_buffers(pa.bool_(), len(flags), [validity, ones], null_count=flags.count(None))
+    assert true_rows(garbled).tolist() == [v is not None for v in flags]
+
+
+def test_the_first_files_ids_are_the_accounts_and_a_repeated_one_is_still_reported() -> None:
+    # Every id usable: the first file's records are the accounts, in order, when each id is there once; a
+    # repeated id is still reported with its rows, and a second file in another order joins by id.
+    twice = csv_text(["Account ID", "Account Name"],
+                     [["A-1", "One"], ["A-2", "Two"], ["A-1", "One again"], ["A-3", "Three"]])  # fmt: skip
+    loaded = load_sources([("crm.csv", twice)], DEFAULT_PROFILE)
+    assert loaded.table.ids == ["A-2", "A-3"]
+    [rejection] = loaded.report.rejections
+    assert rejection.customer_id == "A-1" and "(rows 2, 4)" in rejection.problems[0].reason
+    crm = csv_text(["Account ID", "Account Name"], [["A-2", "Two"], ["A-1", "One"], ["A-3", "Three"]])
+    nps = csv_text(["Account ID", "NPS"], [["A-3", "9"], ["A-9", "5"], ["A-1", "7"], ["A-2", "8"]])
+    loaded = load_sources([("crm.csv", crm), ("nps.csv", nps)], DEFAULT_PROFILE)
+    assert loaded.table.ids == ["A-2", "A-1", "A-3"]
+    assert loaded.table.values["engagement.nps_score"].tolist() == [8.0, 7.0, 9.0]
+    assert [(r.customer_id, r.problems[0].field) for r in loaded.report.rejections] == [("A-9", "name")]
+
+
+def test_module_usage_built_before_the_other_columns_are_checked_is_the_joined_one() -> None:
+    # With the module columns in one file, in account order, and nothing to report, usage is built as soon
+    # as they are checked; a module value that is out of range falls back to the join, which rejects it.
+    ids = [f"A-{k}" for k in range(5)]
+    crm = csv_text(["Account ID", "Account Name", "Renewal Date"],
+                   [[i, f"Account {i}", "2027-01-31"] for i in ids])  # fmt: skip
+    rows = [[i, ["Yes", "No", ""][k % 3], str(10 * k) if k % 2 else ""] for k, i in enumerate(ids)]
+    header = ["Account ID", "product_usage.sso.adopted", "product_usage.sso.usage_pct"]
+    table = load_sources([("crm.csv", crm), ("usage.csv", csv_text(header, rows))], DEFAULT_PROFILE).table
+    assert table.modules.per_account() == [
+        {"sso": {"adopted": True, "usage_pct": 0.0}},
+        {"sso": {"adopted": False, "usage_pct": 10.0}},
+        {},
+        {"sso": {"adopted": True, "usage_pct": 30.0}},
+        {"sso": {"adopted": False, "usage_pct": 0.0}},
+    ]
+    assert table.present["product_usage"].tolist() == [True, True, False, True, True]
+    rows[1][2] = "140"
+    loaded = load_sources([("crm.csv", crm), ("usage.csv", csv_text(header, rows))], DEFAULT_PROFILE)
+    assert loaded.table.ids == ["A-0", "A-2", "A-3", "A-4"]
+    assert [r.customer_id for r in loaded.report.rejections] == ["A-1"]
+    assert loaded.table.modules.per_account()[2] == {"sso": {"adopted": True, "usage_pct": 30.0}}

@@ -29,11 +29,14 @@ from customer_success_mcp.ingest.columns import (
 from customer_success_mcp.ingest.textscan import (
     Distinct,
     as_arrow,
+    as_floats,
     encoded,
     per_distinct,
     plain_rows,
     spread_findings,
     spread_values,
+    true_rows,
+    valid_rows,
 )
 from customer_success_mcp.scoring.profile import normalise_label
 
@@ -127,12 +130,12 @@ def _numbers_fast(col: pa.Array) -> np.ndarray | None:
     """Plain numbers cast by Arrow in one call; None when any value needs cleaning (a failed cast costs as
     much as a good one, so the first values are looked at before trying)."""
     if pa.types.is_floating(col.type):  # the reader converted it already
-        return col.to_numpy(zero_copy_only=False)
+        return as_floats(col)
     head = [v for v in col.slice(0, 64).to_pylist() if v is not None]
     if not all(_PLAIN_NUMBER.fullmatch(v) for v in head):
         return None
     try:
-        return pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+        return as_floats(pc.cast(col, pa.float64()))
     except pa.ArrowInvalid:
         return None
 
@@ -150,7 +153,7 @@ def parse_numbers(
     finite = np.isfinite(values)
     unfilled = finite.size - np.count_nonzero(finite)
     if unfilled and (empty is not None or unfilled != col.null_count):  # NaN or infinity written in a cell
-        given = pc.is_valid(col).to_numpy(zero_copy_only=False)
+        given = valid_rows(col)
         if empty is not None:
             given &= ~empty
         reported = {i for i, _ in problems}
@@ -175,7 +178,7 @@ def _cleaned_numbers(
     """(values, written with %, not supplied) of text cells with separators, symbols and currency codes;
     a cell that is none of these is reported."""
     trimmed = pc.utf8_trim_whitespace(col)
-    percent = pc.fill_null(pc.ends_with(trimmed, "%"), False).to_numpy(zero_copy_only=False)
+    percent = true_rows(pc.ends_with(trimmed, "%"))
     bare = trimmed
     for symbol in _SYMBOLS:  # plain replacements: several times faster than one regular expression
         if pc.any(pc.match_substring(bare, symbol)).as_py():
@@ -188,10 +191,10 @@ def _cleaned_numbers(
     )
     valid = pc.and_(written, pc.invert(empty_mask))
     numeric = pc.if_else(valid, pc.replace_substring(bare, ",", ""), pa.scalar(None, pa.string()))
-    values = pc.cast(numeric, pa.float64()).to_numpy(zero_copy_only=False)
-    empty = pc.fill_null(empty_mask, True).to_numpy(zero_copy_only=False)
+    values = as_floats(pc.cast(numeric, pa.float64()))
+    empty = true_rows(pc.fill_null(empty_mask, True))
     unread = pc.and_(pc.is_valid(col), pc.invert(pc.fill_null(pc.or_(valid, empty_mask), False)))
-    for i in np.flatnonzero(unread.to_numpy(zero_copy_only=False)).tolist():
+    for i in np.flatnonzero(true_rows(unread)).tolist():
         text = col[i].as_py()
         hint = " (write decimals with a point)" if _DECIMAL_COMMA.match(text.strip()) else ""
         problems.append((i, f"must be a number{hint}, got {shown(text)}"))
@@ -210,20 +213,14 @@ def _flag(text: str) -> float | None:
     return None
 
 
-def _bits(buffer: pa.Buffer, offset: int, count: int) -> np.ndarray:
-    """An Arrow bitmap as one 0/1 byte per value."""
-    return np.unpackbits(np.frombuffer(buffer, np.uint8), bitorder="little", count=offset + count)[offset:]
-
-
 def _true_false(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A boolean column as 1.0/0.0, NaN where empty, read straight from its bitmaps."""
     whole = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     if not len(whole) or whole.null_count == len(whole):
         return np.full(len(whole), np.nan)
-    validity, data = whole.buffers()[:2]
-    values = _bits(data, whole.offset, len(whole)).astype(float)
+    values = true_rows(whole).astype(float)
     if whole.null_count:
-        values[_bits(validity, whole.offset, len(whole)) == 0] = np.nan
+        values[~valid_rows(whole)] = np.nan
     return values
 
 
@@ -273,7 +270,7 @@ def _text_cells(col: pa.Array) -> Parsed:
         return _text_exactly(col) if plain is None else Parsed(col.to_pylist(), plain)
     values = col.to_pylist()
     present = plain.copy()
-    rest = np.flatnonzero(~plain & col.is_valid().to_numpy(zero_copy_only=False))
+    rest = np.flatnonzero(~plain & valid_rows(col))
     if rest.size:
         checked = _text_exactly(col.take(as_arrow(rest)))
         for i, value in zip(rest.tolist(), checked.values, strict=True):
@@ -287,9 +284,7 @@ def _text_exactly(col: pa.Array) -> Parsed:
     empty = pc.fill_null(pc.is_in(pc.utf8_lower(col), pa.array(EMPTY_WORDS)), False)
     keep = pc.and_(tidy, pc.invert(empty))
     values = pc.if_else(keep, col, pa.scalar(None, pa.string())).to_pylist()
-    for i in np.flatnonzero(
-        ~keep.to_numpy(zero_copy_only=False) & pc.is_valid(col).to_numpy(zero_copy_only=False)
-    ).tolist():
+    for i in np.flatnonzero(~true_rows(keep) & valid_rows(col)).tolist():
         text = col[i].as_py()
         values[i] = None if _is_empty_word(text) else (printable_text(text) or None)
     return Parsed(values, np.array([v is not None for v in values], dtype=bool))
@@ -350,7 +345,7 @@ def _groups(col: pa.Array, pattern: str) -> tuple[np.ndarray, dict[str, np.ndarr
         name = found.type.field(i).name
         part = pc.if_else(valid, found.field(name), pa.scalar("0"))
         parts[name] = pc.cast(pc.fill_null(part, "0"), pa.int64()).to_numpy(zero_copy_only=False)
-    return valid.to_numpy(zero_copy_only=False), parts
+    return true_rows(valid), parts
 
 
 def _likely_first(col: pa.Array, given: np.ndarray) -> list[tuple[str, str]]:
@@ -366,7 +361,7 @@ def parse_dates(col: pa.Array, header: str, date_order: str | None) -> Parsed:
     values (or `date_order`) say which."""
     n = len(col)
     values = np.full(n, np.nan)
-    given = pc.is_valid(col).to_numpy(zero_copy_only=False)
+    given = valid_rows(col)
     left = given.copy()
     question = None
     for form, pattern in _likely_first(col, given):

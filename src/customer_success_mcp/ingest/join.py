@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pyarrow as pa
@@ -38,10 +38,11 @@ from customer_success_mcp.ingest.errors import InputError
 from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
-from customer_success_mcp.ingest.textscan import plain_rows
+from customer_success_mcp.ingest.textscan import plain_rows, true_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import ENTRY_INT, AccountTable, ModuleColumns
 
+T = TypeVar("T")
 _ARRAY_KINDS = ("number", "integer", "flag", "date")
 WORKERS = min(4, os.cpu_count() or 1)  # threads that read exports and check their columns (the reader,
 # NumPy and Arrow release the GIL)
@@ -129,11 +130,12 @@ def _check_file(mf: MappedFile, pool: Executor) -> dict[str, Future[Parsed]]:
     return {m.field: pool.submit(_parse_one, mf, m) for m in jobs}
 
 
-def _arrived(export: MappedFile | Future[MappedFile]) -> Future[MappedFile]:
-    if isinstance(export, Future):
-        return export
-    done: Future[MappedFile] = Future()
-    done.set_result(export)
+def _ready(value: T | Future[T]) -> Future[T]:
+    """A value as a future (a future as it is)."""
+    if isinstance(value, Future):
+        return value
+    done: Future[T] = Future()
+    done.set_result(value)
     return done
 
 
@@ -214,7 +216,7 @@ def _usable_ids(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
     rest = pa.array(np.ones(len(col), dtype=bool) if plain is None else ~plain)
     ids = pc.utf8_trim_whitespace(col.filter(rest))
     printable = pc.and_(pc.utf8_is_printable(ids), pc.less_equal(pc.utf8_length(ids), MAX_ID))
-    ok = pc.fill_null(pc.and_(pc.not_equal(ids, ""), printable), False).to_numpy(zero_copy_only=False)
+    ok = true_rows(pc.and_(pc.not_equal(ids, ""), printable))
     if plain is None:
         return ids, ok
     usable = plain.copy()
@@ -239,6 +241,8 @@ def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawT
         new = usable
     if not new.any():
         return
+    if not len(accounts) and new.all() and _each_once(ids, f, raw, pos, accounts):
+        return
     distinct = pc.dictionary_encode(ids.filter(pa.array(new)) if not new.all() else ids)
     codes = distinct.indices.to_numpy(zero_copy_only=False)
     base = len(accounts)
@@ -254,6 +258,21 @@ def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawT
     pos[new_records] = base + codes
     accounts.known = pa.concat_arrays([accounts.known, distinct.dictionary])
     accounts.known_at = np.concatenate([accounts.known_at, base + np.arange(len(distinct.dictionary))])
+
+
+def _each_once(ids: pa.Array, f: int, raw: RawTable, pos: np.ndarray, accounts: _Accounts) -> bool:
+    """The first file's records as the accounts, in order, when every id is there once (found with the
+    Python strings the accounts keep: cheaper than Arrow's dictionary encoding of distinct ids)."""
+    listed = ids.to_pylist()
+    if len(set(listed)) != len(listed):
+        return False
+    records = np.arange(len(listed))
+    accounts.ids.extend(listed)
+    accounts.first_file.append(np.full(len(listed), f))
+    accounts.first_row.append(records + 2 if raw.row_numbers is None else raw.row_numbers)
+    pos[:] = records
+    accounts.known, accounts.known_at = ids, records
+    return True
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -274,9 +293,9 @@ def _combine(
     one for one and in order."""
     n = len(accounts)
     arrays = isinstance(columns[0].parsed.values, np.ndarray)
-    only = columns[0]
-    if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes and in_order[only.file]:
-        return only.parsed.values, only.parsed.present  # nothing to join: an array of numbers, or a list
+    as_checked = _as_checked(columns, in_order)
+    if as_checked is not None:
+        return as_checked
     values = np.full(n, np.nan) if arrays else np.full(n, None, dtype=object)
     have = np.zeros(n, dtype=bool)
     origin_file = np.full(n, -1, dtype=np.int64)
@@ -306,6 +325,32 @@ def _combine(
         origin_record[accs[fresh]] = records[fresh]
         have[accs] = True
     return values, have
+
+
+def _as_checked(columns: list[_Column], in_order: list[bool]) -> tuple[Any, np.ndarray] | None:
+    """A field's values as its one column was checked, when there is nothing to join: one file gives it,
+    in account order, with nothing to report. None otherwise."""
+    only = columns[0]
+    if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes and in_order[only.file]:
+        return only.parsed.values, only.parsed.present
+    return None
+
+
+def _early_modules(n: int, by_field: dict[str, list[_Column]], in_order: list[bool]
+                   ) -> tuple[ModuleColumns, np.ndarray] | None:  # fmt: skip
+    """`_modules` built as soon as the module columns are checked, while the pool checks the others, when
+    none of them needs joining (see `_as_checked`); None otherwise (a column that failed to check, too:
+    `join_files` reports it in its turn)."""
+    given = {}
+    for path, columns in by_field.items():
+        if path.startswith("product_usage."):
+            if any(col.checking.exception() is not None for col in columns):
+                return None
+            as_checked = _as_checked(columns, in_order)
+            if as_checked is None:
+                return None
+            given[path] = as_checked
+    return _modules(n, given)
 
 
 def _same(path: str, old: Any, new: Any) -> bool:
@@ -346,7 +391,7 @@ def join_files(
     """Validated accounts from mapped exports, and the report of every account read. Exports may still be
     being read on `pool`: each file's values are checked there as soon as it is in, queued behind the
     reading still to do, so no more threads run than the pool has."""
-    arriving = [_arrived(export) for export in exports]
+    arriving = [_ready(export) for export in exports]
     accounts = _Accounts()
     with ExitStack() as stack:
         if pool is None:
@@ -360,24 +405,26 @@ def join_files(
         parsed = {(f, m.field): _Column(f, m.header, checking[f][m.field])  # in file and column order
                   for f, mf in enumerate(files) for m in mf.mapping.columns
                   if m.field in checking[f]}  # fmt: skip
+        by_field: dict[str, list[_Column]] = defaultdict(list)
+        for (_, path), col in parsed.items():
+            by_field[path].append(col)
         try:  # the ids are joined here while the pool checks the values
             positions, no_ids = _join_ids(files, accounts), None
         except InputError as exc:
             positions, no_ids = [], exc
+        n = len(accounts)
+        every = np.arange(n)
+        in_order = [pos.size == n and np.array_equal(pos, every) for pos in positions]
+        early = _early_modules(n, by_field, in_order) if no_ids is None else None
         _date_questions(files, parsed)  # an ambiguous date order is asked about before a missing id column
         if no_ids is not None:
             raise no_ids
-        n = len(accounts)
-        by_field: dict[str, list[_Column]] = defaultdict(list)
-        for (_, path), col in parsed.items():
-            by_field[path].append(col)
-        every = np.arange(n)
-        in_order = [pos.size == n and np.array_equal(pos, every) for pos in positions]
         combined: dict[str, tuple[Any, np.ndarray]] = {
             path: _combine(path, cols, files, positions, accounts, in_order)
             for path, cols in by_field.items()
         }
-        usage = pool.submit(_modules, n, combined)  # built while names and segments are checked
+        # else built on the pool while names and segments are checked
+        usage = _ready(early) if early is not None else pool.submit(_modules, n, combined)
         empty = ([None] * n, np.zeros(n, dtype=bool))
         names, named = combined.get("name", empty)
         _check_names(names, named, files, accounts)
@@ -485,7 +532,7 @@ def _table(
     everyone = size == len(accounts)  # nothing rejected: the joined columns are the table's as they are
 
     def kept(column: np.ndarray) -> np.ndarray:
-        return column[keep] if not everyone else column if column.flags.writeable else column.copy()
+        return column[keep] if not everyone else column
 
     values: dict[str, np.ndarray] = {}
     labels: dict[str, list[Any]] = {}
@@ -539,28 +586,36 @@ def _segments_from_arr(arr: np.ndarray, segments: list[str], sources: list[str],
 def _modules(n: int, combined: dict[str, tuple[Any, np.ndarray]]) -> tuple[ModuleColumns, np.ndarray]:
     """product_usage from `product_usage.<module>.adopted / usage_pct` columns, a module at a time: an
     account lists a module where either column has a value (the other read as 0), its modules ranked in
-    name order. Also which accounts list any module."""
+    name order. Also which accounts list any module. The entries are written straight into arrays of
+    their final size."""
     names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
-    rows, adopted, usage, sizes = [], [], [], []
     anywhere = np.zeros(n, dtype=bool)
+    if not names:
+        return ModuleColumns.none(n), anywhere
+    columns = []
     for module in names:
         flags, has_flags = combined.get(f"product_usage.{module}.adopted", (None, None))
         pcts, has_pcts = combined.get(f"product_usage.{module}.usage_pct", (None, None))
         given = [has for has in (has_flags, has_pcts) if has is not None]
         listed = given[0] if len(given) == 1 else given[0] | given[1]
         anywhere |= listed
-        found = np.flatnonzero(listed)
-        rows.append(found)
-        adopted.append(np.zeros(found.size, bool) if flags is None else flags[found] > 0)
-        usage.append(np.zeros(found.size) if pcts is None else pcts[found])
-        sizes.append(found.size)
-    if not names:
-        return ModuleColumns.none(n), anywhere
+        columns.append((listed, flags, pcts))
+    sizes = [int(np.count_nonzero(listed)) for listed, _, _ in columns]
+    rows = np.empty(sum(sizes), dtype=ENTRY_INT)
+    adopted = np.zeros(rows.size, dtype=bool)
+    usage_pct = np.zeros(rows.size)  # a module flagged without a usage figure: 0
+    at = 0
+    for (listed, flags, pcts), size in zip(columns, sizes, strict=True):
+        entries = slice(at, at + size)
+        rows[entries] = np.flatnonzero(listed)
+        if flags is not None:
+            np.compress(listed, flags > 0, out=adopted[entries])
+        if pcts is not None:
+            np.compress(listed, pcts, out=usage_pct[entries])
+            np.copyto(usage_pct[entries], 0.0, where=np.isnan(usage_pct[entries]))
+        at += size
     numbers = np.repeat(np.arange(len(names), dtype=ENTRY_INT), sizes)  # a module's number is its rank
-    usage_pct = np.concatenate(usage)
-    np.copyto(usage_pct, 0.0, where=np.isnan(usage_pct))  # a module flagged without a usage figure: 0
-    return ModuleColumns(tuple(names), n, np.concatenate(rows).astype(ENTRY_INT), numbers, numbers,
-                         np.concatenate(adopted).view(np.int8), usage_pct), anywhere  # fmt: skip
+    return ModuleColumns(tuple(names), n, rows, numbers, numbers, adopted.view(np.int8), usage_pct), anywhere
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:
