@@ -261,11 +261,11 @@ def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawT
 
 
 def _each_once(ids: pa.Array, f: int, raw: RawTable, pos: np.ndarray, accounts: _Accounts) -> bool:
-    """The first file's records as the accounts, in order, when every id is there once (found with the
-    Python strings the accounts keep: cheaper than Arrow's dictionary encoding of distinct ids)."""
-    listed = ids.to_pylist()
-    if len(set(listed)) != len(listed):
+    """The first file's records as the accounts, in order, when every id is there once (Arrow's count of
+    distinct ids is cheaper than encoding each record by its id, and lets the other threads run)."""
+    if len(pc.unique(ids)) != len(ids):
         return False
+    listed = ids.to_pylist()
     records = np.arange(len(listed))
     accounts.ids.extend(listed)
     accounts.first_file.append(np.full(len(listed), f))

@@ -299,7 +299,7 @@ def arrow_options(
 
 def _head(utf8: Utf8, delimiter: str, width: int) -> pa.Table | None:
     """The first rows (`SNIFF_BYTES`) as text, to judge what the reader can convert itself."""
-    read, parse, convert = arrow_options(delimiter, width)
+    read, parse, convert = arrow_options(delimiter, width, threads=False)  # a sample: no thread pool
     try:
         return pa_csv.read_csv(io.BytesIO(_sample(utf8).encode()), read_options=read, parse_options=parse,
                                convert_options=convert)  # fmt: skip
