@@ -213,22 +213,20 @@ def _flag(text: str) -> float | None:
     return None
 
 
-def _true_false(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A boolean column as 1.0/0.0, NaN where empty, read straight from its bitmaps."""
+def _true_false(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A boolean column as 1.0/0.0, NaN where empty, and where it is not empty, read straight from its
+    bitmaps."""
     whole = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    if not len(whole) or whole.null_count == len(whole):
-        return np.full(len(whole), np.nan)
-    values = true_rows(whole).astype(float)
-    if whole.null_count:
-        values[~valid_rows(whole)] = np.nan
-    return values
+    given = valid_rows(whole)
+    if not whole.null_count:
+        return true_rows(whole).astype(float), given
+    return np.where(given, true_rows(whole), np.nan), given
 
 
 def parse_flags(col: pa.Array) -> Parsed:
     """yes/no, true/false, y/n, 1/0 (any case) as 1/0; anything else is reported."""
     if pa.types.is_boolean(col.type):  # the reader read the words already
-        values = _true_false(col)
-        return Parsed(values, ~np.isnan(values))
+        return Parsed(*_true_false(col))
     distinct, indices = _by_distinct(col)
     converted = [_flag(text) for text in distinct]
     lookup = np.array([np.nan if v is None else v for v in converted] + [np.nan])
