@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -98,6 +101,37 @@ def test_an_account_whose_support_becomes_no_data_is_attributed_to_support():
     # support was near its maxima (about 7/100): leaving it out lifts the renormalised overall
     assert mover.change > 0
     assert mover.groups[0].part == "support"
+
+
+TIED_PARTS = """
+import datetime as dt, json, sys
+sys.path.insert(0, ".")
+from conftest import make_account, score
+from customer_success_mcp.scoring.compare import ScoredSide, compare_scores
+
+def side(account, as_of):
+    s = score(account, as_of=as_of)
+    return ScoredSide(s.table, s.health, s.churn, s.as_of)
+
+before = make_account(customer_id="A", name="Alpha", arr=100_000, contract_end_date="2027-12-31")
+after = make_account(customer_id="A", name="Alpha", arr=100_000, contract_end_date="2027-12-31")
+after["engagement"].update(nps_score=2, csat_score=1)
+[mover] = compare_scores(side(before, dt.date(2026, 1, 31)), side(after, dt.date(2026, 2, 28))).health_movers
+print(json.dumps([[p.part, p.change] for p in mover.parts]))
+"""
+
+
+def test_parts_that_tie_come_out_in_the_profiles_order_whatever_the_hash_seed():
+    # NPS 8 -> 2 and CSAT 4 -> 1 each take 75 points off a sub-score weighted 0.25 in engagement (0.25 of
+    # the whole): 0.25 * 0.25 * 75 = 4.6875 points each. Equal parts keep the profile's order (NPS, then
+    # CSAT); they used to come out in a set's order, which changes with PYTHONHASHSEED.
+    runs = {
+        subprocess.run([sys.executable, "-c", TIED_PARTS], capture_output=True, text=True, check=True,
+                       cwd=Path(__file__).parent, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        for seed in range(4)
+    }  # fmt: skip
+    [only] = runs
+    assert json.loads(only)[:2] == [["engagement.nps_score", -4.69], ["engagement.csat_score", -4.69]]
 
 
 def _health_book(draw: st.DrawFn, n: int, prefix: str) -> list[dict[str, Any]]:

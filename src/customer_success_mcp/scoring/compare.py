@@ -106,8 +106,8 @@ def _split(before: Weighted, after: Weighted) -> tuple[dict[str, float], dict[st
     Names that joined or left carry the effect of the change of membership (their weight's share of it,
     measured at the old values); names in both carry their change of value at the new weights.
     """
-    both = before.keys() & after.keys()
-    changed = (before.keys() | after.keys()) - both
+    both = [k for k in after if k in before]  # in the profile's order, never a set's: the parts come out
+    changed = [k for k in before if k not in after] + [k for k in after if k not in before]  # the same way
     middle = {k: (before[k][0] if k in both else after[k][0], after[k][1]) for k in after}
     membership: dict[str, float] = {}
     if changed:
