@@ -338,9 +338,9 @@ def _as_checked(columns: list[_Column], in_order: list[bool]) -> tuple[Any, np.n
 
 def _early_modules(n: int, by_field: dict[str, list[_Column]], in_order: list[bool]
                    ) -> tuple[ModuleColumns, np.ndarray] | None:  # fmt: skip
-    """`_modules` built as soon as the module columns are checked, while the pool checks the others, when
-    none of them needs joining (see `_as_checked`); None otherwise (a column that failed to check, too:
-    `join_files` reports it in its turn)."""
+    """`_modules` built on the calling thread once the ids are joined and the module columns checked, while
+    the pool checks the others, when none of them needs joining (see `_as_checked`); None otherwise (a
+    column that failed to check, too: `join_files` reports it in its turn)."""
     given = {}
     for path, columns in by_field.items():
         if path.startswith("product_usage."):
@@ -531,8 +531,8 @@ def _table(
     size = keep.size
     everyone = size == len(accounts)  # nothing rejected: the joined columns are the table's as they are
 
-    def kept(column: np.ndarray) -> np.ndarray:
-        return column[keep] if not everyone else column
+    def kept(column: np.ndarray) -> np.ndarray:  # may be the reader's read-only memory: the engine never
+        return column[keep] if not everyone else column  # writes into a table, it takes a copy first
 
     values: dict[str, np.ndarray] = {}
     labels: dict[str, list[Any]] = {}
