@@ -36,11 +36,12 @@ from customer_success_mcp.ingest.columns import (
 )
 from customer_success_mcp.ingest.errors import InputError
 from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
+from customer_success_mcp.ingest.modules import module_usage
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
 from customer_success_mcp.ingest.textscan import plain_rows, true_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
-from customer_success_mcp.scoring.table import ENTRY_INT, AccountTable, ModuleColumns
+from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
 
 T = TypeVar("T")
 _ARRAY_KINDS = ("number", "integer", "flag", "date")
@@ -338,9 +339,9 @@ def _as_checked(columns: list[_Column], in_order: list[bool]) -> tuple[Any, np.n
 
 def _early_modules(n: int, by_field: dict[str, list[_Column]], in_order: list[bool]
                    ) -> tuple[ModuleColumns, np.ndarray] | None:  # fmt: skip
-    """`_modules` built on the calling thread once the ids are joined and the module columns checked, while
-    the pool checks the others, when none of them needs joining (see `_as_checked`); None otherwise (a
-    column that failed to check, too: `join_files` reports it in its turn)."""
+    """`module_usage` built on the calling thread once the ids are joined and the module columns checked,
+    while the pool checks the others, when none of them needs joining (see `_as_checked`); None otherwise
+    (a column that failed to check, too: `join_files` reports it in its turn)."""
     given = {}
     for path, columns in by_field.items():
         if path.startswith("product_usage."):
@@ -350,7 +351,7 @@ def _early_modules(n: int, by_field: dict[str, list[_Column]], in_order: list[bo
             if as_checked is None:
                 return None
             given[path] = as_checked
-    return _modules(n, given)
+    return module_usage(n, given)
 
 
 def _same(path: str, old: Any, new: Any) -> bool:
@@ -424,7 +425,7 @@ def join_files(
             for path, cols in by_field.items()
         }
         # else built on the pool while names and segments are checked
-        usage = _ready(early) if early is not None else pool.submit(_modules, n, combined)
+        usage = _ready(early) if early is not None else pool.submit(module_usage, n, combined)
         empty = ([None] * n, np.zeros(n, dtype=bool))
         names, named = combined.get("name", empty)
         _check_names(names, named, files, accounts)
@@ -581,41 +582,6 @@ def _segments_from_arr(arr: np.ndarray, segments: list[str], sources: list[str],
         segments[r], sources[r] = segment, source
     for i, items in sorted(found.notes.items()):
         accounts.notes[int(accepted[rows[i]])].extend(items)
-
-
-def _modules(n: int, combined: dict[str, tuple[Any, np.ndarray]]) -> tuple[ModuleColumns, np.ndarray]:
-    """product_usage from `product_usage.<module>.adopted / usage_pct` columns, a module at a time: an
-    account lists a module where either column has a value (the other read as 0), its modules ranked in
-    name order. Also which accounts list any module. The entries are written straight into arrays of
-    their final size."""
-    names = sorted({p.split(".")[1] for p in combined if p.startswith("product_usage.")})
-    anywhere = np.zeros(n, dtype=bool)
-    if not names:
-        return ModuleColumns.none(n), anywhere
-    columns = []
-    for module in names:
-        flags, has_flags = combined.get(f"product_usage.{module}.adopted", (None, None))
-        pcts, has_pcts = combined.get(f"product_usage.{module}.usage_pct", (None, None))
-        given = [has for has in (has_flags, has_pcts) if has is not None]
-        listed = given[0] if len(given) == 1 else given[0] | given[1]
-        anywhere |= listed
-        columns.append((listed, flags, pcts))
-    sizes = [int(np.count_nonzero(listed)) for listed, _, _ in columns]
-    rows = np.empty(sum(sizes), dtype=ENTRY_INT)
-    adopted = np.zeros(rows.size, dtype=bool)
-    usage_pct = np.zeros(rows.size)  # a module flagged without a usage figure: 0
-    at = 0
-    for (listed, flags, pcts), size in zip(columns, sizes, strict=True):
-        entries = slice(at, at + size)
-        rows[entries] = np.flatnonzero(listed)
-        if flags is not None:
-            np.compress(listed, flags > 0, out=adopted[entries])
-        if pcts is not None:
-            np.compress(listed, pcts, out=usage_pct[entries])
-            np.copyto(usage_pct[entries], 0.0, where=np.isnan(usage_pct[entries]))
-        at += size
-    numbers = np.repeat(np.arange(len(names), dtype=ENTRY_INT), sizes)  # a module's number is its rank
-    return ModuleColumns(tuple(names), n, rows, numbers, numbers, adopted.view(np.int8), usage_pct), anywhere
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:
