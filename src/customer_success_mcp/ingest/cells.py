@@ -30,6 +30,7 @@ from customer_success_mcp.ingest.textscan import (
     Distinct,
     as_arrow,
     as_floats,
+    blank_gaps,
     encoded,
     per_distinct,
     plain_rows,
@@ -216,11 +217,10 @@ def _flag(text: str) -> float | None:
 def _true_false(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """A boolean column as 1.0/0.0, NaN where empty, and where it is not empty, read straight from its
     bitmaps."""
-    whole = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    given = valid_rows(whole)
-    if not whole.null_count:
-        return true_rows(whole).astype(float), given
-    return np.where(given, true_rows(whole), np.nan), given
+    given = valid_rows(col)
+    true = true_rows(col)
+    values = true.astype(float)
+    return (blank_gaps(values, given) if col.null_count else values), given
 
 
 def parse_flags(col: pa.Array) -> Parsed:

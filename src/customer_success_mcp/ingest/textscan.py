@@ -36,34 +36,32 @@ def plain_rows(col: pa.Array, min_bytes: int = 1, max_bytes: int | None = None) 
         return np.zeros(n, dtype=bool)
     base = int(offsets[0])
     data = np.frombuffer(data_buffer, dtype=np.uint8)[base : int(offsets[-1])]
-    if not col.null_count and _no_space_or_odd_byte(data):  # ids, codes: only the lengths can fail
-        lengths32 = np.diff(offsets)
-        if lengths32.min() >= max(min_bytes, 1) and (max_bytes is None or lengths32.max() <= max_bytes):
-            return np.ones(n, dtype=bool)
-    starts, ends = offsets[:-1].astype(np.int64), offsets[1:].astype(np.int64)
-    starts -= base
-    ends -= base
-    lengths = ends - starts
+    lengths = np.diff(offsets)
+    lowest, highest = (int(data.min()), int(data.max())) if data.size else (SPACE + 1, SPACE + 1)
+    printable = lowest >= SPACE and highest < FIRST_NON_ASCII
     plain = lengths >= max(min_bytes, 1)
     if max_bytes is not None:
         plain &= lengths <= max_bytes
     if col.null_count:
         plain &= valid_rows(col)
+    elif printable and lowest > SPACE:  # ids, codes: no space, no odd byte; only the lengths can fail
+        return plain
+    starts, ends = offsets[:-1] - base, offsets[1:] - base
+    space = data == SPACE
     # Bytes outside printable ASCII, and the first of two spaces in a row, mark the cell they are in.
-    odd = (data < SPACE) | (data >= FIRST_NON_ASCII)
-    odd[:-1] |= (data[:-1] == SPACE) & (data[1:] == SPACE)
-    marked = np.flatnonzero(odd)
-    if marked.size:
-        plain[np.searchsorted(ends, marked, side="right")] = False  # the cell each marked byte lies in
-    filled = np.flatnonzero(lengths > 0)
-    edges = (data[starts[filled]] == SPACE) | (data[ends[filled] - 1] == SPACE)
-    plain[filled[edges]] = False
+    marked = [np.flatnonzero(space[:-1] & space[1:])]
+    if not printable:
+        marked.append(np.flatnonzero((data < SPACE) | (data >= FIRST_NON_ASCII)))
+    for found in marked:
+        if found.size:
+            plain[np.searchsorted(ends, found, side="right")] = False  # the cell each marked byte lies in
+    filled = lengths > 0
+    if filled.all():
+        plain &= ~(space[starts] | space[ends - 1])
+    else:
+        cells = np.flatnonzero(filled)
+        plain[cells[space[starts[cells]] | space[ends[cells] - 1]]] = False
     return plain
-
-
-def _no_space_or_odd_byte(data: np.ndarray) -> bool:
-    """True when every byte is printable ASCII other than a space (two passes, no array made)."""
-    return not data.size or bool(data.min() > SPACE and data.max() < FIRST_NON_ASCII)
 
 
 def bits(buffer: pa.Buffer, offset: int, count: int) -> np.ndarray:
@@ -76,17 +74,17 @@ def valid_rows(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """True where the cell is not empty, read from the validity bitmap (about ten times faster than
     Arrow's `is_valid().to_numpy()`, which unpacks it a value at a time)."""
     if isinstance(col, pa.ChunkedArray):
-        if col.num_chunks != 1:
-            return np.concatenate([valid_rows(chunk) for chunk in col.chunks] or [np.zeros(0, dtype=bool)])
-        col = col.chunk(0)
+        return _joined([valid_rows(chunk) for chunk in col.chunks], bool)
     validity = col.buffers()[0] if len(col) else None
     if not col.null_count or validity is None:
         return np.full(len(col), not col.null_count, dtype=bool)
     return bits(validity, col.offset, len(col))
 
 
-def true_rows(col: pa.Array) -> np.ndarray:
-    """A boolean Arrow array as NumPy bools, False where empty."""
+def true_rows(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow column as NumPy bools, False where empty (a piece at a time: no Arrow copy)."""
+    if isinstance(col, pa.ChunkedArray):
+        return _joined([true_rows(chunk) for chunk in col.chunks], bool)
     data_buffer = col.buffers()[1] if len(col) else None
     if data_buffer is None:
         return np.zeros(len(col), dtype=bool)
@@ -96,12 +94,47 @@ def true_rows(col: pa.Array) -> np.ndarray:
 
 def as_floats(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A float64 Arrow column as NumPy, NaN where empty: the reader's own memory (read-only) when it is in
-    one piece and no cell is empty, else one piece filled by Arrow."""
-    if isinstance(col, pa.ChunkedArray):
-        col = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
-    if col.null_count:
-        col = pc.fill_null(col, np.nan)
-    return col.to_numpy()
+    one piece and no cell is empty, else one new array copied from the reader's pieces."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    if len(chunks) == 1 and not chunks[0].null_count:
+        return chunks[0].to_numpy()
+    values = _joined([_float_buffer(chunk) for chunk in chunks], np.float64)
+    if not col.null_count:
+        return values
+    return blank_gaps(values if values.flags.writeable else values.copy(), valid_rows(col))
+
+
+def _float_buffer(chunk: pa.Array) -> np.ndarray:
+    """A float64 Arrow array's values as stored (whatever an empty slot holds), without a copy."""
+    data_buffer = chunk.buffers()[1] if len(chunk) else None
+    if data_buffer is None:
+        return np.zeros(len(chunk))
+    return np.frombuffer(data_buffer, dtype=np.float64, count=len(chunk), offset=8 * chunk.offset)
+
+
+def _joined(pieces: list[np.ndarray], dtype: type) -> np.ndarray:
+    """Arrays read a piece at a time, as one."""
+    if len(pieces) == 1:
+        return pieces[0]
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
+
+
+GAP_BLOCK = 8192  # values blanked at a time: the block's scratch array is reused, not fresh memory
+
+
+def blank_gaps(values: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """NaN written into `values` (floats, writable) where not `given`; returns `values`. A block at a time
+    it multiplies by given / given, 1 or NaN: `np.where` or a masked copy on a mask with no pattern costs
+    several times more, in branches."""
+    scale = np.empty(min(GAP_BLOCK, len(values)))
+    with np.errstate(invalid="ignore"):  # 0 / 0: NaN, wanted
+        for start in range(0, len(values), GAP_BLOCK):
+            block = values[start : start + GAP_BLOCK]
+            part = scale[: len(block)]
+            np.copyto(part, given[start : start + GAP_BLOCK])
+            np.divide(part, part, out=part)
+            np.multiply(block, part, out=block)
+    return values
 
 
 def as_arrow(values: np.ndarray) -> pa.Array:
