@@ -537,6 +537,22 @@ def test_the_first_files_ids_are_the_accounts_and_a_repeated_one_is_still_report
     assert [(r.customer_id, r.problems[0].field) for r in loaded.report.rejections] == [("A-9", "name")]
 
 
+def test_a_later_file_with_the_same_ids_joins_and_one_repeating_a_known_id_is_reported() -> None:
+    # A later file holding exactly the accounts' ids, in order, takes their positions as they are; one whose
+    # ids are all known but which repeats one still has the repeat reported, with its rows.
+    crm = csv_text(["Account ID", "Account Name"], [["A-1", "One"], ["A-2", "Two"], ["A-3", "Three"]])
+    same = csv_text(["Account ID", "NPS"], [["A-1", "9"], ["A-2", "5"], ["A-3", "7"]])
+    again = csv_text(["Account ID", "CSAT"], [["A-3", "4"], ["A-1", "3"], ["A-3", "5"]])
+    loaded = load_sources([("crm.csv", crm), ("nps.csv", same), ("csat.csv", again)], DEFAULT_PROFILE)
+    assert loaded.table.ids == ["A-1", "A-2"]
+    assert loaded.table.values["engagement.nps_score"].tolist() == [9.0, 5.0]
+    assert loaded.table.present["engagement.csat_score"].tolist() == [True, False]
+    assert loaded.table.values["engagement.csat_score"][0] == 3.0
+    [rejection] = loaded.report.rejections
+    assert rejection.customer_id == "A-3"
+    assert "appears more than once in csat.csv (rows 2, 4)" in rejection.problems[0].reason
+
+
 def test_module_usage_built_before_the_other_columns_are_checked_is_the_joined_one() -> None:
     # With the module columns in one file, in account order, and nothing to report, usage is built as soon
     # as they are checked; a module value that is out of range falls back to the join, which rejects it.

@@ -175,37 +175,45 @@ def _join_ids(files: list[MappedFile], accounts: _Accounts) -> list[np.ndarray]:
     for f, mf in enumerate(files):
         raw = mf.raw
         column, header = _id_column(files, f)
-        pos = np.full(raw.rows, -1, dtype=np.int64)
-        if _same_ids(raw.columns[column], accounts.known):  # the accounts already joined, in their order
-            ids, usable = raw.columns[column], np.ones(raw.rows, dtype=bool)  # each one known to be usable
-            pos[:] = accounts.known_at
+        if _same_ids(raw.columns[column], accounts.known):  # the accounts already joined, in their order:
+            pos = accounts.known_at  # each id usable and there once, nothing to report (never written to)
         else:
-            ids, usable = _usable_ids(raw.columns[column])
-            _place(ids, usable, pos, f, raw, accounts)
-        for rec in np.flatnonzero(~usable).tolist():
-            cell = ids[rec].as_py()
-            pos[rec] = a = accounts.add(None, (f, raw.row_of(rec)))
-            reason = "is required and must be non-empty text"
-            if cell and len(cell) > MAX_ID:
-                reason = too_long("customer_id", cell, MAX_ID)
-            elif cell:
-                reason = "must not contain control characters"
-            accounts.errors[a].append(FieldProblem(field="customer_id", reason=reason, file=raw.source,
-                                                   row=raw.row_of(rec), column=header))  # fmt: skip
-        counts = np.bincount(pos[usable], minlength=len(accounts)) if usable.any() else np.zeros(0, np.int64)
-        for a in np.flatnonzero(counts > 1).tolist():
-            rows = ", ".join(str(raw.row_of(r)) for r in np.flatnonzero(pos == a).tolist())
-            second = int(np.flatnonzero(pos == a)[1])
-            accounts.errors[a].append(FieldProblem(
-                field="customer_id", reason=f"{accounts.ids[a]!r} appears more than once in {raw.source} "
-                f"(rows {rows}); ids must be unique in each file", file=raw.source, row=raw.row_of(second),
-                column=header,
-            ))  # fmt: skip
+            pos = _file_ids(f, raw, column, header, accounts)
         for row, reason in raw.malformed:
             a = accounts.add(None, (f, row))
             accounts.errors[a].append(FieldProblem(field="(row)", reason=reason, file=raw.source, row=row))
         positions.append(pos)
     return positions
+
+
+def _file_ids(f: int, raw: RawTable, column: int, header: str, accounts: _Accounts) -> np.ndarray:
+    """One file's records -> account positions, new ids opening accounts; unusable and repeated ids
+    reported."""
+    pos = np.full(raw.rows, -1, dtype=np.int64)
+    ids, usable = _usable_ids(raw.columns[column])
+    each_once = _place(ids, usable, pos, f, raw, accounts)
+    for rec in np.flatnonzero(~usable).tolist():
+        cell = ids[rec].as_py()
+        pos[rec] = a = accounts.add(None, (f, raw.row_of(rec)))
+        reason = "is required and must be non-empty text"
+        if cell and len(cell) > MAX_ID:
+            reason = too_long("customer_id", cell, MAX_ID)
+        elif cell:
+            reason = "must not contain control characters"
+        accounts.errors[a].append(FieldProblem(field="customer_id", reason=reason, file=raw.source,
+                                               row=raw.row_of(rec), column=header))  # fmt: skip
+    if each_once or not usable.any():
+        return pos
+    counts = np.bincount(pos[usable], minlength=len(accounts))
+    for a in np.flatnonzero(counts > 1).tolist():
+        rows = ", ".join(str(raw.row_of(r)) for r in np.flatnonzero(pos == a).tolist())
+        second = int(np.flatnonzero(pos == a)[1])
+        accounts.errors[a].append(FieldProblem(
+            field="customer_id", reason=f"{accounts.ids[a]!r} appears more than once in {raw.source} "
+            f"(rows {rows}); ids must be unique in each file", file=raw.source, row=raw.row_of(second),
+            column=header,
+        ))  # fmt: skip
+    return pos
 
 
 def _usable_ids(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -231,8 +239,9 @@ def _same_ids(ids: pa.Array, known: pa.Array) -> bool:
 
 
 def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawTable, accounts: _Accounts
-           ) -> None:  # fmt: skip
-    """Each record with a usable id -> its account; ids not seen in an earlier file open new accounts."""
+           ) -> bool:  # fmt: skip
+    """Each record with a usable id -> its account; ids not seen in an earlier file open new accounts.
+    True when every such record opened an account of its own (no id there twice: nothing to count)."""
     if len(accounts.known):
         found = pc.index_in(ids, value_set=accounts.known).to_numpy(zero_copy_only=False)
         seen = usable & ~np.isnan(found)
@@ -241,9 +250,9 @@ def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawT
     else:
         new = usable
     if not new.any():
-        return
+        return False
     if not len(accounts) and new.all() and _each_once(ids, f, raw, pos, accounts):
-        return
+        return True
     distinct = pc.dictionary_encode(ids.filter(pa.array(new)) if not new.all() else ids)
     codes = distinct.indices.to_numpy(zero_copy_only=False)
     base = len(accounts)
@@ -259,6 +268,7 @@ def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawT
     pos[new_records] = base + codes
     accounts.known = pa.concat_arrays([accounts.known, distinct.dictionary])
     accounts.known_at = np.concatenate([accounts.known_at, base + np.arange(len(distinct.dictionary))])
+    return False
 
 
 def _each_once(ids: pa.Array, f: int, raw: RawTable, pos: np.ndarray, accounts: _Accounts) -> bool:
