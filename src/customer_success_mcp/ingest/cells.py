@@ -34,6 +34,7 @@ from customer_success_mcp.ingest.textscan import (
     encoded,
     per_distinct,
     plain_rows,
+    pooled,
     spread_findings,
     spread_values,
     true_rows,
@@ -219,7 +220,8 @@ def _true_false(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray
     bitmaps."""
     given = valid_rows(col)
     true = true_rows(col)
-    values = true.astype(float)
+    values = pooled(len(true), np.float64)
+    np.copyto(values, true)
     return (blank_gaps(values, given) if col.null_count else values), given
 
 

@@ -116,7 +116,20 @@ def _joined(pieces: list[np.ndarray], dtype: type) -> np.ndarray:
     """Arrays read a piece at a time, as one."""
     if len(pieces) == 1:
         return pieces[0]
-    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
+    if not pieces:
+        return np.zeros(0, dtype=dtype)
+    return np.concatenate(pieces, out=pooled(sum(map(len, pieces)), dtype))
+
+
+def pooled(size: int, dtype: type) -> np.ndarray:
+    """A new, writable array in Arrow's memory pool, which hands back memory the reader has finished with;
+    NumPy would map fresh pages for each large array, which the kernel must first clear."""
+    itemsize = np.dtype(dtype).itemsize
+    return (
+        np.frombuffer(pa.allocate_buffer(size * itemsize), dtype=dtype, count=size)
+        if size
+        else np.zeros(0, dtype)
+    )
 
 
 GAP_BLOCK = 8192  # values blanked at a time: the block's scratch array is reused, not fresh memory
