@@ -36,13 +36,19 @@ class LoadedPortfolio:
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Building millions of small containers triggers the cyclic GC over and over; none are cycles."""
+    """Building millions of small containers triggers the cyclic GC over and over; none are cycles. On the
+    way out, what was built goes straight to the oldest generation (`gc.freeze` then `gc.unfreeze`): the
+    young collection that would follow at once walks every one of the table's 100,000-item lists only to
+    find them alive (8 ms for 100,000 accounts). Garbage cycles are still collected, by the next full
+    collection."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
