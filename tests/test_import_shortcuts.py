@@ -33,7 +33,15 @@ from customer_success_mcp.ingest.join import _usable_ids
 from customer_success_mcp.ingest.load import gc_paused
 from customer_success_mcp.ingest.mapping import field_rule
 from customer_success_mcp.ingest.sources import load_sources, read_order, read_sources
-from customer_success_mcp.ingest.textscan import as_floats, plain_rows, repeating, true_rows, valid_rows
+from customer_success_mcp.ingest.textscan import (
+    LIST_PIECE,
+    as_floats,
+    as_list,
+    plain_rows,
+    repeating,
+    true_rows,
+    valid_rows,
+)
 from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
 
 AWKWARD = [
@@ -601,3 +609,14 @@ def test_what_the_gc_pause_built_goes_to_the_oldest_generation_and_cycles_are_st
     assert any(obj is kept for obj in gc.get_objects(generation=2))
     gc.collect()
     assert freed() is None
+
+
+@pytest.mark.parametrize("size", [0, 1, LIST_PIECE - 1, LIST_PIECE, LIST_PIECE + 1, 2 * LIST_PIECE + 5])
+def test_lists_built_a_piece_at_a_time_are_the_whole_list(size: int) -> None:
+    # as_list hands the GIL round between pieces; the list is the one a single call makes, in order.
+    texts = [None if k % 11 == 0 else f"account {k}" for k in range(size)]
+    arrow = pa.array(texts, pa.string())
+    assert as_list(arrow) == texts
+    assert as_list(arrow.slice(1)) == texts[1:]
+    assert as_list(pa.chunked_array([arrow, arrow], pa.string())) == texts + texts
+    assert as_list(np.array(texts, dtype=object)) == texts

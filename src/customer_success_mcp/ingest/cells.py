@@ -30,6 +30,7 @@ from customer_success_mcp.ingest.textscan import (
     Distinct,
     as_arrow,
     as_floats,
+    as_list,
     blank_gaps,
     encoded,
     per_distinct,
@@ -85,7 +86,7 @@ def _spread(parsed: Parsed, distinct: Distinct) -> Parsed:
     else:
         lookup = np.empty(len(parsed.values), dtype=object)
         lookup[:] = parsed.values
-        values = spread_values(lookup, indices, None).tolist()
+        values = as_list(spread_values(lookup, indices, None))
     return Parsed(values, spread_values(parsed.present, indices, False),
                   spread_findings(parsed.problems, indices), spread_findings(parsed.notes, indices),
                   parsed.date_question)  # fmt: skip
@@ -115,7 +116,7 @@ def _mapped(col: pa.Array, convert: Any) -> Parsed:
     converted = [convert(text) for text in distinct.texts.to_pylist()]
     lookup = np.fromiter([*converted, None], dtype=object, count=len(converted) + 1)  # lists stay lists
     given = np.array([v is not None for v in converted] + [False], dtype=bool)
-    return Parsed(lookup[distinct.indices].tolist(), given[distinct.indices])
+    return Parsed(as_list(lookup[distinct.indices]), given[distinct.indices])
 
 
 def _is_empty_word(text: str) -> bool:
@@ -267,8 +268,8 @@ def _text_cells(col: pa.Array) -> Parsed:
     others are checked one by one."""
     plain = plain_rows(col, min_bytes=_LONGEST_EMPTY_WORD + 1)
     if plain is None or plain.all():
-        return _text_exactly(col) if plain is None else Parsed(col.to_pylist(), plain)
-    values = col.to_pylist()
+        return _text_exactly(col) if plain is None else Parsed(as_list(col), plain)
+    values = as_list(col)
     present = plain.copy()
     rest = np.flatnonzero(~plain & valid_rows(col))
     if rest.size:
@@ -283,7 +284,7 @@ def _text_exactly(col: pa.Array) -> Parsed:
     tidy = _already_tidy(col)
     empty = pc.fill_null(pc.is_in(pc.utf8_lower(col), pa.array(EMPTY_WORDS)), False)
     keep = pc.and_(tidy, pc.invert(empty))
-    values = pc.if_else(keep, col, pa.scalar(None, pa.string())).to_pylist()
+    values = as_list(pc.if_else(keep, col, pa.scalar(None, pa.string())))
     for i in np.flatnonzero(~true_rows(keep) & valid_rows(col)).tolist():
         text = col[i].as_py()
         values[i] = None if _is_empty_word(text) else (printable_text(text) or None)
@@ -298,7 +299,7 @@ def parse_labels(col: pa.Array, rule: FieldRule) -> Parsed:
     """Vocabulary values, normalised; unknown ones are kept and noted, as in JSON."""
     distinct, indices = _by_distinct(col)
     labels = [None if _is_empty_word(t) else (normalise_label(t) or None) for t in distinct]
-    values = np.array([*labels, None], dtype=object)[indices].tolist()
+    values = as_list(np.array([*labels, None], dtype=object)[indices])
     known = set(rule.vocabulary)
     unknown = {k for k, v in enumerate(labels) if v is not None and v not in known}
     notes = []

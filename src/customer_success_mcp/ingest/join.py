@@ -39,7 +39,7 @@ from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_rati
 from customer_success_mcp.ingest.modules import module_usage
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
-from customer_success_mcp.ingest.textscan import plain_rows, true_rows
+from customer_success_mcp.ingest.textscan import as_list, plain_rows, true_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
 
@@ -262,7 +262,7 @@ def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawT
     else:
         _, first = np.unique(codes, return_index=True)
         firsts = new_records[first]
-    accounts.ids.extend(distinct.dictionary.to_pylist())
+    accounts.ids.extend(as_list(distinct.dictionary))
     accounts.first_file.append(np.full(len(firsts), f))
     accounts.first_row.append(firsts + 2 if raw.row_numbers is None else raw.row_numbers[firsts])
     pos[new_records] = base + codes
@@ -276,7 +276,7 @@ def _each_once(ids: pa.Array, f: int, raw: RawTable, pos: np.ndarray, accounts: 
     distinct ids is cheaper than encoding each record by its id, and lets the other threads run)."""
     if len(pc.unique(ids)) != len(ids):
         return False
-    listed = ids.to_pylist()
+    listed = as_list(ids)
     records = np.arange(len(listed))
     accounts.ids.extend(listed)
     accounts.first_file.append(np.full(len(listed), f))
@@ -521,7 +521,7 @@ def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _
 def _take(values: np.ndarray | list[Any], rows: np.ndarray) -> list[Any]:
     """values[rows] as a list, from an object array or a list (the list itself when every row is taken)."""
     if isinstance(values, np.ndarray):
-        return values[rows].tolist()
+        return as_list(values[rows])
     return values if rows.size == len(values) else [values[i] for i in rows.tolist()]
 
 
