@@ -216,20 +216,10 @@ def range_failures(rule: FieldRule, arr: np.ndarray) -> list[tuple[int, str]]:
     return found
 
 
-FRACTION_BLOCK = 8192  # numbers looked at a time (one scratch array, reused: no fresh memory per column)
-
-
 def _has_fraction(arr: np.ndarray) -> bool:
     """Whether a number is not whole (NaN and the infinities are not counted)."""
-    scratch = np.empty(min(FRACTION_BLOCK, arr.size))
     with np.errstate(invalid="ignore"):  # an infinity minus itself: NaN, left out
-        for start in range(0, arr.size, FRACTION_BLOCK):
-            block = arr[start : start + FRACTION_BLOCK]
-            part = scratch[: block.size]
-            np.subtract(block, np.floor(block, out=part), out=part)
-            if np.fmax.reduce(part) > 0:
-                return True
-    return False
+        return bool(np.fmax.reduce(arr - np.floor(arr)) > 0)
 
 
 def unknown_label_note(rule: FieldRule, shown: str) -> str:
