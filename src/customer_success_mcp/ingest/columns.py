@@ -218,8 +218,9 @@ def range_failures(rule: FieldRule, arr: np.ndarray) -> list[tuple[int, str]]:
 
 def _has_fraction(arr: np.ndarray) -> bool:
     """Whether a number is not whole (NaN and the infinities are not counted)."""
+    fraction = np.floor(arr)
     with np.errstate(invalid="ignore"):  # an infinity minus itself: NaN, left out
-        return bool(np.fmax.reduce(arr - np.floor(arr)) > 0)
+        return bool(np.fmax.reduce(np.subtract(arr, fraction, out=fraction)) > 0)
 
 
 def unknown_label_note(rule: FieldRule, shown: str) -> str:

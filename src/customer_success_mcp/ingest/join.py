@@ -36,7 +36,7 @@ from customer_success_mcp.ingest.columns import (
 )
 from customer_success_mcp.ingest.errors import InputError
 from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_ratio, normalise_header
-from customer_success_mcp.ingest.modules import module_usage
+from customer_success_mcp.ingest.modules import Usage, module_usage, usage_once_checked
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
 from customer_success_mcp.ingest.textscan import as_list, plain_rows, true_rows
@@ -347,21 +347,16 @@ def _as_checked(columns: list[_Column], in_order: list[bool]) -> tuple[Any, np.n
     return None
 
 
-def _early_modules(n: int, by_field: dict[str, list[_Column]], in_order: list[bool]
-                   ) -> tuple[ModuleColumns, np.ndarray] | None:  # fmt: skip
-    """`module_usage` built on the calling thread once the ids are joined and the module columns checked,
-    while the pool checks the others, when none of them needs joining (see `_as_checked`); None otherwise
-    (a column that failed to check, too: `join_files` reports it in its turn)."""
-    given = {}
-    for path, columns in by_field.items():
-        if path.startswith("product_usage."):
-            if any(col.checking.exception() is not None for col in columns):
-                return None
-            as_checked = _as_checked(columns, in_order)
-            if as_checked is None:
-                return None
-            given[path] = as_checked
-    return module_usage(n, given)
+def _early_usage(by_field: dict[str, list[_Column]], in_order: list[bool],
+                 built: dict[int, Future[Usage | None]]) -> Usage | None:  # fmt: skip
+    """The module usage a file built as its columns were checked (`usage_once_checked`), when it is the only
+    file with module columns and its records are the accounts, in order; None otherwise."""
+    files = {col.file for path, columns in by_field.items() if path.startswith("product_usage.")
+             for col in columns}  # fmt: skip
+    if len(files) != 1:
+        return None
+    (f,) = files
+    return built[f].result() if in_order[f] else None
 
 
 def _same(path: str, old: Any, new: Any) -> bool:
@@ -409,9 +404,12 @@ def join_files(
             pool = stack.enter_context(ThreadPoolExecutor(max_workers=WORKERS))
         number = {future: f for f, future in enumerate(arriving)}
         checking: dict[int, dict[str, Future[Parsed]]] = {}
+        built: dict[int, Future[Usage | None]] = {}  # module usage, built as each file's columns are checked
         for future in as_completed(arriving):
             if future.exception() is None:
-                checking[number[future]] = _check_file(future.result(), pool)
+                f = number[future]
+                checking[f] = _check_file(future.result(), pool)
+                built[f] = usage_once_checked(future.result().raw.rows, checking[f])
         files = [future.result() for future in arriving]  # the first file that failed, in order, says why
         parsed = {(f, m.field): _Column(f, m.header, checking[f][m.field])  # in file and column order
                   for f, mf in enumerate(files) for m in mf.mapping.columns
@@ -426,7 +424,7 @@ def join_files(
         n = len(accounts)
         every = np.arange(n)
         in_order = [pos.size == n and np.array_equal(pos, every) for pos in positions]
-        early = _early_modules(n, by_field, in_order) if no_ids is None else None
+        early = _early_usage(by_field, in_order, built) if no_ids is None else None
         _date_questions(files, parsed)  # an ambiguous date order is asked about before a missing id column
         if no_ids is not None:
             raise no_ids

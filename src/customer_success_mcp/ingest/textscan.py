@@ -47,9 +47,10 @@ def plain_rows(col: pa.Array, min_bytes: int = 1, max_bytes: int | None = None) 
     elif printable and lowest > SPACE:  # ids, codes: no space, no odd byte; only the lengths can fail
         return plain
     starts, ends = offsets[:-1] - base, offsets[1:] - base
-    space = data == SPACE
+    space = np.equal(data, SPACE, out=pooled(data.size, np.bool_))  # scratch: no fresh pages
+    doubled = np.logical_and(space[:-1], space[1:], out=pooled(max(data.size - 1, 0), np.bool_))
     # Bytes outside printable ASCII, and the first of two spaces in a row, mark the cell they are in.
-    marked = [np.flatnonzero(space[:-1] & space[1:])]
+    marked = [np.flatnonzero(doubled)]
     if not printable:
         marked.append(np.flatnonzero((data < SPACE) | (data >= FIRST_NON_ASCII)))
     for found in marked:
