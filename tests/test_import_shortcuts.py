@@ -588,6 +588,36 @@ def test_module_usage_built_before_the_other_columns_are_checked_is_the_joined_o
     assert loaded.table.modules.per_account()[2] == {"sso": {"adopted": True, "usage_pct": 30.0}}
 
 
+def test_module_usage_built_as_a_file_is_checked_is_used_only_when_that_file_is_the_accounts_in_order() -> (
+    None
+):
+    # The usage file's own rows are not the accounts when it lists them in another order, names an account
+    # the CRM does not, or shares the module columns with another file: usage then comes from the join.
+    crm = csv_text(["Account ID", "Account Name"], [["A-0", "Zero"], ["A-1", "One"], ["A-2", "Two"]])
+    header = ["Account ID", "product_usage.sso.adopted", "product_usage.sso.usage_pct"]
+    expected = [
+        {"sso": {"adopted": True, "usage_pct": 5.0}},
+        {},
+        {"sso": {"adopted": False, "usage_pct": 20.0}},
+    ]
+    reversed_rows = [["A-2", "No", "20"], ["A-1", "", ""], ["A-0", "Yes", "5"]]
+    loaded = load_sources([("crm.csv", crm), ("usage.csv", csv_text(header, reversed_rows))], DEFAULT_PROFILE)
+    assert loaded.table.modules.per_account() == expected
+    extra = [["A-0", "Yes", "5"], ["A-1", "", ""], ["A-2", "No", "20"], ["A-9", "Yes", "1"]]
+    loaded = load_sources([("crm.csv", crm), ("usage.csv", csv_text(header, extra))], DEFAULT_PROFILE)
+    assert loaded.table.ids == ["A-0", "A-1", "A-2"]
+    assert loaded.table.modules.per_account() == expected
+    api = csv_text(["Account ID", "product_usage.api.adopted"], [["A-0", "No"], ["A-1", "Yes"], ["A-2", ""]])
+    in_order = [["A-0", "Yes", "5"], ["A-1", "", ""], ["A-2", "No", "20"]]
+    loaded = load_sources([("crm.csv", crm), ("usage.csv", csv_text(header, in_order)), ("api.csv", api)],
+                          DEFAULT_PROFILE)  # fmt: skip
+    assert loaded.table.modules.per_account() == [
+        {"api": {"adopted": False, "usage_pct": 0.0}, "sso": {"adopted": True, "usage_pct": 5.0}},
+        {"api": {"adopted": True, "usage_pct": 0.0}},
+        {"sso": {"adopted": False, "usage_pct": 20.0}},
+    ]
+
+
 class _Node:
     """An object that can hold a reference to itself (a cycle only the cyclic GC frees)."""
 

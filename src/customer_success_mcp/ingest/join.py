@@ -29,7 +29,6 @@ from customer_success_mcp.ingest.columns import (
     MAX_NAME,
     SECTION_RULES,
     TOP_RULES,
-    FieldRule,
     Problems,
     derive_segments,
     too_long,
@@ -353,10 +352,8 @@ def _early_usage(by_field: dict[str, list[_Column]], in_order: list[bool],
     file with module columns and its records are the accounts, in order; None otherwise."""
     files = {col.file for path, columns in by_field.items() if path.startswith("product_usage.")
              for col in columns}  # fmt: skip
-    if len(files) != 1:
-        return None
-    (f,) = files
-    return built[f].result() if in_order[f] else None
+    only = files.pop() if len(files) == 1 else None
+    return built[only].result() if only is not None and in_order[only] else None
 
 
 def _same(path: str, old: Any, new: Any) -> bool:
@@ -385,10 +382,6 @@ def _conflict(path: str, account: int, first: tuple[int, int], second: tuple[int
         field=path, reason=f"the files disagree: {said}; correct one file (or leave one column out with "
         "'ignore' in the mapping) and load again", file=raw2.source, row=raw2.row_of(r2), column=header,
     ))  # fmt: skip
-
-
-def _rules() -> list[FieldRule]:
-    return [*TOP_RULES, *SECTION_RULES]
 
 
 def join_files(
@@ -547,7 +540,7 @@ def _table(
     labels: dict[str, list[Any]] = {}
     present: dict[str, np.ndarray] = {}
     lists: dict[str, list[Any]] = {}
-    for rule in _rules():
+    for rule in (*TOP_RULES, *SECTION_RULES):
         got, have = combined.get(rule.path, (None, None))
         mask = np.zeros(size, dtype=bool) if have is None else kept(have)
         present[rule.path] = mask
