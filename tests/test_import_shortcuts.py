@@ -650,3 +650,15 @@ def test_lists_built_a_piece_at_a_time_are_the_whole_list(size: int) -> None:
     assert as_list(arrow.slice(1)) == texts[1:]
     assert as_list(pa.chunked_array([arrow, arrow], pa.string())) == texts + texts
     assert as_list(np.array(texts, dtype=object)) == texts
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["Acme", "Acme  Ltd", " Beta", "Gamma Co", "n/a", "", "Delta\tInc", "Émile"])
+                | st.text(max_size=12), max_size=60))  # fmt: skip
+def test_names_listed_by_the_reading_thread_check_as_the_column_does(names: list[str]) -> None:
+    # The reading thread may hand over the name column already as a Python list; the check is the same,
+    # whether the names repeat (checked once per distinct text) or not.
+    col = pa.array([None if n == "" else n for n in names], pa.string())
+    plain, listed = cells.parse_text(col), cells.parse_text(col, col.to_pylist())
+    assert listed.values == plain.values
+    assert listed.present.tolist() == plain.present.tolist()

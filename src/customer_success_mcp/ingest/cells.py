@@ -258,18 +258,21 @@ def _already_tidy(col: pa.Array) -> pa.Array:
     return pc.fill_null(pc.and_(pc.utf8_is_printable(col), pc.invert(untidy)), False)
 
 
-def parse_text(col: pa.Array) -> Parsed:
-    """Free text (names, owners): control characters become spaces, runs of spaces collapse."""
-    return per_distinct(col, _text_cells, _spread)
+def parse_text(col: pa.Array, listed: list[Any] | None = None) -> Parsed:
+    """Free text (names, owners): control characters become spaces, runs of spaces collapse. `listed`: the
+    column as a Python list already, if it was made one."""
+    return per_distinct(col, lambda texts: _text_cells(texts, listed if texts is col else None), _spread)
 
 
-def _text_cells(col: pa.Array) -> Parsed:
+def _text_cells(col: pa.Array, listed: list[Any] | None = None) -> Parsed:
     """Cells that cannot need tidying (plain ASCII, longer than any empty word) are kept as read; the
     others are checked one by one."""
     plain = plain_rows(col, min_bytes=_LONGEST_EMPTY_WORD + 1)
-    if plain is None or plain.all():
-        return _text_exactly(col) if plain is None else Parsed(as_list(col), plain)
-    values = as_list(col)
+    if plain is None:
+        return _text_exactly(col)
+    if plain.all():
+        return Parsed(as_list(col) if listed is None else listed, plain)
+    values = as_list(col) if listed is None else list(listed)
     present = plain.copy()
     rest = np.flatnonzero(~plain & valid_rows(col))
     if rest.size:

@@ -108,7 +108,7 @@ def _date_questions(files: list[MappedFile], parsed: dict[tuple[int, str], _Colu
 def _parse_one(mf: MappedFile, match: ColumnMatch) -> Parsed:
     col = mf.raw.columns[match.index]
     if match.field in ("name", "segment"):
-        return parse_text(col)
+        return parse_text(col, mf.raw.listed.get(match.index))
     rule = field_rule(match.field)
     assert rule is not None
     return parse_column(col, rule, match.header, percent_header=normalise_header(match.header).percent,
@@ -190,7 +190,8 @@ def _file_ids(f: int, raw: RawTable, column: int, header: str, accounts: _Accoun
     reported."""
     pos = np.full(raw.rows, -1, dtype=np.int64)
     ids, usable = _usable_ids(raw.columns[column])
-    each_once = _place(ids, usable, pos, f, raw, accounts)
+    listed = raw.listed.get(column) if ids is raw.columns[column] else None  # as the reading thread made it
+    each_once = _place(ids, usable, pos, f, raw, accounts, listed)
     for rec in np.flatnonzero(~usable).tolist():
         cell = ids[rec].as_py()
         pos[rec] = a = accounts.add(None, (f, raw.row_of(rec)))
@@ -237,8 +238,8 @@ def _same_ids(ids: pa.Array, known: pa.Array) -> bool:
     return len(ids) == len(known) > 0 and ids.null_count == 0 and bool(pc.all(pc.equal(ids, known)).as_py())
 
 
-def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawTable, accounts: _Accounts
-           ) -> bool:  # fmt: skip
+def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawTable, accounts: _Accounts,
+           listed: list[Any] | None = None) -> bool:  # fmt: skip
     """Each record with a usable id -> its account; ids not seen in an earlier file open new accounts.
     True when every such record opened an account of its own (no id there twice: nothing to count)."""
     if len(accounts.known):
@@ -250,7 +251,7 @@ def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawT
         new = usable
     if not new.any():
         return False
-    if not len(accounts) and new.all() and _each_once(ids, f, raw, pos, accounts):
+    if not len(accounts) and new.all() and _each_once(ids, f, raw, pos, accounts, listed):
         return True
     distinct = pc.dictionary_encode(ids.filter(pa.array(new)) if not new.all() else ids)
     codes = distinct.indices.to_numpy(zero_copy_only=False)
@@ -270,12 +271,13 @@ def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawT
     return False
 
 
-def _each_once(ids: pa.Array, f: int, raw: RawTable, pos: np.ndarray, accounts: _Accounts) -> bool:
+def _each_once(ids: pa.Array, f: int, raw: RawTable, pos: np.ndarray, accounts: _Accounts,
+               listed: list[Any] | None) -> bool:  # fmt: skip
     """The first file's records as the accounts, in order, when every id is there once (Arrow's count of
     distinct ids is cheaper than encoding each record by its id, and lets the other threads run)."""
     if len(pc.unique(ids)) != len(ids):
         return False
-    listed = as_list(ids)
+    listed = as_list(ids) if listed is None else listed
     records = np.arange(len(listed))
     accounts.ids.extend(listed)
     accounts.first_file.append(np.full(len(listed), f))

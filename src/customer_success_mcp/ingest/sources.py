@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from customer_success_mcp.fileio import FileReadError, read_regular_file
 from customer_success_mcp.formatting import plural
@@ -40,6 +41,7 @@ from customer_success_mcp.ingest.mapping import (
 )
 from customer_success_mcp.ingest.report import ExportInspection, FileImport
 from customer_success_mcp.ingest.tabular import ColumnKinds, RawTable, read_table, source_format
+from customer_success_mcp.ingest.textscan import as_list
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 
@@ -92,7 +94,7 @@ def read_sources(
     where they spell yes and no one way, and dictionary-encodes the columns whose texts repeat (labels,
     dates, lists, owners); `inspect` keeps the text."""
     with ThreadPoolExecutor(max_workers=WORKERS) as readers:
-        reading = start_reading(sources, readers, spec, saved, convert_numbers=convert_numbers)
+        reading = start_reading(sources, readers, spec, saved, convert_numbers=convert_numbers, listing=False)
         return [future.result() for future in reading]  # the first that fails, in order, says why
 
 
@@ -103,10 +105,12 @@ def start_reading(
     saved: SavedLookup | None = None,
     *,
     convert_numbers: bool = True,
+    listing: bool = True,
 ) -> list[Future[MappedFile]]:
     """`read_sources` on `readers` (as many files at once as it has threads), started in the order
     `read_order` gives (the reader releases the GIL); the futures in the order given. A saved mapping is
-    looked up one file at a time."""
+    looked up one file at a time. With `listing`, for `join_files`: the thread that reads a file also makes
+    Python lists of its names and (first file only) its ids (`_list_texts`)."""
     lock = threading.Lock()
 
     def propose(name: str, headers: list[str]) -> FileMapping:
@@ -131,11 +135,24 @@ def start_reading(
             return kinds
 
         raw = read_table(name, data, plan if convert_numbers else None, threads=threads)
-        return MappedFile(raw, chosen[-1] if chosen else propose(name, raw.headers))
+        mapped = MappedFile(raw, chosen[-1] if chosen else propose(name, raw.headers))
+        if listing:
+            _list_texts(mapped, ("customer_id", "name") if i == 0 else ("name",))
+        return mapped
 
     order = read_order([len(data) for _, data in sources])
     started = {i: readers.submit(read_one, i, threads) for i, threads in order}
     return [started[i] for i in range(len(sources))]
+
+
+def _list_texts(mf: MappedFile, fields: tuple[str, ...]) -> None:
+    """These columns of the export as Python lists, made by the thread that read it, while the other threads
+    are reading too: made later, beside the threads checking values, they would hold the GIL against them.
+    Ids of the first file only (they become the accounts; later files' ids are joined in Arrow)."""
+    for wanted in fields:
+        found = mf.mapping.by_field().get(wanted)
+        if found is not None and pa.types.is_string(mf.raw.columns[found[0]].type):
+            mf.raw.listed[found[0]] = as_list(mf.raw.columns[found[0]])
 
 
 def read_order(sizes: Sequence[int]) -> list[tuple[int, bool]]:

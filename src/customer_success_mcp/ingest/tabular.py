@@ -48,6 +48,7 @@ class RawTable:
     sheet: str | None = None
     malformed: list[tuple[int, str]] = field(default_factory=list)  # (row, reason) of unusable rows
     flag_words: tuple[str, str] | None = None  # (yes, no) as spelled in the columns read as true/false
+    listed: dict[int, list[Any]] = field(default_factory=dict)  # columns the reading thread made Python lists
 
     def row_of(self, record: int) -> int:
         """The row a spreadsheet shows for a record (the header is row 1)."""
