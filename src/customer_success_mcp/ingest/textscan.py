@@ -6,6 +6,10 @@ found here by scanning the Arrow column's bytes with NumPy (a few milliseconds f
 checks then run, unchanged, on the other cells only. A column whose texts repeat (owners, dates, ARR
 figures) is instead checked once per distinct text (`per_distinct`) and the results spread back to
 every record.
+
+Also here: number and flag columns read straight from the reader's buffers and bitmaps (`as_floats`,
+`valid_rows`, `true_rows`), new arrays taken from Arrow's memory pool (`pooled`), and Python lists built a
+piece at a time (`as_list`), so that the threads checking columns side by side do not stall each other.
 """
 
 from __future__ import annotations
