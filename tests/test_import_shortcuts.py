@@ -662,3 +662,26 @@ def test_names_listed_by_the_reading_thread_check_as_the_column_does(names: list
     plain, listed = cells.parse_text(col), cells.parse_text(col, col.to_pylist())
     assert listed.values == plain.values
     assert listed.present.tolist() == plain.present.tolist()
+
+
+def test_the_gc_pause_leaves_what_the_application_froze_frozen() -> None:
+    # An application may freeze its heap (before forking, say); a load must not thaw it.
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            pass
+        assert gc.get_freeze_count() > frozen // 2
+    finally:
+        gc.unfreeze()
+
+
+def test_reading_numbers_never_writes_into_the_readers_memory() -> None:
+    # Arrow arrays are immutable: filling the empty cells with NaN happens in a copy, in one piece or many.
+    whole = pa.array([1.5, None, -0.0, None, 7.0], pa.float64())
+    for col in (whole, pa.chunked_array([whole.slice(0, 2), whole.slice(2)])):
+        before = [bytes(chunk.buffers()[1]) for chunk in getattr(col, "chunks", [col])]
+        values = as_floats(col)
+        assert [bytes(chunk.buffers()[1]) for chunk in getattr(col, "chunks", [col])] == before
+        assert np.array_equal(values, [1.5, np.nan, -0.0, np.nan, 7.0], equal_nan=True)
+        assert math.copysign(1.0, values[2]) == -1.0

@@ -40,15 +40,16 @@ def gc_paused() -> Iterator[None]:
     way out, what was built goes straight to the oldest generation (`gc.freeze` then `gc.unfreeze`): the
     young collection that would follow at once walks every one of the table's 100,000-item lists only to
     find them alive (8 ms for 100,000 accounts). Garbage cycles are still collected, by the next full
-    collection."""
+    collection. Not when the application has frozen objects of its own: unfreezing would thaw them too."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
-            gc.unfreeze()
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

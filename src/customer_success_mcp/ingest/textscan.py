@@ -103,10 +103,10 @@ def as_floats(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
     if len(chunks) == 1 and not chunks[0].null_count:
         return chunks[0].to_numpy()
-    values = _joined([_float_buffer(chunk) for chunk in chunks], np.float64)
-    if not col.null_count:
-        return values
-    return blank_gaps(values if values.flags.writeable else values.copy(), valid_rows(col))
+    values = pooled(len(col), np.float64)  # never the reader's memory: Arrow arrays are not written to
+    if chunks:
+        np.concatenate([_float_buffer(chunk) for chunk in chunks], out=values)
+    return blank_gaps(values, valid_rows(col)) if col.null_count else values
 
 
 def _float_buffer(chunk: pa.Array) -> np.ndarray:
