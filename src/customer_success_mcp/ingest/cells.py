@@ -77,6 +77,11 @@ class Parsed:
     notes: list[tuple[int, str]] = field(default_factory=list)
     date_question: str | None = None  # slash dates whose day/month order the values cannot tell
 
+    @property
+    def clean(self) -> bool:
+        """Nothing to report: no problem, no note (the values can be used as checked)."""
+        return not self.problems and not self.notes
+
 
 def _spread(parsed: Parsed, distinct: Distinct) -> Parsed:
     """A column parsed once per distinct text, as the parse of every record (`textscan.per_distinct`)."""

@@ -343,7 +343,7 @@ def _as_checked(columns: list[_Column], in_order: list[bool]) -> tuple[Any, np.n
     """A field's values as its one column was checked, when there is nothing to join: one file gives it,
     in account order, with nothing to report. None otherwise."""
     only = columns[0]
-    if len(columns) == 1 and not only.parsed.problems and not only.parsed.notes and in_order[only.file]:
+    if len(columns) == 1 and only.parsed.clean and in_order[only.file]:
         return only.parsed.values, only.parsed.present
     return None
 

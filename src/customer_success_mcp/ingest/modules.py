@@ -77,7 +77,7 @@ def usage_once_checked(rows: int, checks: dict[str, Future[Parsed]]) -> Future[U
             if left[0]:
                 return
         try:
-            built.set_result(_as_checked(rows, mine))
+            built.set_result(_usage_if_clean(rows, mine))
         except Exception as exc:  # handed to whoever waits for the usage
             built.set_exception(exc)
 
@@ -86,13 +86,10 @@ def usage_once_checked(rows: int, checks: dict[str, Future[Parsed]]) -> Future[U
     return built
 
 
-def _as_checked(rows: int, mine: list[tuple[str, Future[Parsed]]]) -> Usage | None:
+def _usage_if_clean(rows: int, mine: list[tuple[str, Future[Parsed]]]) -> Usage | None:
     given = {}
     for path, check in mine:
-        if check.exception() is not None:
+        if check.exception() is not None or not check.result().clean:
             return None
-        parsed = check.result()
-        if parsed.problems or parsed.notes:
-            return None
-        given[path] = (parsed.values, parsed.present)
+        given[path] = (check.result().values, check.result().present)
     return module_usage(rows, given)

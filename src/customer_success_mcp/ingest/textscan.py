@@ -129,12 +129,9 @@ def _joined(pieces: list[np.ndarray], dtype: type) -> np.ndarray:
 def pooled(size: int, dtype: type) -> np.ndarray:
     """A new, writable array in Arrow's memory pool, which hands back memory the reader has finished with;
     NumPy would map fresh pages for each large array, which the kernel must first clear."""
-    itemsize = np.dtype(dtype).itemsize
-    return (
-        np.frombuffer(pa.allocate_buffer(size * itemsize), dtype=dtype, count=size)
-        if size
-        else np.zeros(0, dtype)
-    )
+    if not size:
+        return np.zeros(0, dtype)
+    return np.frombuffer(pa.allocate_buffer(size * np.dtype(dtype).itemsize), dtype=dtype, count=size)
 
 
 def blank_gaps(values: np.ndarray, given: np.ndarray) -> np.ndarray:
