@@ -41,6 +41,7 @@ from customer_success_mcp.ingest.textscan import (
     true_rows,
     valid_rows,
 )
+from customer_success_mcp.scoring.coded import Coded
 from customer_success_mcp.scoring.profile import normalise_label
 
 EMPTY_WORDS = ("", "n/a", "na", "null", "none", "-", "—")
@@ -88,10 +89,8 @@ def _spread(parsed: Parsed, distinct: Distinct) -> Parsed:
     indices = distinct.indices
     if isinstance(parsed.values, np.ndarray):
         values: Any = spread_values(parsed.values, indices, np.nan)
-    else:
-        lookup = np.empty(len(parsed.values), dtype=object)
-        lookup[:] = parsed.values
-        values = as_list(spread_values(lookup, indices, None))
+    else:  # texts: kept as codes over the distinct values (-1, an empty cell, reads the last: None)
+        values = Coded([*parsed.values, None], indices)
     return Parsed(values, spread_values(parsed.present, indices, False),
                   spread_findings(parsed.problems, indices), spread_findings(parsed.notes, indices),
                   parsed.date_question)  # fmt: skip
@@ -119,9 +118,8 @@ def _mapped(col: pa.Array, convert: Any) -> Parsed:
     """`convert` applied once per distinct text and spread to the records (None: not supplied)."""
     distinct = encoded(col)
     converted = [convert(text) for text in distinct.texts.to_pylist()]
-    lookup = np.fromiter([*converted, None], dtype=object, count=len(converted) + 1)  # lists stay lists
     given = np.array([v is not None for v in converted] + [False], dtype=bool)
-    return Parsed(as_list(lookup[distinct.indices]), given[distinct.indices])
+    return Parsed(Coded([*converted, None], distinct.indices), given[distinct.indices])  # -1 (empty): None
 
 
 def _is_empty_word(text: str) -> bool:
@@ -307,7 +305,7 @@ def parse_labels(col: pa.Array, rule: FieldRule) -> Parsed:
     """Vocabulary values, normalised; unknown ones are kept and noted, as in JSON."""
     distinct, indices = _by_distinct(col)
     labels = [None if _is_empty_word(t) else (normalise_label(t) or None) for t in distinct]
-    values = as_list(np.array([*labels, None], dtype=object)[indices])
+    values = Coded([*labels, None], indices)  # -1 (empty) reads the last: None
     known = set(rule.vocabulary)
     unknown = {k for k, v in enumerate(labels) if v is not None and v not in known}
     notes = []

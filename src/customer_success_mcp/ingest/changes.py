@@ -146,20 +146,20 @@ def apply_changes(
             one = replace(one, modules=new.modules)
             one.present["product_usage"][0] = True
         elif path in one.lists:
-            one.lists[path][0] = new.lists[path][0]
+            one.lists[path] = [new.lists[path][0]]  # one row: the column is replaced (it may be coded)
             one.present[path][0] = new.present[path][0]
         else:
             _copy(one, new, path)
     if "arr" in changes:
         _copy(one, new, "arr")
     if "segment" in changes or "arr" in changes:
-        one.segments[0], one.segment_source[0] = new.segments[0], new.segment_source[0]
+        one = replace(one, segments=[new.segments[0]], segment_source=[new.segment_source[0]])
     return one, [AppliedChange(a.field, a.before, shown_value(one, a.field, 0)) for a in applied]
 
 
 def _copy(one: AccountTable, new: AccountTable, path: str) -> None:
     one.present[path][0] = new.present[path][0]
     if path in new.labels:
-        one.labels[path][0] = new.labels[path][0]
+        one.labels[path] = [new.labels[path][0]]
     else:
         one.values[path][0] = new.values[path][0]

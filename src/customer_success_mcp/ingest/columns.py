@@ -19,6 +19,7 @@ import math
 import types
 import typing
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import itemgetter
@@ -550,9 +551,9 @@ def validate_records(records: list[Any], profile: Profile, *, fast: bool = True)
     dicts = [r if isinstance(r, dict) else {} for r in records]
 
     values: dict[str, np.ndarray] = {}
-    labels: dict[str, list[Any]] = {}
+    labels: dict[str, Sequence[Any]] = {}
     present: dict[str, np.ndarray] = {}
-    lists: dict[str, list[Any]] = {}
+    lists: dict[str, Sequence[Any]] = {}
 
     def store(rule: FieldRule, raw: list[Any]) -> None:
         if rule.kind in ("number", "integer"):

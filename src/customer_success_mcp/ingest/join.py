@@ -39,6 +39,7 @@ from customer_success_mcp.ingest.modules import Usage, module_usage, usage_once_
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
 from customer_success_mcp.ingest.textscan import as_list, plain_rows, true_rows
+from customer_success_mcp.scoring.coded import Coded
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
 
@@ -287,8 +288,11 @@ def _each_once(ids: pa.Array, f: int, raw: RawTable, pos: np.ndarray, accounts: 
     return True
 
 
-def _objects(values: list[Any]) -> np.ndarray:
-    """A list as a one-dimensional object array (lists inside stay lists, never a second axis)."""
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """A list or coded column as a one-dimensional object array (lists inside stay lists, never a second
+    axis)."""
+    if isinstance(values, Coded):
+        return np.asarray(values)
     return np.fromiter(values, dtype=object, count=len(values))
 
 
@@ -480,50 +484,42 @@ def _names_fit(files: list[MappedFile]) -> bool:
 
 
 def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _Accounts
-                    ) -> tuple[list[str], np.ndarray]:  # fmt: skip
+                    ) -> tuple[Sequence[str], np.ndarray]:  # fmt: skip
     """Each account's segment (the profile's default where none is given, for now) and whether the account
     gave it; a segment the profile does not know rejects the account. Each spelling is looked up once."""
     texts, has_segment = given
     default = profile.default_segment
-    rows = np.flatnonzero(has_segment)
-    if not rows.size:
+    if not has_segment.any():
         return [default] * len(has_segment), has_segment
+    column = texts if isinstance(texts, Coded) else Coded.encode(texts)
     aliases = profile.segment_aliases()
-    spelled = _take(texts, rows)
-    keys = {text: aliases.get(text) or aliases.get(normalise_label(text)) for text in set(spelled)}
-    from_input = has_segment.copy()
-    if None in keys.values():
-        known = ", ".join(profile.segments)
-        for a, text in zip(rows.tolist(), spelled, strict=True):
-            if keys[text] is None:
-                reason = f"{shown(text)} is not a known segment ({known})"
-                accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
-                from_input[a] = False
-    if None in keys.values():
-        found = [keys[text] or default for text in spelled]
-    else:
-        found = list(map(cast(dict[str, str], keys).__getitem__, spelled))
-    if rows.size == len(has_segment):
-        return found, from_input
-    segments = [default] * len(has_segment)
-    for a, segment in zip(rows.tolist(), found, strict=True):
-        segments[a] = segment
-    return segments, from_input
+    keys = [None if text is None else aliases.get(text) or aliases.get(normalise_label(text))
+            for text in column.values]  # fmt: skip
+    unknown = np.array([key is None for key in keys] + [False])[column.codes] & has_segment
+    known = ", ".join(profile.segments)
+    for a in np.flatnonzero(unknown).tolist():
+        reason = f"{shown(column[a])} is not a known segment ({known})"
+        accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
+    codes = column.codes if has_segment.all() else np.where(has_segment, column.codes, len(keys))
+    return Coded([key or default for key in keys] + [default], codes), has_segment & ~unknown
 
 
-def _take(values: np.ndarray | list[Any], rows: np.ndarray) -> list[Any]:
-    """values[rows] as a list, from an object array or a list (the list itself when every row is taken)."""
+def _take(values: np.ndarray | Sequence[Any], rows: np.ndarray) -> Sequence[Any]:
+    """values[rows]: from an object array as a list; a coded column stays coded; a list as a list (the
+    column itself when every row is taken)."""
     if isinstance(values, np.ndarray):
         return as_list(values[rows])
-    return values if rows.size == len(values) else [values[i] for i in rows.tolist()]
+    if rows.size == len(values):
+        return values
+    return values.take(rows) if isinstance(values, Coded) else [values[i] for i in rows.tolist()]
 
 
 def _table(
     accepted: np.ndarray,
     accounts: _Accounts,
     combined: dict[str, tuple[Any, np.ndarray]],
-    names: np.ndarray | list[Any],
-    segments: list[str],
+    names: np.ndarray | Sequence[Any],
+    segments: Sequence[str],
     from_input: np.ndarray,
     profile: Profile,
     usage: ModuleColumns,
@@ -539,9 +535,9 @@ def _table(
         return column[keep] if not everyone else column  # writes into a table, it takes a copy first
 
     values: dict[str, np.ndarray] = {}
-    labels: dict[str, list[Any]] = {}
+    labels: dict[str, Sequence[Any]] = {}
     present: dict[str, np.ndarray] = {}
-    lists: dict[str, list[Any]] = {}
+    lists: dict[str, Sequence[Any]] = {}
     for rule in (*TOP_RULES, *SECTION_RULES):
         got, have = combined.get(rule.path, (None, None))
         mask = np.zeros(size, dtype=bool) if have is None else kept(have)
@@ -558,26 +554,36 @@ def _table(
             continue
         picked = [None] * size if got is None else _take(got, keep)
         if rule.kind == "label" and not mask.all():  # a value is there exactly where the account gave one
-            picked = [rule.fallback if v is None else v for v in picked]
+            picked = _fallen_back(picked, rule.fallback)
         (lists if rule.kind in ("tier_list", "text_list") else labels)[rule.path] = picked
     modules = usage if everyone else usage.take(keep)
     present["product_usage"] = kept(uses_modules)
-    seg = segments if everyone else [segments[a] for a in keep.tolist()]
     src = ["input"] * size
-    _segments_from_arr(np.where(present["arr"], values["arr"], np.nan), seg, src, ~kept(from_input), profile,
-                       accepted, accounts)  # fmt: skip
+    seg = _segments_from_arr(np.where(present["arr"], values["arr"], np.nan), _take(segments, keep), src,
+                             ~kept(from_input), profile, accepted, accounts)  # fmt: skip
     # An account without a usable id is always rejected, so every accepted one has its id.
     ids = cast(list[str], list(accounts.ids) if everyone else [accounts.ids[a] for a in accepted.tolist()])
-    return AccountTable(ids, _take(names, keep), seg, src, values, labels, present, lists,
-                        modules)  # fmt: skip
+    kept_names = _take(names, keep)  # a name column that repeats may be coded: the table's names are a list
+    kept_names = kept_names if isinstance(kept_names, list) else list(kept_names)
+    return AccountTable(ids, kept_names, seg, src, values, labels, present, lists, modules)
 
 
-def _segments_from_arr(arr: np.ndarray, segments: list[str], sources: list[str], missing: np.ndarray,
-                       profile: Profile, accepted: np.ndarray, accounts: _Accounts) -> None:  # fmt: skip
-    """`derive_segments` (the one statement of the ARR ladder) for the accounts that gave no segment."""
+def _fallen_back(values: Sequence[Any], fallback: Any) -> Sequence[Any]:
+    """The values with `fallback` where a value is None."""
+    if isinstance(values, Coded):
+        return values.with_values(lambda v: fallback if v is None else v)
+    return [fallback if v is None else v for v in values]
+
+
+def _segments_from_arr(arr: np.ndarray, given: Sequence[str], sources: list[str], missing: np.ndarray,
+                       profile: Profile, accepted: np.ndarray, accounts: _Accounts
+                       ) -> Sequence[str]:  # fmt: skip
+    """The segments, `derive_segments`'s (the one statement of the ARR ladder) for the accounts that gave
+    none (their `sources` set to say where it came from)."""
     rows = np.flatnonzero(missing).tolist()
     if not rows:
-        return
+        return given
+    segments = list(given)
     seg, src = [segments[r] for r in rows], ["default"] * len(rows)
     found = Problems()
     derive_segments(arr[rows], seg, src, profile, found)
@@ -585,6 +591,7 @@ def _segments_from_arr(arr: np.ndarray, segments: list[str], sources: list[str],
         segments[r], sources[r] = segment, source
     for i, items in sorted(found.notes.items()):
         accounts.notes[int(accepted[rows[i]])].extend(items)
+    return segments
 
 
 def _report(accepted: int, accounts: _Accounts, total: int) -> LoadReport:

@@ -20,6 +20,7 @@ from customer_success_mcp.query.models import (
     QueryError,
     ReasonKind,
 )
+from customer_success_mcp.scoring.coded import per_row
 from customer_success_mcp.scoring.portfolio import opportunity_words, reasons_for, thin_data
 from customer_success_mcp.scoring.profile import normalise_label
 from customer_success_mcp.scoring.vocabulary import (
@@ -54,7 +55,7 @@ def matching_rows(scored: ScoredPortfolio, filters: AccountFilter) -> np.ndarray
             raise QueryError(
                 f"Unknown segment {filters.segment!r}; use one of {', '.join(scored.profile.segments)}."
             )
-        mask &= np.fromiter((s == key for s in t.segments), bool, t.size)
+        mask &= per_row(t.segments, lambda s: s == key, bool)
     if filters.health is not None:
         wanted = HealthClass(_choice(filters.health, HEALTH_CLASSES, "health"))
         mask &= scored.health.classes == wanted.code
@@ -77,8 +78,7 @@ def matching_rows(scored: ScoredPortfolio, filters: AccountFilter) -> np.ndarray
         )
     if filters.owner is not None:
         wanted_owner = " ".join(filters.owner.split()).casefold()
-        owners = t.labels["owner"]
-        mask &= np.fromiter((o is not None and o.casefold() == wanted_owner for o in owners), bool, t.size)
+        mask &= per_row(t.labels["owner"], lambda o: o is not None and o.casefold() == wanted_owner, bool)
     if filters.trend is not None:
         mask &= scored.health.trend == Trend(_choice(filters.trend, TRENDS, "trend")).code
     if filters.min_health_drop is not None:

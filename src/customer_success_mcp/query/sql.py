@@ -76,8 +76,8 @@ def _arrow(columns: list[tuple[str, str, str]], data: dict[str, Any]) -> Any:
         if isinstance(values, np.ndarray) and values.dtype.kind == "f":
             arrays.append(pa.array(values, type=pa.float64(), from_pandas=True))  # NaN -> NULL
         else:
-            arrays.append(pa.array(values.tolist() if isinstance(values, np.ndarray) else values,
-                                   type=getattr(pa, _TYPES[kind])()))  # fmt: skip
+            plain = values.tolist() if isinstance(values, np.ndarray) else list(values)  # list, or coded
+            arrays.append(pa.array(plain, type=getattr(pa, _TYPES[kind])()))
     return pa.table(arrays, names=[name for name, _, _ in columns])
 
 

@@ -34,6 +34,7 @@ from customer_success_mcp.scoring.backtest_models import (
     Separator,
 )
 from customer_success_mcp.scoring.churn import ChurnScores
+from customer_success_mcp.scoring.coded import per_row
 from customer_success_mcp.scoring.health import HealthScores
 from customer_success_mcp.scoring.outcomes import AlignedOutcomes, OutcomeKind, Target
 from customer_success_mcp.scoring.profile import Profile
@@ -288,9 +289,7 @@ def backtest_scores(
     separators = _separators(book) if why is None else []
     segments = []
     keys = [s for s in profile.segments if s in set(table.segments)]
-    codes = np.fromiter(
-        map({k: i for i, k in enumerate(keys)}.__getitem__, table.segments), np.int64, table.size
-    )
+    codes = per_row(table.segments, {k: i for i, k in enumerate(keys)}.__getitem__, np.int64)
     for code, key in enumerate(keys):
         in_segment = book.known & (codes == code)
         seg_why = book.enough(in_segment)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from customer_success_mcp.scoring.churn_model import ChurnCategory, ChurnModel, ChurnSignal, WarningRule
+from customer_success_mcp.scoring.coded import per_row
 from customer_success_mcp.scoring.models import (
     CategoryBreakdown,
     ChurnExplanation,
@@ -43,7 +44,7 @@ def _points(table: AccountTable, signal: ChurnSignal) -> np.ndarray:
         lookup: dict[str | None, float] = {value: p for value, p in (signal.mapping or {}).items()}
         lookup[None] = 0.0
         other = signal.mapping_other or 0.0
-        return np.fromiter((lookup.get(v, other) for v in table.labels[signal.field]), float, table.size)
+        return per_row(table.labels[signal.field], lambda v: lookup.get(v, other), float)
     values = table.values[signal.field]
     if signal.rule == "flag":
         points = np.where(values != 0, signal.points or 0.0, 0.0)

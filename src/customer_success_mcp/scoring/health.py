@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from customer_success_mcp.scoring.coded import per_row
 from customer_success_mcp.scoring.models import (
     DimensionBreakdown,
     HealthExplanation,
@@ -35,7 +36,7 @@ def segment_column(table: AccountTable, profile: Profile, pick: Callable[[Segmen
     """A per-account array of one per-segment figure, e.g. a benchmark or threshold."""
     keys = list(profile.segments)
     codes = {k: i for i, k in enumerate(keys)}
-    seg_idx = np.fromiter((codes[s] for s in table.segments), np.intp, table.size)
+    seg_idx = per_row(table.segments, codes.__getitem__, np.intp)
     per_segment = np.array([float(pick(profile.segments[k])) for k in keys], dtype=float)
     return per_segment[seg_idx]
 
@@ -83,9 +84,8 @@ def supplied(table: AccountTable, metric: MetricSpec) -> np.ndarray:
 
 def _metric_scores(table: AccountTable, profile: Profile, metric: MetricSpec) -> np.ndarray:
     if metric.direction == "mapping":
-        labels = table.labels[metric.field]
         get, other = metric.mapping.get, metric.mapping_other
-        scores = np.fromiter((get(v, other) for v in labels), float, table.size)
+        scores = per_row(table.labels[metric.field], lambda v: get(v, other), float)
     else:
         value = table.values[metric.field]
         if metric.direction == "attainment":

@@ -13,6 +13,7 @@ import numpy as np
 from customer_success_mcp.formatting import day, plural, share
 from customer_success_mcp.scoring.actions import ActionInputs, recommended_actions
 from customer_success_mcp.scoring.churn import ChurnScores
+from customer_success_mcp.scoring.coded import per_row
 from customer_success_mcp.scoring.expansion import ExpansionScores
 from customer_success_mcp.scoring.health import HealthScores
 from customer_success_mcp.scoring.models import (
@@ -247,7 +248,7 @@ def summarise_portfolio(
     n = table.size
     arr = table.values["arr"]
     seg_names = list(profile.segments)
-    seg_codes = np.fromiter((seg_names.index(s) for s in table.segments), np.int8, n)
+    seg_codes = per_row(table.segments, seg_names.index, np.int8)
     until_end = churn.days  # signed; NaN where no end date
     in_window = np.flatnonzero((until_end >= 0) & (until_end <= renewal_window_days))
     ended = np.flatnonzero(churn.contract_status == ContractStatus.ENDED.code)

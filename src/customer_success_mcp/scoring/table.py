@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from customer_success_mcp.scoring.coded import take_rows
+
 LIST_FIELDS = ("departments.current", "departments.potential", "contract.available_tiers")
 ENTRY_INT = np.int32  # rows, ranks and module numbers of module entries: half the memory of int64
 
@@ -143,17 +145,18 @@ class AccountTable:
     fallback already filled in (NaN where the contract has none); `present` says which
     inputs the account actually supplied. `labels` holds vocabulary fields (normalised
     text); `lists` the list-shaped fields of `LIST_FIELDS` (None where not given); `modules`
-    every account's module usage.
+    every account's module usage. Segments, labels and lists are lists, or `Coded` columns
+    (as an import reads them): read them as sequences.
     """
 
     ids: list[str]
     names: list[str]
-    segments: list[str]
+    segments: Sequence[str]
     segment_source: list[str]
     values: dict[str, np.ndarray]
-    labels: dict[str, list[Any]]
+    labels: dict[str, Sequence[Any]]
     present: dict[str, np.ndarray]
-    lists: dict[str, list[list[str] | None]]
+    lists: dict[str, Sequence[list[str] | None]]
     modules: ModuleColumns
 
     @property
@@ -170,12 +173,12 @@ class AccountTable:
         return AccountTable(
             ids=[self.ids[i] for i in pick],
             names=[self.names[i] for i in pick],
-            segments=[self.segments[i] for i in pick],
+            segments=take_rows(self.segments, idx),
             segment_source=[self.segment_source[i] for i in pick],
             values={k: v[idx] for k, v in self.values.items()},
-            labels={k: [v[i] for i in pick] for k, v in self.labels.items()},
+            labels={k: take_rows(v, idx) for k, v in self.labels.items()},
             present={k: v[idx] for k, v in self.present.items()},
-            lists={k: [v[i] for i in pick] for k, v in self.lists.items()},
+            lists={k: take_rows(v, idx) for k, v in self.lists.items()},
             modules=self.modules.take(idx),
         )
 
