@@ -80,10 +80,10 @@ def _tier_upgrade(table: AccountTable, profile: Profile) -> _Found:
     targets: list[str | None] = []
     current_mult: list[float] = []
     target_mult: list[float] = []
-    for row, current in enumerate(table.labels["contract.plan_tier"]):
+    tiers = zip(table.labels["contract.plan_tier"], table.lists["contract.available_tiers"], strict=True)
+    for row, (current, offered) in enumerate(tiers):
         if current is None:
             continue
-        offered = table.lists["contract.available_tiers"][row]
         key = (current, default_offer if offered is None else tuple(offered))
         if key not in memo:
             memo[key] = _next_tier(current, key[1], profile)
