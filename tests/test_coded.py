@@ -122,3 +122,30 @@ def test_segments_read_once_per_spelling_are_given_derived_or_rejected() -> None
             expected = {"S-1": ("enterprise", "input"), "S-3": ("smb", "arr"), "S-4": ("smb", "input"),
                         "S-5": ("enterprise", "input"), "S-6": ("mid-market", "input")}[cid[:3]]  # fmt: skip
             assert by_id[cid] == expected, cid
+
+
+def test_a_lookup_is_made_only_for_values_some_row_holds() -> None:
+    kept = Coded(["smb", "enterprise", "mid-market"], np.array([0, 1, 2, 0])).take(np.array([0, 2, 3]))
+    known = {"smb": 0, "mid-market": 1}  # "enterprise" is no row's any more: a lookup must not meet it
+    assert per_row(kept, known.__getitem__, np.int64).tolist() == [0, 1, 0]
+    assert per_row(list(kept), known.__getitem__, np.int64).tolist() == [0, 1, 0]
+
+
+def test_a_rejected_accounts_segment_is_not_looked_up_for_the_accounts_kept() -> None:
+    from customer_success_mcp.ingest.outcomes import load_outcomes
+    from customer_success_mcp.query.analysis import backtest, what_if_profile
+    from customer_success_mcp.scoring.profile import Profile
+
+    crm = _csv([["Account ID", "Account Name", "Segment", "ARR"], ["A-1", "One", "SMB", "9000"],
+                ["A-2", "Two", "Mid Market", "60000"], ["A-3", "Three", "Enterprise", "abc"]])  # fmt: skip
+    loaded = load_sources([("crm.csv", crm)], DEFAULT_PROFILE)
+    assert [r.customer_id for r in loaded.report.rejections] == ["A-3"]  # its ARR is not a number
+    scored = score_loaded(loaded, DEFAULT_PROFILE, AS_OF)
+    outcomes = load_outcomes(
+        "o.csv", b"customer_id,outcome,date\nA-1,churned,2027-01-15\nA-2,renewed,2027-01-15\n"
+    )
+    assert [(s.segment, s.accounts) for s in backtest(scored, outcomes.outcomes).segments] == [
+        ("mid-market", 1), ("smb", 1)]  # fmt: skip
+    without = DEFAULT_PROFILE.model_dump()
+    del without["segments"]["enterprise"]  # a profile with no enterprise segment: no account kept has one
+    assert what_if_profile(scored, Profile.model_validate(without)).accounts == 2

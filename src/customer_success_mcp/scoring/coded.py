@@ -70,7 +70,8 @@ class Coded(Sequence[T], Generic[T]):
         return Coded(self.values, self.codes[rows])
 
     def with_values(self, change: Callable[[T], R]) -> Coded[R]:
-        """`change` applied to each distinct value (the rows keep their codes)."""
+        """`change` applied to each distinct value, whether a row holds it or not (the rows keep their
+        codes)."""
         return Coded([change(v) for v in self.values], self.codes)
 
 
@@ -87,8 +88,14 @@ def take_rows(column: Sequence[T], rows: np.ndarray) -> Sequence[T]:
 
 
 def per_row(column: Sequence[T], value_of: Callable[[T], Any], dtype: Any) -> np.ndarray:
-    """`value_of` of every row as an array of `dtype`: once per distinct value for a coded column."""
+    """`value_of` of every row as an array of `dtype`: once per distinct value for a coded column, and only
+    for the values some row holds (after `take`, a value may be left that no row holds any more: `value_of`
+    need not know it)."""
     if isinstance(column, Coded):
-        found = np.fromiter(map(value_of, column.values), dtype=dtype, count=len(column.values))
+        held = np.zeros(len(column.values), dtype=bool)
+        held[column.codes] = True
+        found = np.zeros(len(column.values), dtype=dtype)
+        for k in np.flatnonzero(held).tolist():
+            found[k] = value_of(column.values[k])
         return found[column.codes]
     return np.fromiter(map(value_of, column), dtype=dtype, count=len(column))
