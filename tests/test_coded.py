@@ -27,6 +27,7 @@ def test_a_coded_column_reads_as_the_list_it_encodes(values: list[Any], data: st
     coded = Coded.encode(values)
     assert len(set(coded.values)) == len(coded.values)  # each value held once
     assert coded == values and values == coded and list(coded) == values and len(coded) == len(values)
+    assert coded != tuple(values)  # as a list: equal to a list, never to a tuple
     assert [coded[i] for i in range(len(values))] == values
     assert [coded[-i] for i in range(1, len(values) + 1)] == [values[-i] for i in range(1, len(values) + 1)]
     start, stop = data.draw(st.integers(0, len(values))), data.draw(st.integers(0, len(values)))

@@ -72,7 +72,7 @@ _DATE_PATTERNS = (
 class Parsed:
     """One column as contract values, and what was wrong with which records."""
 
-    values: Any  # np.ndarray of floats (NaN: not supplied) or a list (None: not supplied)
+    values: Any  # np.ndarray of floats (NaN: not supplied), or a list or `Coded` column (None: not supplied)
     present: np.ndarray
     problems: list[tuple[int, str]] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)

@@ -445,7 +445,7 @@ def join_files(
 
 
 def _check_names(
-    names: np.ndarray | list[Any], named: np.ndarray, files: list[MappedFile], accounts: _Accounts
+    names: np.ndarray | Sequence[Any], named: np.ndarray, files: list[MappedFile], accounts: _Accounts
 ) -> None:
     """Every account needs a name, of at most MAX_NAME characters."""
     long: list[int] = []
@@ -492,15 +492,18 @@ def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _
     if not has_segment.any():
         return [default] * len(has_segment), has_segment
     column = texts if isinstance(texts, Coded) else Coded.encode(texts)
+    codes = column.codes
+    if codes.size and codes.min() < 0:  # -1 reads the last value: made explicit before values are added
+        codes = np.where(codes < 0, codes + len(column.values), codes)
     aliases = profile.segment_aliases()
     keys = [None if text is None else aliases.get(text) or aliases.get(normalise_label(text))
             for text in column.values]  # fmt: skip
-    unknown = np.array([key is None for key in keys] + [False])[column.codes] & has_segment
+    unknown = np.array([key is None for key in keys])[codes] & has_segment
     known = ", ".join(profile.segments)
     for a in np.flatnonzero(unknown).tolist():
         reason = f"{shown(column[a])} is not a known segment ({known})"
         accounts.errors[a].append(FieldProblem(field="segment", reason=reason))
-    codes = column.codes if has_segment.all() else np.where(has_segment, column.codes, len(keys))
+    codes = codes if has_segment.all() else np.where(has_segment, codes, len(keys))  # not given: the default
     return Coded([key or default for key in keys] + [default], codes), has_segment & ~unknown
 
 

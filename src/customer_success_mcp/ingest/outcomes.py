@@ -10,6 +10,7 @@ row, id, field and reason, never dropped silently; duplicate ids are rejected, n
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,7 +187,7 @@ def _from_table(name: str, data: bytes, date_order: str | None) -> LoadedOutcome
             reject(i, "arr_after", reason)
     ok = np.ones(n, dtype=bool)
     ok[list(problems)] = False
-    id_values: list[Any] = ids.values
+    id_values: Sequence[Any] = ids.values  # a list, or coded where ids repeat
     counts = Counter(id_values[i] for i in np.flatnonzero(ok).tolist())
     twice = {cid for cid, c in counts.items() if c > 1}
     if twice:

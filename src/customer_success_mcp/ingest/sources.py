@@ -42,6 +42,7 @@ from customer_success_mcp.ingest.mapping import (
 from customer_success_mcp.ingest.report import ExportInspection, FileImport
 from customer_success_mcp.ingest.tabular import ColumnKinds, RawTable, read_table, source_format
 from customer_success_mcp.ingest.textscan import as_list
+from customer_success_mcp.scoring.coded import take_rows
 from customer_success_mcp.scoring.profile import Profile
 from customer_success_mcp.scoring.table import AccountTable
 
@@ -242,18 +243,19 @@ def records_from_table(table: AccountTable) -> list[dict[str, Any]]:
     """The accepted accounts in the JSON contract's shape, supplied fields only (what a snapshot stores)."""
     pairs = zip(table.ids, table.names, strict=True)
     out: list[dict[str, Any]] = [{"customer_id": cid, "name": name} for cid, name in pairs]
-    for i, source in enumerate(table.segment_source):
+    for record, segment, source in zip(out, table.segments, table.segment_source, strict=True):
         if source == "input":
-            out[i]["segment"] = table.segments[i]
+            record["segment"] = segment
     for rule in (*TOP_RULES, *SECTION_RULES):
-        rows = np.flatnonzero(table.present[rule.path]).tolist()
+        given = np.flatnonzero(table.present[rule.path])
+        rows = given.tolist()
         if not rows:
             continue
         values: list[Any]
         if rule.path in table.lists:
-            values = [table.lists[rule.path][r] for r in rows]
+            values = list(take_rows(table.lists[rule.path], given))
         elif rule.path in table.labels:
-            values = [table.labels[rule.path][r] for r in rows]
+            values = list(take_rows(table.labels[rule.path], given))
         else:
             col = table.values[rule.path][rows]
             if rule.kind == "date":

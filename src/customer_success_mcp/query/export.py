@@ -21,6 +21,7 @@ from customer_success_mcp.query.accounts import matching_rows, sort_rows
 from customer_success_mcp.query.models import AccountExportSummary, AccountFilter, ExportPreview, SortKey
 from customer_success_mcp.query.schema import account_columns
 from customer_success_mcp.query.tables import account_table
+from customer_success_mcp.scoring.coded import take_rows
 
 ExportFormat = Literal["csv", "xlsx"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx")
@@ -39,9 +40,7 @@ def export_table(
     picked = []
     for name in names:
         values = data[name]
-        column = (
-            values[rows].tolist() if isinstance(values, np.ndarray) else [values[r] for r in rows.tolist()]
-        )
+        column = values[rows].tolist() if isinstance(values, np.ndarray) else list(take_rows(values, rows))
         picked.append([_plain(v) for v in column])
     return names, [list(row) for row in zip(*picked, strict=True)] if picked and rows.size else []
 

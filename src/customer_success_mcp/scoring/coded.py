@@ -19,7 +19,9 @@ R = TypeVar("R")
 
 class Coded(Sequence[T], Generic[T]):
     """Row i's value is `values[codes[i]]`; a code of -1 reads the last value (as in NumPy and Python).
-    The values are shared between rows: read them, never change one in place."""
+    The values are shared between rows: read them, never change one in place. A value may be held by no
+    row (after `take`, or a "not given" added for empty cells), and two may be equal (after
+    `with_values`)."""
 
     __slots__ = ("codes", "values")
 
@@ -44,14 +46,14 @@ class Coded(Sequence[T], Generic[T]):
     def __getitem__(self, row: int | slice) -> T | list[T]:
         if isinstance(row, slice):
             return list(map(self.values.__getitem__, self.codes[row].tolist()))
-        return self.values[int(self.codes[row])]
+        return self.values[self.codes.item(row)]
 
     def __iter__(self) -> Iterator[T]:
         return map(self.values.__getitem__, self.codes.tolist())
 
     def __eq__(self, other: object) -> bool:
         """Equal to any list or coded column holding the same values in the same rows."""
-        if isinstance(other, (Coded, list, tuple)):
+        if isinstance(other, (Coded, list)):
             return len(self) == len(other) and list(self) == list(other)
         return NotImplemented
 
