@@ -15,7 +15,7 @@ from customer_success_mcp.generate.exports import write_exports
 from customer_success_mcp.ingest.changes import apply_changes
 from customer_success_mcp.ingest.sources import load_sources
 from customer_success_mcp.pipeline import score_loaded
-from customer_success_mcp.scoring.coded import Coded, per_row, take_rows
+from customer_success_mcp.scoring.coded import Coded, filled, per_row, take_rows
 from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
 
 texts = st.lists(st.one_of(st.none(), st.sampled_from(["smb", "enterprise", "Dana", "mid-market", ""])),
@@ -28,6 +28,7 @@ def test_a_coded_column_reads_as_the_list_it_encodes(values: list[Any], data: st
     assert len(set(coded.values)) == len(coded.values)  # each value held once
     assert coded == values and values == coded and list(coded) == values and len(coded) == len(values)
     assert coded != tuple(values)  # as a list: equal to a list, never to a tuple
+    assert filled(coded, "n/a") == filled(values, "n/a") == ["n/a" if v is None else v for v in values]
     assert [coded[i] for i in range(len(values))] == values
     assert [coded[-i] for i in range(1, len(values) + 1)] == [values[-i] for i in range(1, len(values) + 1)]
     start, stop = data.draw(st.integers(0, len(values))), data.draw(st.integers(0, len(values)))

@@ -39,7 +39,7 @@ from customer_success_mcp.ingest.modules import Usage, module_usage, usage_once_
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
 from customer_success_mcp.ingest.textscan import as_list, plain_rows, true_rows
-from customer_success_mcp.scoring.coded import Coded
+from customer_success_mcp.scoring.coded import Coded, filled
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
 
@@ -557,7 +557,7 @@ def _table(
             continue
         picked = [None] * size if got is None else _take(got, keep)
         if rule.kind == "label" and not mask.all():  # a value is there exactly where the account gave one
-            picked = _fallen_back(picked, rule.fallback)
+            picked = filled(picked, rule.fallback)
         (lists if rule.kind in ("tier_list", "text_list") else labels)[rule.path] = picked
     modules = usage if everyone else usage.take(keep)
     present["product_usage"] = kept(uses_modules)
@@ -569,13 +569,6 @@ def _table(
     kept_names = _take(names, keep)  # a name column that repeats may be coded: the table's names are a list
     kept_names = kept_names if isinstance(kept_names, list) else list(kept_names)
     return AccountTable(ids, kept_names, seg, src, values, labels, present, lists, modules)
-
-
-def _fallen_back(values: Sequence[Any], fallback: Any) -> Sequence[Any]:
-    """The values with `fallback` where a value is None."""
-    if isinstance(values, Coded):
-        return values.with_values(lambda v: fallback if v is None else v)
-    return [fallback if v is None else v for v in values]
 
 
 def _segments_from_arr(arr: np.ndarray, given: Sequence[str], sources: list[str], missing: np.ndarray,

@@ -89,6 +89,13 @@ def take_rows(column: Sequence[T], rows: np.ndarray) -> Sequence[T]:
     return [column[i] for i in np.asarray(rows, dtype=np.intp).tolist()]
 
 
+def filled(column: Sequence[T | None], fallback: T) -> Sequence[T]:
+    """The column with `fallback` where a row's value is None (a coded column stays coded)."""
+    if isinstance(column, Coded):
+        return column.with_values(lambda v: fallback if v is None else v)
+    return [fallback if v is None else v for v in column]
+
+
 def per_row(column: Sequence[T], value_of: Callable[[T], Any], dtype: Any) -> np.ndarray:
     """`value_of` of every row as an array of `dtype`: once per distinct value for a coded column, and only
     for the values some row holds (after `take`, a value may be left that no row holds any more: `value_of`
