@@ -151,3 +151,49 @@ def test_a_rejected_accounts_segment_is_not_looked_up_for_the_accounts_kept() ->
     without = DEFAULT_PROFILE.model_dump()
     del without["segments"]["enterprise"]  # a profile with no enterprise segment: no account kept has one
     assert what_if_profile(scored, Profile.model_validate(without)).accounts == 2
+
+
+def _coded_twin(column: Any) -> Coded[Any]:
+    """A list column coded over its distinct values (lists compared by content)."""
+    number: dict[Any, int] = {}
+    values: list[Any] = []
+    codes = []
+    for v in column:
+        key = tuple(v) if isinstance(v, list) else v
+        if key not in number:
+            number[key] = len(values)
+            values.append(v)
+        codes.append(number[key])
+    return Coded(values, np.array(codes, dtype=np.int32))
+
+
+DEPARTMENTS = ["Sales", "sales", "HR", "Ops", "IT", "Legal"]
+TIERS = ["starter", "professional", "enterprise", "enterprise_plus", "gold"]
+departments = st.one_of(st.none(), st.lists(st.sampled_from(DEPARTMENTS), max_size=4))
+tiers = st.one_of(st.none(), st.sampled_from(TIERS))
+offers = st.one_of(st.none(), st.lists(st.sampled_from(TIERS[1:]), max_size=3))
+
+
+@given(st.lists(st.tuples(departments, departments, tiers, offers), min_size=1, max_size=40), st.booleans())
+def test_expansion_over_coded_columns_finds_what_it_finds_over_lists(rows: list[Any], as_one: bool) -> None:
+    from dataclasses import replace
+
+    from conftest import make_account
+    from customer_success_mcp.pipeline import score_records
+    from customer_success_mcp.scoring import expansion
+
+    accounts = [
+        make_account(customer_id=f"C{i}", departments={"potential": p, "current": c},
+                     contract={"plan_tier": t, "available_tiers": o})
+        for i, (p, c, t, o) in enumerate(rows)
+    ]  # fmt: skip
+    rules = DEFAULT_PROFILE.expansion.model_copy(update={"unlisted_departments_as_one": as_one})
+    profile = DEFAULT_PROFILE.model_copy(update={"expansion": rules})
+    table = score_records(accounts, AS_OF, profile).table
+    assert table.size == len(rows)
+    coded = replace(table, lists={k: _coded_twin(v) for k, v in table.lists.items()},
+                    labels={k: _coded_twin(v) for k, v in table.labels.items()})  # fmt: skip
+    for find in (expansion._tier_upgrade, expansion._department_expansion):
+        want, got = find(table, profile), find(coded, profile)
+        assert got.rows.tolist() == want.rows.tolist() and got.subjects == want.subjects, find.__name__
+        assert np.array_equal(got.revenue, want.revenue), find.__name__

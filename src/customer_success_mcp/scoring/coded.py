@@ -67,6 +67,13 @@ class Coded(Sequence[T], Generic[T]):
         out = _objects(self.values)[self.codes]
         return out if dtype is None else out.astype(dtype)
 
+    def positions(self) -> np.ndarray:
+        """Each row's position among the values, never -1 (as int64)."""
+        codes = self.codes.astype(np.int64)
+        if codes.size and codes.min() < 0:
+            return np.where(codes < 0, codes + len(self.values), codes)
+        return codes
+
     def take(self, rows: np.ndarray) -> Coded[T]:
         """The given rows, in that order."""
         return Coded(self.values, self.codes[rows])
@@ -87,6 +94,17 @@ def take_rows(column: Sequence[T], rows: np.ndarray) -> Sequence[T]:
     if isinstance(column, Coded):
         return column.take(rows)
     return [column[i] for i in np.asarray(rows, dtype=np.intp).tolist()]
+
+
+def pairs(first: Sequence[T], second: Sequence[R]) -> tuple[list[tuple[T, R]], np.ndarray]:
+    """The (first, second) pairs the rows hold, and each row's pair: for two coded columns, each distinct
+    pair once (work per pair is then done once); otherwise every row is a pair of its own."""
+    if not (isinstance(first, Coded) and isinstance(second, Coded)):
+        return list(zip(first, second, strict=True)), np.arange(len(first))
+    width = len(second.values)
+    distinct, which = np.unique(first.positions() * width + second.positions(), return_inverse=True)
+    held = [(first.values[k // width], second.values[k % width]) for k in distinct.tolist()]
+    return held, which.reshape(-1)
 
 
 def filled(column: Sequence[T | None], fallback: T) -> Sequence[T]:

@@ -7,10 +7,12 @@ one; `ExpansionScores.explain(row)` rebuilds one account's full list with its ra
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
 
+from customer_success_mcp.scoring.coded import pairs
 from customer_success_mcp.scoring.models import AdoptionSummary, ExpansionExplanation, Opportunity
 from customer_success_mcp.scoring.numeric import clamp, py_round
 from customer_success_mcp.scoring.profile import Profile
@@ -76,26 +78,20 @@ def _tier_upgrade(table: AccountTable, profile: Profile) -> _Found:
     ladder, unknown = exp.tier_multipliers, exp.unknown_tier_multiplier
     default_offer = tuple(ladder)
     memo: dict[tuple, tuple[str, float] | None] = {}
-    rows: list[int] = []
-    targets: list[str | None] = []
-    current_mult: list[float] = []
-    target_mult: list[float] = []
-    tiers = zip(table.labels["contract.plan_tier"], table.lists["contract.available_tiers"], strict=True)
-    for row, (current, offered) in enumerate(tiers):
-        if current is None:
-            continue
+    held, which = pairs(table.labels["contract.plan_tier"], table.lists["contract.available_tiers"])
+    upgrades: list[tuple[str, float] | None] = []  # per (tier, offered tiers) pair the rows hold
+    for current, offered in held:
         key = (current, default_offer if offered is None else tuple(offered))
-        if key not in memo:
+        if current is not None and key not in memo:
             memo[key] = _next_tier(current, key[1], profile)
-        upgrade = memo[key]
-        if upgrade is not None:
-            rows.append(row)
-            targets.append(upgrade[0])
-            current_mult.append(ladder.get(current, unknown))
-            target_mult.append(upgrade[1])
-    idx = np.asarray(rows, dtype=np.intp)
+        upgrades.append(None if current is None else memo[key])
+    idx = np.flatnonzero(np.array([u is not None for u in upgrades], dtype=bool)[which])
+    pair = which[idx]
+    from_mult = np.array([ladder.get(current, unknown) for current, _ in held])  # None: no upgrade, unused
+    to_mult = np.array([u[1] if u is not None else 1.0 for u in upgrades])
     arr = table.values["arr"][idx]
-    revenue = py_round(arr / np.asarray(current_mult, float) * np.asarray(target_mult, float) - arr, 0)
+    revenue = py_round(arr / from_mult[pair] * to_mult[pair] - arr, 0)
+    targets: list[str | None] = [u[0] for u in map(upgrades.__getitem__, pair.tolist()) if u is not None]
     return _Found(1, idx, revenue, targets)
 
 
@@ -113,32 +109,27 @@ def _module_cross_sell(table: AccountTable, profile: Profile) -> _Found:
 UNLISTED = "one of "  # the subject of a department expansion counted as one (no current departments listed)
 
 
+def _new_departments(potential: list[str] | None, listed: list[str] | None, as_one: bool) -> list[str]:
+    """One account's department opportunities, in the order it lists them."""
+    if not potential:
+        return []
+    if as_one and not listed:
+        # Which departments use the product is unknown: count one more department, not each one named.
+        return [UNLISTED + ", ".join(dict.fromkeys(potential))]
+    have = {d.lower() for d in listed or []}
+    return [dept for dept in potential if dept.lower() not in have]
+
+
 def _department_expansion(table: AccountTable, profile: Profile) -> _Found:
     as_one = profile.expansion.unlisted_departments_as_one
-    rows: list[int] = []
-    names: list[str | None] = []
-    divisors: list[int] = []
-    lists = table.lists
-    for row, (potential, listed) in enumerate(
-        zip(lists["departments.potential"], lists["departments.current"], strict=True)
-    ):
-        if not potential:
-            continue
-        current = listed or []
-        if as_one and not current:
-            # Which departments use the product is unknown: count one more department, not each one named.
-            rows.append(row)
-            names.append(UNLISTED + ", ".join(dict.fromkeys(potential)))
-            divisors.append(1)
-            continue
-        have = {d.lower() for d in current}
-        for dept in potential:
-            if dept.lower() not in have:
-                rows.append(row)
-                names.append(dept)
-                divisors.append(max(len(current), 1))
-    idx = np.asarray(rows, dtype=np.intp)
-    per_department = table.values["arr"][idx] / np.asarray(divisors, float)
+    held, which = pairs(table.lists["departments.potential"], table.lists["departments.current"])
+    found = [_new_departments(potential, listed, as_one) for potential, listed in held]
+    counts = np.array([len(names) for names in found], dtype=np.intp)[which]
+    idx = np.repeat(np.arange(which.size, dtype=np.intp), counts)
+    names: list[str | None] = list(chain.from_iterable(map(found.__getitem__, which.tolist())))
+    # each opportunity's share of the account's ARR: one of its current departments (one if none listed)
+    divisor = np.array([max(len(listed or []), 1) for _, listed in held], dtype=float)
+    per_department = table.values["arr"][idx] / np.repeat(divisor[which], counts)
     revenue = py_round(per_department * profile.expansion.department_factor, 0)
     return _Found(3, idx, revenue, names)
 
