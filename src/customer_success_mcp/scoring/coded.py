@@ -3,7 +3,7 @@
 An import reads such a column as its distinct texts and each row's position among them; the table keeps
 it so instead of a Python object per row. `Coded` reads as a list does (index, iterate, `len`, `==` with
 a list, `np.asarray`), so code that reads a row needs no change, and work done per value (a lookup, a
-rule) is done once per distinct value with `per_row`.
+rule) is done once per distinct value with `per_row`, or once per distinct pair of columns with `pairs`.
 """
 
 from __future__ import annotations
