@@ -39,7 +39,7 @@ from customer_success_mcp.ingest.modules import Usage, module_usage, usage_once_
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
 from customer_success_mcp.ingest.textscan import as_list, plain_rows, true_rows
-from customer_success_mcp.scoring.coded import Coded, filled
+from customer_success_mcp.scoring.coded import Coded, filled, objects, take_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
 
@@ -288,14 +288,6 @@ def _each_once(ids: pa.Array, f: int, raw: RawTable, pos: np.ndarray, accounts: 
     return True
 
 
-def _objects(values: Sequence[Any]) -> np.ndarray:
-    """A list or coded column as a one-dimensional object array (lists inside stay lists, never a second
-    axis)."""
-    if isinstance(values, Coded):
-        return np.asarray(values)
-    return np.fromiter(values, dtype=object, count=len(values))
-
-
 def _combine(
     path: str,
     columns: list[_Column],
@@ -328,7 +320,7 @@ def _combine(
             )
         records = np.flatnonzero(col.parsed.present)
         accs = positions[col.file][records]
-        new = (col.parsed.values if arrays else _objects(col.parsed.values))[records]
+        new = (col.parsed.values if arrays else objects(col.parsed.values))[records]
         seen = have[accs]
         for k in np.flatnonzero(seen).tolist():  # only where another file gave this field too
             a = int(accs[k])
@@ -492,9 +484,7 @@ def _given_segments(given: tuple[Any, np.ndarray], profile: Profile, accounts: _
     if not has_segment.any():
         return [default] * len(has_segment), has_segment
     column = texts if isinstance(texts, Coded) else Coded.encode(texts)
-    codes = column.codes
-    if codes.size and codes.min() < 0:  # -1 reads the last value: made explicit before values are added
-        codes = np.where(codes < 0, codes + len(column.values), codes)
+    codes = column.positions()  # never -1 (the last value): values are added below
     aliases = profile.segment_aliases()
     keys = [None if text is None else aliases.get(text) or aliases.get(normalise_label(text))
             for text in column.values]  # fmt: skip
@@ -512,9 +502,7 @@ def _take(values: np.ndarray | Sequence[Any], rows: np.ndarray) -> Sequence[Any]
     column itself when every row is taken)."""
     if isinstance(values, np.ndarray):
         return as_list(values[rows])
-    if rows.size == len(values):
-        return values
-    return values.take(rows) if isinstance(values, Coded) else [values[i] for i in rows.tolist()]
+    return values if rows.size == len(values) else take_rows(values, rows)
 
 
 def _table(

@@ -64,7 +64,7 @@ class Coded(Sequence[T], Generic[T]):
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """The column as a NumPy object array (list values stay lists, never a second axis)."""
-        out = _objects(self.values)[self.codes]
+        out = objects(self.values)[self.codes]
         return out if dtype is None else out.astype(dtype)
 
     def positions(self) -> np.ndarray:
@@ -84,8 +84,11 @@ class Coded(Sequence[T], Generic[T]):
         return Coded([change(v) for v in self.values], self.codes)
 
 
-def _objects(values: Sequence[Any]) -> np.ndarray:
-    """Values as a one-dimensional object array: `np.array` would read lists as a second axis."""
+def objects(values: Sequence[Any]) -> np.ndarray:
+    """A list or coded column as a one-dimensional object array: `np.array` would read lists as a second
+    axis."""
+    if isinstance(values, Coded):
+        return np.asarray(values)
     return np.fromiter(values, dtype=object, count=len(values))
 
 
