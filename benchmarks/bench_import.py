@@ -10,7 +10,8 @@ reader alone: `pyarrow.csv.read_csv` of each file with the options the import us
 text), and (b) the whole import from the same bytes: read, map the headers, clean and check every value
 against the contract, join the four files on the account id, build the engine's table and the rejection
 report. Prints the medians and their ratio (target: ratio <= 2.0), and the processor time each side used
-on all its threads, which the machine's other work disturbs less than the elapsed time.
+on all its threads, which the machine's other work disturbs less than the elapsed time. Both children
+load the package before Arrow, so both run with the same process settings (its allocator setting).
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ def main() -> int:
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        import customer_success_mcp  # noqa: F401  (before Arrow, on both sides: the same allocator setting)
+
         kind, directory = args.child
         print(json.dumps(child_reader(directory) if kind == "reader" else child_import(directory)))
         return 0
