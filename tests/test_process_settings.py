@@ -1,5 +1,6 @@
-"""The process settings the package makes on import: Arrow's allocator without transparent huge pages
-(the CSV import clears about a tenth less memory), unless the environment already says otherwise."""
+"""What a process pays for the package: the settings it makes on import (Arrow's allocator without
+transparent huge pages, so the CSV import clears about a tenth less memory, unless the environment
+already says otherwise), and no module loaded mid-import that a load does not need."""
 
 from __future__ import annotations
 
@@ -46,3 +47,27 @@ def test_a_setting_already_in_the_environment_is_kept() -> None:
     assert setting == "1"
     if sys.platform == "linux" and backend == "mimalloc":
         assert disabled == 0
+
+
+MESSY_CSV = (
+    "Account ID,Account Name,ARR (USD),Renewal Date,Segment,Champion Left,Open Tickets\n"
+    ' ACC-1 ,Zoë Café,"$12,000",03/15/2027,SMB,Yes,3\n'
+    "ACC-2,  Two  Spaces ,n/a,12/01/2026,Enterprise,no,\n"
+    "ACC-3,Plain Name,USD 1200,2027-01-31,mid-market,,x\n"
+)
+
+
+def test_loading_messy_csv_exports_never_makes_arrow_guess_a_type(tmp_path) -> None:
+    """Every value the import hands Arrow is typed: Arrow guessing one imports dateutil (about 16 ms) in
+    the middle of the first load of a process."""
+    export = tmp_path / "crm.csv"
+    export.write_text(MESSY_CSV, encoding="utf-8")
+    code = f"""
+import sys
+from customer_success_mcp.ingest.sources import load_sources
+from customer_success_mcp.scoring.default_profiles import DEFAULT_PROFILE
+loaded = load_sources([("crm.csv", open({str(export)!r}, "rb").read())], DEFAULT_PROFILE)
+print(loaded.report.accepted + loaded.report.rejected, "dateutil" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["3", "False"]

@@ -27,6 +27,7 @@ from customer_success_mcp.ingest.columns import (
     unknown_label_note,
 )
 from customer_success_mcp.ingest.textscan import (
+    NO_TEXT,
     Distinct,
     as_arrow,
     as_floats,
@@ -46,6 +47,8 @@ from customer_success_mcp.scoring.profile import normalise_label
 
 EMPTY_WORDS = ("", "n/a", "na", "null", "none", "-", "—")
 _LONGEST_EMPTY_WORD = max(len(word.encode()) for word in EMPTY_WORDS)  # in UTF-8 bytes
+_EMPTY_TEXTS = pa.array(EMPTY_WORDS, pa.string())  # typed, as NO_TEXT is
+_ZERO_TEXT = pa.scalar("0", pa.string())
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f"})
 _NUMBER_FORM = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$"
@@ -191,7 +194,7 @@ def _cleaned_numbers(
             bare = pc.replace_substring(bare, symbol, "")
     if pc.any(pc.match_substring_regex(bare, "[A-Za-z]")).as_py():  # currency codes: 'USD 1,200'
         bare = pc.replace_substring_regex(bare, _CODES, "")
-    empty_mask = pc.or_(pc.equal(bare, ""), pc.is_in(pc.utf8_lower(trimmed), pa.array(EMPTY_WORDS)))
+    empty_mask = pc.or_(pc.equal(bare, NO_TEXT), pc.is_in(pc.utf8_lower(trimmed), _EMPTY_TEXTS))
     written = pc.or_(
         pc.match_substring_regex(bare, _NUMBER_FORM), pc.match_substring_regex(bare, _NOT_FINITE)
     )
@@ -288,7 +291,7 @@ def _text_cells(col: pa.Array, listed: list[Any] | None = None) -> Parsed:
 
 def _text_exactly(col: pa.Array) -> Parsed:
     tidy = _already_tidy(col)
-    empty = pc.fill_null(pc.is_in(pc.utf8_lower(col), pa.array(EMPTY_WORDS)), False)
+    empty = pc.fill_null(pc.is_in(pc.utf8_lower(col), _EMPTY_TEXTS), False)
     keep = pc.and_(tidy, pc.invert(empty))
     values = as_list(pc.if_else(keep, col, pa.scalar(None, pa.string())))
     for i in np.flatnonzero(~true_rows(keep) & valid_rows(col)).tolist():
@@ -350,7 +353,7 @@ def _groups(col: pa.Array, pattern: str) -> tuple[np.ndarray, dict[str, np.ndarr
     parts = {}
     for i in range(found.type.num_fields):
         name = found.type.field(i).name
-        part = pc.if_else(valid, found.field(name), pa.scalar("0"))
+        part = pc.if_else(valid, found.field(name), _ZERO_TEXT)
         parts[name] = pc.cast(pc.fill_null(part, "0"), pa.int64()).to_numpy(zero_copy_only=False)
     return true_rows(valid), parts
 

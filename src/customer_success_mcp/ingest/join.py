@@ -38,7 +38,7 @@ from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_rati
 from customer_success_mcp.ingest.modules import Usage, module_usage, usage_once_checked
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
-from customer_success_mcp.ingest.textscan import as_list, plain_rows, true_rows
+from customer_success_mcp.ingest.textscan import NO_TEXT, as_list, plain_rows, true_rows
 from customer_success_mcp.scoring.coded import Coded, filled, objects, take_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
@@ -225,8 +225,9 @@ def _usable_ids(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
         return col, plain
     rest = pa.array(np.ones(len(col), dtype=bool) if plain is None else ~plain)
     ids = pc.utf8_trim_whitespace(col.filter(rest))
-    printable = pc.and_(pc.utf8_is_printable(ids), pc.less_equal(pc.utf8_length(ids), MAX_ID))
-    ok = true_rows(pc.and_(pc.not_equal(ids, ""), printable))
+    longest = pa.scalar(MAX_ID, pa.int32())  # typed, as NO_TEXT is
+    printable = pc.and_(pc.utf8_is_printable(ids), pc.less_equal(pc.utf8_length(ids), longest))
+    ok = true_rows(pc.and_(pc.not_equal(ids, NO_TEXT), printable))
     if plain is None:
         return ids, ok
     usable = plain.copy()

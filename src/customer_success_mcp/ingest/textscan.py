@@ -153,6 +153,10 @@ def as_arrow(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
+# Arrow values made once, with their type: given a Python value alone, Arrow guesses its type, and the
+# first guess in a process imports dateutil (about 16 ms, inside the first import that needs a guess).
+NO_TEXT = pa.scalar("", pa.string())
+
 LIST_PIECE = 16_384  # cells made Python objects at a time by `as_list`
 
 
