@@ -57,6 +57,7 @@ _NOT_FINITE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
 _SYMBOLS = ("$", "€", "£", "¥", "%", " ", "\u00a0")
 _CODES = r"(?i)^(?:usd|eur|gbp)|(?:usd|eur|gbp)$"
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d{1,2}$")
+_LIST_SEPARATORS = re.compile(r"[;|,]")  # between the items of a list in one cell
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _EXCEL_EPOCH_ORDINAL = dt.date(
     1899, 12, 30
@@ -322,13 +323,20 @@ def parse_labels(col: pa.Array, rule: FieldRule) -> Parsed:
 def parse_lists(col: pa.Array, tiers: bool) -> Parsed:
     """A list in one cell: 'Sales; Marketing' (separated by ; | or ,); 'none' is an empty list."""
     tidy = tier_key if tiers else printable_text
+    tidied: dict[str, str] = {}  # the same few items recur across the column's distinct lists
+
+    def item(part: str) -> str:
+        done = tidied.get(part)
+        if done is None:
+            done = tidied[part] = tidy(part)
+        return done
 
     def convert(text: str) -> list[str] | None:
         if text.strip().casefold() == "none":
             return []  # supplied, and empty: "no departments"
         if _is_empty_word(text):
             return None
-        return [tidy(part) for part in re.split(r"[;|,]", text) if part.strip()]
+        return [item(part) for part in _LIST_SEPARATORS.split(text) if part.strip()]
 
     return _mapped(col, convert)
 

@@ -11,6 +11,7 @@ per source by the caller and passed back in as `saved`.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import tomllib
@@ -159,6 +160,7 @@ class Header:
     percent: bool
 
 
+@functools.lru_cache(maxsize=4096)  # a load asks about each header several times (mapping, key, checks)
 def normalise_header(text: str) -> Header:
     """'ARR (USD)' -> 'arr'; 'Logins (last 30 days)' -> 'logins 30d'; 'Escalation %' -> 'escalation' (%)."""
     text = unicodedata.normalize("NFKC", text)
