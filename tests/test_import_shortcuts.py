@@ -34,9 +34,13 @@ from customer_success_mcp.ingest.load import gc_paused
 from customer_success_mcp.ingest.mapping import field_rule
 from customer_success_mcp.ingest.sources import load_sources, read_order, read_sources
 from customer_success_mcp.ingest.textscan import (
+    HASHED_WIDTH,
     LIST_PIECE,
+    _text_hashes,
+    all_distinct,
     as_floats,
     as_list,
+    longest_bytes,
     plain_rows,
     repeating,
     true_rows,
@@ -113,6 +117,37 @@ def test_plain_rows_marks_exactly_the_cells_that_cannot_need_a_closer_look(seed,
         got = plain_rows(col, low, high)
         assert got is not None
         assert got.tolist() == [expected_plain(None if t == "" else t, low, high) for t in texts]
+
+
+ID_LIKE = st.sampled_from(["ACC-1", "ACC-10", "ACC-100", "acc-1", "", "a", "a\x00", "Zürich", "x" * 8,
+                           "x" * 9, "y" * HASHED_WIDTH, "y" * (HASHED_WIDTH + 1)])  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(ID_LIKE | st.text(max_size=70), max_size=50), st.integers(0, 3))
+def test_all_distinct_says_whether_any_text_appears_twice(texts: list[str], offset: int) -> None:
+    # The first file's ids become the accounts only when none is there twice: the NumPy hashes must never
+    # call a repeated id distinct, whatever the lengths (past 8 bytes, past the hashed width) and slicing.
+    col = pa.array(["spare"] * offset + texts, pa.string()).slice(offset)
+    assert all_distinct(col) == (len(set(texts)) == len(texts))
+
+
+def test_texts_that_differ_only_past_a_word_or_in_length_hash_differently() -> None:
+    # Distinct hashes are what lets `all_distinct` answer without Arrow's hash table; bytes after the
+    # first 8, and a trailing zero byte, must change the hash.
+    texts = ["a", "a\x00", "ACC-0000001", "ACC-0000002", "abcdefgh", "abcdefghi", "", "\x00"]
+    hashes = _text_hashes(pa.array(texts, pa.string()))
+    assert hashes is not None and len(set(hashes.tolist())) == len(texts)
+    assert _text_hashes(pa.array(["z" * (HASHED_WIDTH + 1), "z"], pa.string())) is None  # left to Arrow
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.none() | st.text(max_size=20), max_size=40), st.integers(0, 3))
+def test_the_longest_cell_in_bytes_is_read_from_the_offsets(texts: list[str | None], offset: int) -> None:
+    # The name-length check skips counting characters when no cell has more bytes than a name may have
+    # characters; that needs the byte count of the longest cell, empty and sliced columns included.
+    col = pa.array(["spare"] * offset + texts, pa.string()).slice(offset)
+    assert longest_bytes(col) == max((len(t.encode()) for t in texts if t is not None), default=0)
 
 
 @settings(max_examples=60, deadline=None)

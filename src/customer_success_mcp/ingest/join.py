@@ -38,7 +38,14 @@ from customer_success_mcp.ingest.mapping import FileMapping, field_rule, is_rati
 from customer_success_mcp.ingest.modules import Usage, module_usage, usage_once_checked
 from customer_success_mcp.ingest.report import ColumnMatch, DataNote, FieldProblem, LoadReport, Rejection
 from customer_success_mcp.ingest.tabular import RawTable
-from customer_success_mcp.ingest.textscan import NO_TEXT, as_list, plain_rows, true_rows
+from customer_success_mcp.ingest.textscan import (
+    NO_TEXT,
+    all_distinct,
+    as_list,
+    longest_bytes,
+    plain_rows,
+    true_rows,
+)
 from customer_success_mcp.scoring.coded import Coded, filled, objects, take_rows
 from customer_success_mcp.scoring.profile import Profile, normalise_label
 from customer_success_mcp.scoring.table import AccountTable, ModuleColumns
@@ -275,9 +282,9 @@ def _place(ids: pa.Array, usable: np.ndarray, pos: np.ndarray, f: int, raw: RawT
 
 def _each_once(ids: pa.Array, f: int, raw: RawTable, pos: np.ndarray, accounts: _Accounts,
                listed: list[Any] | None) -> bool:  # fmt: skip
-    """The first file's records as the accounts, in order, when every id is there once (Arrow's count of
-    distinct ids is cheaper than encoding each record by its id, and lets the other threads run)."""
-    if len(pc.unique(ids)) != len(ids):
+    """The first file's records as the accounts, in order, when every id is there once (`all_distinct` is
+    cheaper than encoding each record by its id)."""
+    if not all_distinct(ids):
         return False
     listed = as_list(ids) if listed is None else listed
     records = np.arange(len(listed))
@@ -470,6 +477,8 @@ def _names_fit(files: list[MappedFile]) -> bool:
         texts = col.dictionary if pa.types.is_dictionary(col.type) else col
         if not pa.types.is_string(texts.type):
             return False
+        if longest_bytes(texts) <= MAX_NAME:  # no text has more characters than bytes
+            continue
         longest = pc.max(pc.utf8_length(texts)).as_py()
         if longest is not None and longest > MAX_NAME:
             return False

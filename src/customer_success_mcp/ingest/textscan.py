@@ -9,7 +9,9 @@ every record.
 
 Also here: number and flag columns read straight from the reader's buffers and bitmaps (`as_floats`,
 `valid_rows`, `true_rows`), new arrays taken from Arrow's memory pool (`pooled`), and Python lists built a
-piece at a time (`as_list`), so that the threads checking columns side by side do not stall each other.
+piece at a time (`as_list`), so that the threads checking columns side by side do not stall each other;
+and two questions answered from a column's offsets and bytes: its longest cell (`longest_bytes`) and
+whether any text is there twice (`all_distinct`).
 """
 
 from __future__ import annotations
@@ -67,6 +69,62 @@ def plain_rows(col: pa.Array, min_bytes: int = 1, max_bytes: int | None = None) 
         cells = np.flatnonzero(filled)
         plain[cells[space[starts[cells]] | space[ends[cells] - 1]]] = False
     return plain
+
+
+def longest_bytes(col: pa.Array) -> int:
+    """The most UTF-8 bytes any cell of a `string` column holds, read from its offsets (0 when empty)."""
+    n = len(col)
+    offsets_buffer = col.buffers()[1] if n else None
+    if offsets_buffer is None:
+        return 0
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=n + 1, offset=4 * col.offset)
+    return int(np.diff(offsets).max())
+
+
+HASHED_WIDTH = 64  # texts up to this many bytes are told apart by `all_distinct`'s NumPy hashes
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it spreads each bit of a word over the higher ones
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)  # a word's first k bytes
+
+
+def all_distinct(col: pa.Array) -> bool:
+    """True when no text of the column appears twice. Cells of up to HASHED_WIDTH bytes are hashed with NumPy,
+    8 bytes at a time, and the hashes sorted: no hash twice means no text twice (for 100,000 ids, in a fresh
+    process, under half the time of Arrow's hash table, which also builds the distinct texts). A hash seen
+    twice (a repeated text, or two texts that happen to hash alike) is settled exactly by Arrow."""
+    hashes = _text_hashes(col) if len(col) > 1 and col.type == pa.string() and not col.null_count else None
+    if hashes is not None:
+        hashes.sort()
+        if not np.any(hashes[1:] == hashes[:-1]):
+            return True
+    return len(pc.unique(col)) == len(col)
+
+
+def _text_hashes(col: pa.Array) -> np.ndarray | None:
+    """A 64-bit hash of each cell's bytes and length (None when a cell is longer than HASHED_WIDTH bytes)."""
+    n = len(col)
+    _, offsets_buffer, data_buffer = col.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=n + 1, offset=4 * col.offset)
+    lengths = np.diff(offsets)
+    width = int(lengths.max())
+    if width > HASHED_WIDTH or data_buffer is None:
+        return None
+    base, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
+    padded = pooled(size + width + 8, np.uint8)  # so that 8 bytes can be read from any byte of a cell
+    padded[:size] = np.frombuffer(data_buffer, dtype=np.uint8, count=size, offset=base)
+    padded[size:] = 0
+    # The 8 bytes starting at each byte, as one little-endian word (overlapping views: no copy).
+    words = np.ndarray((size + width + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    starts = offsets[:-1] - base
+    hashes = lengths.astype(np.uint64)
+    for at in range(0, width, 8):
+        word = words[starts + at]
+        left = lengths - at
+        if left.min() < 8:  # bytes past a cell's end are not its own
+            word &= _LOW_BYTES[np.clip(left, 0, 8)]
+        hashes ^= word
+        hashes *= _MIX
+        hashes ^= hashes >> np.uint64(29)
+    return hashes
 
 
 def bits(buffer: pa.Buffer, offset: int, count: int) -> np.ndarray:
