@@ -16,6 +16,7 @@ from openpyxl import Workbook
 
 from customer_success_mcp.generate import example_portfolio
 from customer_success_mcp.generate.exports import write_exports
+from customer_success_mcp.ingest import mapping as ingest_mapping
 from customer_success_mcp.ingest.load import InputError, load_bytes, load_records
 from customer_success_mcp.ingest.mapping import mapping_from_data, mapping_from_toml, normalise_header
 from customer_success_mcp.ingest.sources import inspect_sources, load_sources
@@ -200,6 +201,18 @@ def test_normalised_headers_ignore_case_spacing_punctuation_and_currency_but_kee
     assert normalise_header("Logins (30d)").key == normalise_header("logins_last_30_days").key
     assert normalise_header("Logins (30d)").key != normalise_header("Logins (90d)").key
     assert normalise_header("Escalation Rate (%)").percent
+
+
+def test_a_header_is_remembered_once_normalised_unless_it_is_long() -> None:
+    # A server process keeps what it remembers: an export's first row could hold a header of any length.
+    remembered = ingest_mapping._remembered_header
+    remembered.cache_clear()
+    assert normalise_header("ARR (USD)") == normalise_header("ARR (USD)")
+    assert (remembered.cache_info().hits, remembered.cache_info().currsize) == (1, 1)
+    long = "Renewal " * 30
+    assert len(long) > ingest_mapping.MAX_CACHED_HEADER
+    assert normalise_header(long).key == " ".join(["renewal"] * 30)
+    assert remembered.cache_info().currsize == 1
 
 
 def test_an_unmapped_column_is_reported_and_a_misspelling_is_proposed_with_lower_confidence() -> None:

@@ -160,9 +160,22 @@ class Header:
     percent: bool
 
 
-@functools.lru_cache(maxsize=4096)  # a load asks about each header several times (mapping, key, checks)
+MAX_CACHED_HEADER = 200  # characters: a longer header is normalised each time, never kept
+
+
 def normalise_header(text: str) -> Header:
-    """'ARR (USD)' -> 'arr'; 'Logins (last 30 days)' -> 'logins 30d'; 'Escalation %' -> 'escalation' (%)."""
+    """'ARR (USD)' -> 'arr'; 'Logins (last 30 days)' -> 'logins 30d'; 'Escalation %' -> 'escalation' (%).
+    Remembered per process (a load asks about each header three or four times), headers of a sensible
+    length only: a server keeps what it remembers, whatever an export's first row holds."""
+    return _remembered_header(text) if len(text) <= MAX_CACHED_HEADER else _header(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_header(text: str) -> Header:
+    return _header(text)
+
+
+def _header(text: str) -> Header:
     text = unicodedata.normalize("NFKC", text)
     text = _CAMEL.sub(" ", text).casefold().replace("_", " ").strip()
     text = _LEADING_COUNT.sub("", text)
