@@ -10,6 +10,7 @@ contract's (`ingest.columns`), so a value accepted here is one the JSON path wou
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -322,14 +323,7 @@ def parse_labels(col: pa.Array, rule: FieldRule) -> Parsed:
 
 def parse_lists(col: pa.Array, tiers: bool) -> Parsed:
     """A list in one cell: 'Sales; Marketing' (separated by ; | or ,); 'none' is an empty list."""
-    tidy = tier_key if tiers else printable_text
-    tidied: dict[str, str] = {}  # the same few items recur across the column's distinct lists
-
-    def item(part: str) -> str:
-        done = tidied.get(part)
-        if done is None:
-            done = tidied[part] = tidy(part)
-        return done
+    item = functools.cache(tier_key if tiers else printable_text)  # the same few items recur across the lists
 
     def convert(text: str) -> list[str] | None:
         if text.strip().casefold() == "none":

@@ -36,8 +36,7 @@ def plain_rows(col: pa.Array, min_bytes: int = 1, max_bytes: int | None = None) 
     if col.type != pa.string():
         return None
     n = len(col)
-    _, offsets_buffer, data_buffer = col.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=n + 1, offset=4 * col.offset) if n else None
+    offsets, data_buffer = _offsets(col), col.buffers()[2] if n else None
     if offsets is None or data_buffer is None:
         return np.zeros(n, dtype=bool)
     base = int(offsets[0])
@@ -71,14 +70,18 @@ def plain_rows(col: pa.Array, min_bytes: int = 1, max_bytes: int | None = None) 
     return plain
 
 
+def _offsets(col: pa.Array) -> np.ndarray | None:
+    """A `string` column's n + 1 offsets into its bytes, as stored (None when it has no cell)."""
+    offsets_buffer = col.buffers()[1] if len(col) else None
+    if offsets_buffer is None:
+        return None
+    return np.frombuffer(offsets_buffer, dtype=np.int32, count=len(col) + 1, offset=4 * col.offset)
+
+
 def longest_bytes(col: pa.Array) -> int:
     """The most UTF-8 bytes any cell of a `string` column holds, read from its offsets (0 when empty)."""
-    n = len(col)
-    offsets_buffer = col.buffers()[1] if n else None
-    if offsets_buffer is None:
-        return 0
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=n + 1, offset=4 * col.offset)
-    return int(np.diff(offsets).max())
+    offsets = _offsets(col)
+    return 0 if offsets is None else int(np.diff(offsets).max())
 
 
 HASHED_WIDTH = 64  # texts up to this many bytes are told apart by `all_distinct`'s NumPy hashes
@@ -101,12 +104,12 @@ def all_distinct(col: pa.Array) -> bool:
 
 def _text_hashes(col: pa.Array) -> np.ndarray | None:
     """A 64-bit hash of each cell's bytes and length (None when a cell is longer than HASHED_WIDTH bytes)."""
-    n = len(col)
-    _, offsets_buffer, data_buffer = col.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=n + 1, offset=4 * col.offset)
+    offsets, data_buffer = _offsets(col), col.buffers()[2] if len(col) else None
+    if offsets is None or data_buffer is None:
+        return None
     lengths = np.diff(offsets)
     width = int(lengths.max())
-    if width > HASHED_WIDTH or data_buffer is None:
+    if width > HASHED_WIDTH:
         return None
     base, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
     padded = pooled(size + width + 8, np.uint8)  # so that 8 bytes can be read from any byte of a cell
